@@ -1,0 +1,128 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuditEvent, Cycle, Evidence, IndicatorValue, Region, RoleAssignment, ScoreRun, Submission
+from .services import cycle_scores_request
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_zh", "name_en", "level", "parent"]
+    list_filter = ["level", "parent"]
+    search_fields = ["code", "name_zh", "name_en"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "region"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "region__name_zh", "region__code"]
+    list_select_related = ["user", "region"]
+    autocomplete_fields = ["user", "region"]
+
+
+@admin.register(Cycle)
+class CycleAdmin(admin.ModelAdmin):
+    list_display = ["period", "framework", "opens", "closes", "status", "is_demo", "current_run"]
+    list_filter = ["status", "is_demo", "framework"]
+    search_fields = ["framework__name_zh", "framework__code"]
+    list_select_related = ["framework", "current_run__cycle__framework"]
+    readonly_fields = ["current_run"]
+    actions = ["recompute_scores"]
+
+    @admin.action(description=_("Recompute the scores"))
+    def recompute_scores(self, request, queryset):
+        for cycle in queryset:
+            run = cycle_scores_request(cycle=cycle, actor=request.user, reason="admin")
+            self.message_user(request, _("%(cycle)s: score run #%(run)s is %(status)s.")
+                              % {"cycle": cycle, "run": run.pk, "status": run.get_status_display()}, messages.INFO)
+
+
+@admin.register(ScoreRun)
+class ScoreRunAdmin(admin.ModelAdmin):
+    list_display = ["id", "cycle", "status", "progress", "stage", "regions", "requested_by", "requested_at",
+                    "finished_at", "error"]
+    list_filter = ["status", "cycle__period"]
+    search_fields = ["reason", "error"]
+    list_select_related = ["cycle__framework", "requested_by"]
+    readonly_fields = [f.name for f in ScoreRun._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class IndicatorValueInline(admin.TabularInline):
+    model = IndicatorValue
+    fields = ["indicator", "value", "note", "source", "updated_by", "updated_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    """Read-only here: values and status change only through the services, which audit them."""
+
+    list_display = ["region", "cycle", "status", "version", "updated_at"]
+    list_filter = ["status", "cycle__period", "region__parent"]
+    search_fields = ["region__name_zh", "region__name_en", "region__code"]
+    list_select_related = ["region", "cycle__framework"]
+    readonly_fields = ["region", "cycle", "status", "version", "created_at", "updated_at"]
+    inlines = [IndicatorValueInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(IndicatorValue)
+class IndicatorValueAdmin(admin.ModelAdmin):
+    list_display = ["submission", "indicator", "value", "source", "updated_by", "updated_at"]
+    list_filter = ["source", "submission__cycle__period", "indicator__dimension__code"]
+    search_fields = ["submission__region__name_zh", "submission__region__code", "indicator__code"]
+    list_select_related = ["submission__region", "submission__cycle__framework", "indicator", "updated_by"]
+    readonly_fields = ["submission", "indicator", "value", "note", "source", "updated_by", "updated_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "submission", "indicator", "content_type", "size", "uploaded_by", "uploaded_at"]
+    list_filter = ["content_type"]
+    search_fields = ["original_name", "submission__region__name_zh", "sha256"]
+    list_select_related = ["submission__region", "submission__cycle__framework", "indicator", "uploaded_by"]
+    readonly_fields = ["submission", "indicator", "file", "original_name", "content_type", "size", "sha256",
+                       "uploaded_by", "uploaded_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor", "action", "submission", "framework", "subject", "old", "new"]
+    list_filter = ["action"]
+    search_fields = ["subject", "comment", "actor__username"]
+    list_select_related = ["actor", "submission__region", "submission__cycle__framework", "framework"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

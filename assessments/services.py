@@ -1,0 +1,172 @@
+"""Writes on the facts that carry a business rule. Each runs in one transaction and audits what matters."""
+
+import logging
+from dataclasses import asdict
+
+import pandas as pd
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from indicators.scoring import compute, uncertainty
+from indicators.services import framework_spec
+
+from .models import Cycle, DimensionScore, IndicatorScore, Region, RegionScore, ScoreRun
+from .selectors import cycle_values_frame
+
+logger = logging.getLogger(__name__)
+ABANDONED = "Abandoned: a later run replaced it."
+
+
+class ScoringRefused(Exception):
+    """A run that cannot produce scores, for a reason the user can act on."""
+
+
+@transaction.atomic
+def regions_load(*, data: dict) -> int:
+    """Create or update a country, its provinces and their cities from a regions file; returns the count."""
+    country = data["country"]
+    root, _ = Region.objects.update_or_create(
+        code=country["code"],
+        defaults={"name_zh": country["zh"], "name_en": country["en"], "level": Region.Level.COUNTRY},
+    )
+    count = 1
+    for province in data["provinces"]:
+        parent, _ = Region.objects.update_or_create(
+            code=province["code"],
+            defaults={"name_zh": province["zh"], "name_en": province["en"], "level": Region.Level.PROVINCE,
+                      "parent": root},
+        )
+        count += 1
+        for code, name_zh, name_en in province["cities"]:
+            Region.objects.update_or_create(
+                code=code,
+                defaults={"name_zh": name_zh, "name_en": name_en, "level": Region.Level.CITY, "parent": parent},
+            )
+            count += 1
+    return count
+
+
+def cycle_scores_request(*, cycle: Cycle, actor=None, reason: str = "", enqueue: bool = True) -> ScoreRun:
+    """Ask for a recompute of the cycle's scores.
+
+    Requests that arrive while a run is still waiting in the queue join it (debounce): 40 approvals within
+    `SCORE_DEBOUNCE_SECONDS` give one computation. The task is sent once the request's transaction commits.
+    """
+    from .tasks import compute_scores
+
+    with transaction.atomic():
+        Cycle.objects.select_for_update().filter(pk=cycle.pk).first()
+        run = cycle.score_runs.filter(status=ScoreRun.Status.QUEUED).first()
+        if run is not None:
+            return run
+        run = ScoreRun.objects.create(cycle=cycle, requested_by=actor if actor and actor.is_authenticated else None,
+                                      reason=reason[:200])
+        if enqueue:
+            transaction.on_commit(
+                lambda: compute_scores.apply_async((run.pk,), countdown=settings.SCORE_DEBOUNCE_SECONDS)
+            )
+    return run
+
+
+def cycle_scores_compute(*, run_id: int) -> ScoreRun:
+    """Compute a run: load the approved values, score them, write every result, then make the run current.
+
+    The results and the swap are one transaction, so a failure or a killed worker leaves the previous run
+    current. A run that already finished is left as it is, so a redelivered task does nothing twice.
+    """
+    run = _run_start(run_id)
+    if run is None:
+        return ScoreRun.objects.get(pk=run_id)
+    try:
+        cycle = run.cycle
+        values, parents = cycle_values_frame(cycle)
+        current = values[values["period"] == cycle.period]
+        if current.empty:
+            raise ScoringRefused(_("No approved submission in this cycle yet: there is nothing to score."))
+        _run_progress(run, 20, "computing")
+        spec = framework_spec(cycle.framework)
+        result = compute(values, spec, parents=parents)
+        _run_progress(run, 50, "uncertainty")
+        intervals = uncertainty(current, spec, draws=settings.SCORE_UNCERTAINTY_DRAWS, seed=cycle.period,
+                                parents=parents)
+        _run_progress(run, 70, "writing")
+        method = {"spec": asdict(spec), "uncertainty": {"draws": settings.SCORE_UNCERTAINTY_DRAWS,
+                                                         "seed": cycle.period, "weight_range": 0.2}}
+        _run_write(run, result, intervals, method)
+    except Exception as error:
+        logger.exception("score run %s failed", run_id)
+        ScoreRun.objects.filter(pk=run_id).update(
+            status=ScoreRun.Status.FAILED, finished_at=timezone.now(), error=str(error) or type(error).__name__
+        )
+    run.refresh_from_db()
+    return run
+
+
+def _run_start(run_id):
+    with transaction.atomic():
+        run = (ScoreRun.objects.select_for_update(of=("self",)).select_related("cycle__framework")
+               .filter(pk=run_id).first())
+        if run is None or run.status in (ScoreRun.Status.SUCCEEDED, ScoreRun.Status.FAILED):
+            return None
+        run.status, run.started_at, run.progress, run.stage = ScoreRun.Status.RUNNING, timezone.now(), 5, "loading"
+        run.save(update_fields=["status", "started_at", "progress", "stage"])
+    return run
+
+
+def _run_progress(run, progress, stage):
+    ScoreRun.objects.filter(pk=run.pk).update(progress=progress, stage=stage)
+
+
+@transaction.atomic
+def _run_write(run, result, intervals, method):
+    cycle = run.cycle
+    period = cycle.period
+    regions = dict(Region.objects.values_list("code", "pk"))
+    indicators = dict(cycle.framework.indicators.values_list("code", "pk"))
+    dimensions = dict(cycle.framework.dimensions.values_list("code", "pk"))
+
+    index = result.index[result.index["period"] == period].merge(
+        intervals[["region", "rank_median", "rank_p05", "rank_p95"]], on="region", how="left")
+    RegionScore.objects.bulk_create(
+        RegionScore(run=run, region_id=regions[row.region], index=_number(row.index), level=_integer(row.level),
+                    rank=_integer(row.rank), parent_rank=_integer(row.parent_rank), change=_number(row.change),
+                    complete=bool(row.complete), coverage=float(row.coverage),
+                    rank_median=_number(row.rank_median), rank_low=_number(row.rank_p05),
+                    rank_high=_number(row.rank_p95))
+        for row in index.itertuples(index=False)
+    )
+    dimension_rows = result.dimensions[result.dimensions["period"] == period]
+    DimensionScore.objects.bulk_create(
+        DimensionScore(run=run, region_id=regions[row.region], dimension_id=dimensions[row.dimension],
+                       score=_number(row.score), coverage=float(row.coverage), rank=_integer(row.rank))
+        for row in dimension_rows.itertuples(index=False)
+    )
+    indicator_rows = result.indicators[result.indicators["period"] == period]
+    IndicatorScore.objects.bulk_create(
+        IndicatorScore(run=run, region_id=regions[row.region], indicator_id=indicators[row.indicator],
+                       value=_number(row.value), score=_number(row.score), weight=_number(row.weight) or 0.0,
+                       contribution=_number(row.contribution), gap=_number(row.gap))
+        for row in indicator_rows.itertuples(index=False)
+    )
+
+    finished = ScoreRun.objects.filter(pk=run.pk, status=ScoreRun.Status.RUNNING).update(
+        status=ScoreRun.Status.SUCCEEDED, progress=100, stage="", finished_at=timezone.now(),
+        regions=len(index), method=method,
+    )
+    if not finished:
+        raise ScoringRefused(ABANDONED)
+    Cycle.objects.filter(pk=cycle.pk).filter(Q(current_run__isnull=True) | Q(current_run_id__lt=run.pk)).update(
+        current_run=run)
+    ScoreRun.objects.filter(cycle=cycle, status=ScoreRun.Status.RUNNING, pk__lt=run.pk).update(
+        status=ScoreRun.Status.FAILED, finished_at=timezone.now(), error=ABANDONED)
+
+
+def _number(value):
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _integer(value):
+    return None if value is None or pd.isna(value) else int(value)

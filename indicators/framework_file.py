@@ -1,0 +1,356 @@
+"""Read, check and write framework files (`smartgov-framework/1`, see docs/framework-format.md).
+
+Pure Python, no Django: a notebook or the reference tests can turn a file into a `FrameworkSpec` directly.
+`parse_framework` returns a *canonical* document (every optional field filled in, numbers as floats), so
+that exporting what was imported gives back the same document.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from itertools import pairwise
+from pathlib import Path
+
+import yaml
+
+from .scoring import InconsistentMatrix, check_consistency
+from .scoring.spec import (
+    AGGREGATIONS,
+    DIRECTIONS,
+    NORMALISATIONS,
+    WEIGHTINGS,
+    BandSpec,
+    DimensionSpec,
+    FrameworkSpec,
+    IndicatorSpec,
+    NormalisationSpec,
+)
+
+FORMAT = "smartgov-framework/1"
+DATA_TYPES = ("number", "percent", "boolean", "ordinal")
+WEIGHT_TOLERANCE = 1e-6
+CODE = re.compile(r"^[A-Za-z0-9_-]{1,60}$")
+
+
+class FrameworkFileError(ValueError):
+    """The file is refused; `errors` lists (field path, reason) pairs."""
+
+    def __init__(self, errors):
+        self.errors = errors
+        super().__init__("; ".join(f"{path}: {reason}" for path, reason in errors))
+
+
+class _Checker:
+    def __init__(self):
+        self.errors = []
+
+    def fail(self, path, reason):
+        self.errors.append((path, reason))
+
+    def mapping(self, data, path):
+        if not isinstance(data, dict):
+            self.fail(path or "(file)", "must be a mapping")
+            return {}
+        return data
+
+    def text(self, data, key, path, *, required=True, max_length=500):
+        value = data.get(key)
+        if value is None or value == "":
+            if required:
+                self.fail(f"{path}{key}", "is required")
+            return ""
+        if not isinstance(value, str):
+            self.fail(f"{path}{key}", "must be text")
+            return ""
+        if len(value) > max_length:
+            self.fail(f"{path}{key}", f"must be at most {max_length} characters")
+        return value.strip()
+
+    def code(self, data, key, path):
+        value = self.text(data, key, path, max_length=60)
+        if value and not CODE.match(value):
+            self.fail(f"{path}{key}", "may hold only letters, digits, '-' and '_'")
+        return value
+
+    def bilingual(self, data, key, path, *, required=True, max_length=500):
+        value = data.get(key)
+        if value is None and not required:
+            return {"zh": "", "en": ""}
+        value = self.mapping(value, f"{path}{key}")
+        return {
+            lang: self.text(value, lang, f"{path}{key}.", required=required, max_length=max_length)
+            for lang in ("zh", "en")
+        }
+
+    def number(self, data, key, path, *, required=True, default=None, low=None, high=None):
+        value = data.get(key)
+        if value is None:
+            if required and default is None:
+                self.fail(f"{path}{key}", "is required")
+            return default
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            self.fail(f"{path}{key}", "must be a number")
+            return None
+        if (low is not None and value < low) or (high is not None and value > high):
+            self.fail(f"{path}{key}", f"must be between {low} and {high}")
+        return float(value)
+
+    def choice(self, data, key, path, choices, default=None):
+        value = data.get(key, default)
+        if value not in choices:
+            self.fail(f"{path}{key}", f"must be one of {', '.join(choices)}")
+        return value
+
+    def boolean(self, data, key, path, default):
+        value = data.get(key, default)
+        if not isinstance(value, bool):
+            self.fail(f"{path}{key}", "must be true or false")
+        return value
+
+    def matrix(self, data, key, path, weights, name):
+        """An AHP matrix: square, reciprocal, CR < 0.10, and giving the weights the file states."""
+        value = data.get(key)
+        if value is None:
+            return None
+        size = len(weights)
+        rows = value if isinstance(value, list) else None
+        if rows is None or len(rows) != size or any(not isinstance(r, list) or len(r) != size for r in rows):
+            self.fail(f"{path}{key}", f"must be a {size}×{size} matrix")
+            return None
+        try:
+            derived = check_consistency(rows, name).weights
+        except (InconsistentMatrix, TypeError, ValueError) as error:
+            self.fail(f"{path}{key}", str(error))
+            return None
+        stated = [w for w in weights if w is not None]
+        if len(stated) == size and max(abs(d - w) for d, w in zip(derived, stated, strict=True)) > 1e-3:
+            self.fail(f"{path}{key}", "the weights must be the ones this matrix gives: "
+                      + ", ".join(f"{d:.4f}" for d in derived))
+        return [[float(x) for x in row] for row in rows]
+
+    def weights_sum(self, weights, path, what):
+        if all(w is not None for w in weights) and abs(sum(weights) - 1) > WEIGHT_TOLERANCE:
+            self.fail(path, f"the weights of {what} must sum to 1 (they sum to {sum(weights):.6g})")
+
+
+def parse_framework(data) -> dict:
+    """Check a framework document and return its canonical form, or raise FrameworkFileError."""
+    check = _Checker()
+    data = check.mapping(data, "")
+    if data.get("format") != FORMAT:
+        check.fail("format", f"must be {FORMAT}")
+    version = data.get("version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        check.fail("version", "must be a positive whole number")
+    method = check.mapping(data.get("method", {}), "method")
+    document = {
+        "format": FORMAT,
+        "code": check.code(data, "code", ""),
+        "version": version,
+        "name": check.bilingual(data, "name", "", max_length=200),
+        "description": check.bilingual(data, "description", "", required=False, max_length=5000),
+        "method": {
+            "aggregation": check.choice(method, "aggregation", "method.", AGGREGATIONS, "arithmetic"),
+            "weighting": check.choice(method, "weighting", "method.", WEIGHTINGS, "expert"),
+            "entropy_standardise": check.boolean(method, "entropy_standardise", "method.", True),
+            "combine_alpha": check.number(method, "combine_alpha", "method.", default=0.5, low=0, high=1),
+            "min_share": check.number(method, "min_share", "method.", default=0.75, low=0.01, high=1),
+            "rank_decimals": method.get("rank_decimals"),
+            "dimension_pairwise": None,
+        },
+    }
+    canonical_method = document["method"]
+    rank_decimals = canonical_method["rank_decimals"]
+    if rank_decimals is not None and (isinstance(rank_decimals, bool) or not isinstance(rank_decimals, int)
+                                      or not 0 <= rank_decimals <= 10):
+        check.fail("method.rank_decimals", "must be empty or a whole number from 0 to 10")
+
+    dimensions = data.get("dimensions")
+    if not isinstance(dimensions, list) or not dimensions:
+        check.fail("dimensions", "must be a non-empty list")
+        dimensions = []
+    document["dimensions"] = [_parse_dimension(check, d, f"dimensions[{i}].") for i, d in enumerate(dimensions)]
+    canonical_method["dimension_pairwise"] = check.matrix(
+        method, "dimension_pairwise", "method.", [d["weight"] for d in document["dimensions"]], "dimensions"
+    )
+    check.weights_sum([d["weight"] for d in document["dimensions"]], "dimensions", "the dimensions")
+    _check_unique(check, [d["code"] for d in document["dimensions"]], "dimensions", "dimension")
+    _check_unique(
+        check, [i["code"] for d in document["dimensions"] for i in d["indicators"]], "dimensions", "indicator"
+    )
+    if canonical_method["weighting"] == "ahp":
+        if canonical_method["dimension_pairwise"] is None and len(dimensions) > 1:
+            check.fail("method.dimension_pairwise", "is required when weighting is ahp")
+        for i, dimension in enumerate(document["dimensions"]):
+            if dimension["pairwise"] is None and len(dimension["indicators"]) > 1:
+                check.fail(f"dimensions[{i}].pairwise", "is required when weighting is ahp")
+
+    bands = data.get("bands")
+    if not isinstance(bands, list) or not bands:
+        check.fail("bands", "must be a non-empty list")
+        bands = []
+    document["bands"] = [_parse_band(check, b, f"bands[{i}].") for i, b in enumerate(bands)]
+    _check_bands(check, document["bands"])
+
+    if check.errors:
+        raise FrameworkFileError(check.errors)
+    return document
+
+
+def _parse_dimension(check, data, path):
+    data = check.mapping(data, path.rstrip("."))
+    indicators = data.get("indicators")
+    if not isinstance(indicators, list) or not indicators:
+        check.fail(f"{path}indicators", "must be a non-empty list")
+        indicators = []
+    dimension = {
+        "code": check.code(data, "code", path),
+        "name": check.bilingual(data, "name", path, max_length=200),
+        "description": check.bilingual(data, "description", path, required=False, max_length=5000),
+        "weight": check.number(data, "weight", path, low=0, high=1),
+        "pairwise": None,
+        "indicators": [_parse_indicator(check, d, f"{path}indicators[{i}].") for i, d in enumerate(indicators)],
+    }
+    dimension["pairwise"] = check.matrix(
+        data, "pairwise", path, [i["weight"] for i in dimension["indicators"]], f"dimension {dimension['code']}"
+    )
+    check.weights_sum([i["weight"] for i in dimension["indicators"]], f"{path}indicators",
+                      f"dimension {dimension['code']}'s indicators")
+    return dimension
+
+
+def _parse_indicator(check, data, path):
+    data = check.mapping(data, path.rstrip("."))
+    normalisation = check.mapping(data.get("normalisation", {}), f"{path}normalisation")
+    npath = f"{path}normalisation."
+    indicator = {
+        "code": check.code(data, "code", path),
+        "name": check.bilingual(data, "name", path, max_length=200),
+        "definition": check.bilingual(data, "definition", path, max_length=5000),
+        "unit": check.bilingual(data, "unit", path, required=False, max_length=40),
+        "data_type": check.choice(data, "data_type", path, DATA_TYPES, "number"),
+        "direction": check.choice(data, "direction", path, DIRECTIONS, "higher"),
+        "normalisation": {
+            "method": check.choice(normalisation, "method", npath, NORMALISATIONS, "minmax_fixed"),
+            "lower": check.number(normalisation, "lower", npath, required=False),
+            "upper": check.number(normalisation, "upper", npath, required=False),
+            "target": check.number(normalisation, "target", npath, required=False),
+        },
+        "weight": check.number(data, "weight", path, low=0, high=1),
+        "valid_range": _parse_range(check, data, f"{path}valid_range"),
+        "source": check.text(data, "source", path),
+        "evidence_required": check.boolean(data, "evidence_required", path, False),
+    }
+    norm = indicator["normalisation"]
+    if norm["method"] == "minmax_fixed":
+        if norm["lower"] is None or norm["upper"] is None:
+            check.fail(f"{npath}lower", "minmax_fixed needs both goalposts, lower and upper")
+        elif norm["lower"] >= norm["upper"]:
+            check.fail(f"{npath}lower", "must be less than upper")
+    if norm["method"] == "target" and norm["target"] is None:
+        check.fail(f"{npath}target", "is required for target normalisation")
+    return indicator
+
+
+def _parse_range(check, data, path):
+    value = data.get("valid_range", [None, None])
+    if not isinstance(value, list) or len(value) != 2:
+        check.fail(path, "must be [min, max]; either may be null")
+        return [None, None]
+    low, high = (check.number({"v": v}, "v", f"{path}.", required=False) for v in value)
+    if low is not None and high is not None and low > high:
+        check.fail(path, "min must not exceed max")
+    return [low, high]
+
+
+def _parse_band(check, data, path):
+    data = check.mapping(data, path.rstrip("."))
+    level = data.get("level")
+    if isinstance(level, bool) or not isinstance(level, int) or level < 1:
+        check.fail(f"{path}level", "must be a positive whole number")
+    return {
+        "level": level,
+        "min_score": check.number(data, "min_score", path, low=0, high=100),
+        "label": check.bilingual(data, "label", path, max_length=60),
+        "description": check.bilingual(data, "description", path, required=False, max_length=2000),
+    }
+
+
+def _check_bands(check, bands):
+    if not bands:
+        return
+    if [b["level"] for b in bands] != list(range(1, len(bands) + 1)):
+        check.fail("bands", "levels must be 1, 2, 3, … in order")
+    scores = [b["min_score"] for b in bands]
+    if None in scores:
+        return
+    if scores[0] != 0:
+        check.fail("bands[0].min_score", "the first band must start at 0")
+    if any(later <= earlier for earlier, later in pairwise(scores)):
+        check.fail("bands", "min_score must rise strictly from band to band")
+
+
+def _check_unique(check, codes, path, what):
+    seen = set()
+    for code in codes:
+        if code and code in seen:
+            check.fail(path, f"{what} code {code} appears more than once")
+        seen.add(code)
+
+
+def load_framework_text(text: str) -> dict:
+    """Parse YAML or JSON text (JSON is YAML) and check it."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise FrameworkFileError([("(file)", f"is not valid YAML or JSON: {error}")]) from error
+    return parse_framework(data)
+
+
+def load_framework_file(path) -> dict:
+    return load_framework_text(Path(path).read_text(encoding="utf-8"))
+
+
+def dump_framework(document: dict, *, as_json=False) -> str:
+    if as_json:
+        return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=120)
+
+
+def document_spec(document: dict) -> FrameworkSpec:
+    """The scoring engine's view of a checked framework document."""
+    method = document["method"]
+
+    def matrix(rows):
+        return None if rows is None else tuple(tuple(row) for row in rows)
+
+    return FrameworkSpec(
+        code=document["code"],
+        version=document["version"],
+        dimensions=tuple(
+            DimensionSpec(code=d["code"], weight=d["weight"], pairwise=matrix(d["pairwise"]))
+            for d in document["dimensions"]
+        ),
+        indicators=tuple(
+            IndicatorSpec(
+                code=i["code"],
+                dimension=d["code"],
+                weight=i["weight"],
+                direction=i["direction"],
+                normalisation=NormalisationSpec(**i["normalisation"]),
+            )
+            for d in document["dimensions"]
+            for i in d["indicators"]
+        ),
+        bands=tuple(BandSpec(level=b["level"], min_score=b["min_score"], label=b["label"]["zh"])
+                    for b in document["bands"]),
+        aggregation=method["aggregation"],
+        weighting=method["weighting"],
+        entropy_standardise=method["entropy_standardise"],
+        combine_alpha=method["combine_alpha"],
+        min_share=method["min_share"],
+        rank_decimals=method["rank_decimals"],
+        dimension_pairwise=matrix(method["dimension_pairwise"]),
+    )

@@ -1,0 +1,209 @@
+"""The method: versioned frameworks of dimensions, indicators and maturity bands.
+
+A published framework is immutable. Services refuse the edit with a clear message, and database triggers
+(migration 0002) refuse it again for any path that bypasses the services.
+"""
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from smartgov.i18n import localised
+
+
+class BilingualName(models.Model):
+    """Texts kept in Chinese and English; `name` follows the active language."""
+
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self):
+        return localised(self.name_zh, self.name_en)
+
+
+class Framework(BilingualName):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        RETIRED = "retired", _("Retired")
+
+    class Aggregation(models.TextChoices):
+        ARITHMETIC = "arithmetic", _("Weighted arithmetic mean")
+        GEOMETRIC = "geometric", _("Weighted geometric mean")
+        TOPSIS = "topsis", _("TOPSIS closeness")
+
+    class Weighting(models.TextChoices):
+        EXPERT = "expert", _("Expert weights")
+        EQUAL = "equal", _("Equal weights")
+        AHP = "ahp", _("AHP (pairwise comparison)")
+        ENTROPY = "entropy", _("Entropy weights")
+        COMBINED = "combined", _("Combined subjective and objective weights")
+
+    code = models.SlugField(_("code"), max_length=60)
+    version = models.PositiveIntegerField(_("version"))
+    description_zh = models.TextField(_("description (Chinese)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    aggregation = models.CharField(
+        _("aggregation"), max_length=12, choices=Aggregation.choices, default=Aggregation.ARITHMETIC
+    )
+    weighting = models.CharField(_("weighting"), max_length=12, choices=Weighting.choices, default=Weighting.EXPERT)
+    entropy_standardise = models.BooleanField(_("standardise before entropy weighting"), default=True)
+    combine_alpha = models.FloatField(_("share of subjective weight"), default=0.5)
+    min_share = models.FloatField(_("least share of weight present"), default=0.75)
+    rank_decimals = models.PositiveSmallIntegerField(_("decimals of the index when ranking"), null=True, blank=True)
+    dimension_pairwise = models.JSONField(_("AHP matrix of the dimensions"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("framework")
+        verbose_name_plural = _("frameworks")
+        ordering = ["code", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="framework_code_version_unique"),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published", "retired"]), name="framework_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="framework_version_positive"),
+            models.CheckConstraint(
+                condition=Q(combine_alpha__gte=0, combine_alpha__lte=1), name="framework_combine_alpha_range"
+            ),
+            models.CheckConstraint(condition=Q(min_share__gt=0, min_share__lte=1), name="framework_min_share_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} v{self.version}"
+
+    @property
+    def is_editable(self):
+        return self.status == self.Status.DRAFT
+
+
+class Dimension(BilingualName):
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="dimensions")
+    code = models.CharField(_("code"), max_length=20)
+    description_zh = models.TextField(_("description (Chinese)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    weight = models.FloatField(_("weight"))
+    pairwise = models.JSONField(_("AHP matrix of the indicators"), null=True, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("dimension")
+        verbose_name_plural = _("dimensions")
+        ordering = ["framework", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "code"], name="dimension_code_unique"),
+            models.CheckConstraint(condition=Q(weight__gte=0, weight__lte=1), name="dimension_weight_range"),
+        ]
+
+
+class Indicator(BilingualName):
+    class DataType(models.TextChoices):
+        NUMBER = "number", _("Number")
+        PERCENT = "percent", _("Percentage")
+        BOOLEAN = "boolean", _("Yes / no")
+        ORDINAL = "ordinal", _("Ordinal level")
+
+    class Direction(models.TextChoices):
+        HIGHER = "higher", _("Higher is better")
+        LOWER = "lower", _("Lower is better")
+
+    class Normalisation(models.TextChoices):
+        MINMAX_OBSERVED = "minmax_observed", _("Min-max, observed range")
+        MINMAX_FIXED = "minmax_fixed", _("Min-max, fixed goalposts")
+        TARGET = "target", _("Distance to target")
+        ZSCORE = "zscore", _("Z-score")
+        PERCENTILE = "percentile", _("Rank percentile")
+        LOG_MINMAX = "log_minmax", _("Logarithm, then min-max")
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="indicators")
+    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="indicators")
+    code = models.CharField(_("code"), max_length=20)
+    definition_zh = models.TextField(_("definition (Chinese)"))
+    definition_en = models.TextField(_("definition (English)"))
+    unit_zh = models.CharField(_("unit (Chinese)"), max_length=40, blank=True)
+    unit_en = models.CharField(_("unit (English)"), max_length=40, blank=True)
+    data_type = models.CharField(_("data type"), max_length=10, choices=DataType.choices, default=DataType.NUMBER)
+    direction = models.CharField(_("direction"), max_length=6, choices=Direction.choices, default=Direction.HIGHER)
+    normalisation = models.CharField(
+        _("normalisation"), max_length=16, choices=Normalisation.choices, default=Normalisation.MINMAX_FIXED
+    )
+    goalpost_lower = models.FloatField(_("lower goalpost"), null=True, blank=True)
+    goalpost_upper = models.FloatField(_("upper goalpost"), null=True, blank=True)
+    target = models.FloatField(_("target"), null=True, blank=True)
+    weight = models.FloatField(_("weight within the dimension"))
+    min_value = models.FloatField(_("smallest valid value"), null=True, blank=True)
+    max_value = models.FloatField(_("largest valid value"), null=True, blank=True)
+    source = models.CharField(_("source standard"), max_length=500)
+    evidence_required = models.BooleanField(_("evidence required"), default=False)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["framework", "dimension__order", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "code"], name="indicator_code_unique"),
+            models.CheckConstraint(condition=Q(weight__gte=0, weight__lte=1), name="indicator_weight_range"),
+            models.CheckConstraint(
+                condition=Q(min_value__isnull=True) | Q(max_value__isnull=True) | Q(min_value__lte=F("max_value")),
+                name="indicator_valid_range_ordered",
+            ),
+            models.CheckConstraint(
+                condition=~Q(normalisation="minmax_fixed")
+                | Q(goalpost_lower__lt=F("goalpost_upper")),
+                name="indicator_fixed_goalposts_ordered",
+            ),
+            models.CheckConstraint(
+                condition=~Q(normalisation="target") | Q(target__isnull=False), name="indicator_target_present"
+            ),
+            models.CheckConstraint(condition=Q(direction__in=["higher", "lower"]), name="indicator_direction_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    @property
+    def definition(self):
+        return localised(self.definition_zh, self.definition_en)
+
+    @property
+    def unit(self):
+        return localised(self.unit_zh, self.unit_en)
+
+
+class MaturityBand(models.Model):
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="bands")
+    level = models.PositiveSmallIntegerField(_("level"))
+    min_score = models.FloatField(_("lowest index of the level"))
+    label_zh = models.CharField(_("label (Chinese)"), max_length=60)
+    label_en = models.CharField(_("label (English)"), max_length=60)
+    description_zh = models.TextField(_("description (Chinese)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+
+    class Meta:
+        verbose_name = _("maturity band")
+        verbose_name_plural = _("maturity bands")
+        ordering = ["framework", "level"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "level"], name="band_level_unique"),
+            models.UniqueConstraint(fields=["framework", "min_score"], name="band_min_score_unique"),
+            models.CheckConstraint(condition=Q(min_score__gte=0, min_score__lte=100), name="band_min_score_range"),
+            models.CheckConstraint(condition=Q(level__gte=1), name="band_level_positive"),
+        ]
+
+    def __str__(self):
+        return f"L{self.level} {self.label}"
+
+    @property
+    def label(self):
+        return localised(self.label_zh, self.label_en)

@@ -1,0 +1,31 @@
+"""Composite-index scoring engine: pure numpy/pandas, no Django (formulas in docs/scoring.md)."""
+
+from .ahp import RANDOM_INDEX, AHPResult, InconsistentMatrix, ahp_weights, check_consistency
+from .compute import ScoringResult, compute
+from .normalise import normalise
+from .ranking import competition_rank
+from .spec import BandSpec, DimensionSpec, FrameworkSpec, IndicatorSpec, NormalisationSpec
+from .topsis import topsis
+from .uncertainty import uncertainty
+from .weights import combine_weights, entropy_weights
+
+__all__ = [
+    "RANDOM_INDEX",
+    "AHPResult",
+    "BandSpec",
+    "DimensionSpec",
+    "FrameworkSpec",
+    "InconsistentMatrix",
+    "IndicatorSpec",
+    "NormalisationSpec",
+    "ScoringResult",
+    "ahp_weights",
+    "check_consistency",
+    "combine_weights",
+    "competition_rank",
+    "compute",
+    "entropy_weights",
+    "normalise",
+    "topsis",
+    "uncertainty",
+]

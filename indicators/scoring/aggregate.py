@@ -1,0 +1,126 @@
+"""Aggregation of 0–100 scores into dimension scores and the index, with the missing-data rule
+(docs/scoring.md §6–7). Everything is batched over a leading axis B (periods, or periods × draws).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .topsis import topsis_batch
+
+GEOMETRIC_FLOOR = 1.0
+"""Scores below this are raised to it before a geometric mean, so that one zero does not zero the index."""
+SHARE_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    dimension_scores: np.ndarray
+    """(B, R, D) 0–100, NaN where the dimension is not scored."""
+    dimension_coverage: np.ndarray
+    """(B, R, D) present share of the dimension's indicator weight."""
+    dimension_weights: np.ndarray
+    """(B, D) dimension weights (sum of their indicators' overall weights)."""
+    index: np.ndarray
+    """(B, R) 0–100, NaN where incomplete."""
+    coverage: np.ndarray
+    """(B, R) present share of the overall indicator weight."""
+    complete: np.ndarray
+    """(B, R) every dimension scored."""
+
+
+def _bounded(scores: np.ndarray) -> np.ndarray:
+    """Clip to [0, 100]: a weighted mean of scores of 100 can round to 100.00000000000001."""
+    return np.clip(scores, 0.0, 100.0)
+
+
+def _within_weights(weights: np.ndarray, dimension_of: np.ndarray, dimension_weights: np.ndarray) -> np.ndarray:
+    """Indicator weights within their dimension; equal within a dimension whose weight is 0."""
+    per_indicator = dimension_weights[:, dimension_of]
+    equal = 1.0 / np.bincount(dimension_of)[dimension_of]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(per_indicator > 0, weights / per_indicator, equal)
+
+
+def aggregate(scores: np.ndarray, weights: np.ndarray, dimension_of: np.ndarray, method: str,
+              min_share: float) -> Aggregate:
+    """Dimension scores and index of `scores` (B, R, I) with overall weights (B, I).
+
+    Within a dimension the present indicators are re-weighted when their share of the dimension's
+    weight reaches `min_share`; otherwise the dimension is not scored and the index is NaN.
+    """
+    membership = (dimension_of[:, None] == np.arange(dimension_of.max() + 1)).astype(float)
+    present = ~np.isnan(scores)
+    any_missing = not present.all()
+    filled = np.where(present, scores, 0.0) if any_missing else scores
+    dimension_weights = weights @ membership
+    within = _within_weights(weights, dimension_of, dimension_weights)
+    coverage_d = (present * within[:, None, :]) @ membership if any_missing else np.ones(
+        (*scores.shape[:2], membership.shape[1]))
+    scored = (coverage_d > 0) & (coverage_d >= min_share - SHARE_TOLERANCE)
+    complete = scored.all(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        arithmetic = np.where(scored, ((filled * within[:, None, :]) @ membership) / coverage_d, np.nan)
+        if method == "arithmetic":
+            dim_scores = arithmetic
+            index = np.einsum("brd,bd->br", np.where(scored, dim_scores, 0.0), dimension_weights)
+        elif method == "geometric":
+            logs = np.log(np.maximum(filled, GEOMETRIC_FLOOR)) * within[:, None, :]
+            dim_logs = np.where(scored, (logs @ membership) / coverage_d, 0.0)
+            dim_scores = np.where(scored, np.exp(dim_logs), np.nan)
+            index = np.exp(np.einsum("brd,bd->br", dim_logs, dimension_weights))
+        elif method == "topsis":
+            dim_scores, index = _topsis(scores, present, arithmetic, weights, within, dimension_of, scored,
+                                        complete, any_missing)
+        else:
+            raise ValueError(f"unknown aggregation {method!r}")
+    return Aggregate(
+        dimension_scores=_bounded(dim_scores),
+        dimension_coverage=coverage_d,
+        dimension_weights=dimension_weights,
+        index=_bounded(np.where(complete, index, np.nan)),
+        coverage=np.einsum("brd,bd->br", coverage_d, dimension_weights),
+        complete=complete,
+    )
+
+
+def _topsis(scores, present, arithmetic, weights, within, dimension_of, scored, complete, any_missing):
+    """TOPSIS over all indicators for the index and within each dimension for its score.
+
+    A missing score of a scored dimension is imputed with the region's re-weighted arithmetic mean of
+    that dimension, the TOPSIS counterpart of re-weighting; unscored dimensions and incomplete regions
+    take no part (they move neither ideal nor anti-ideal).
+    """
+    imputed = np.where(present, scores, arithmetic[:, :, dimension_of]) if any_missing else scores
+    dim_scores = np.empty_like(arithmetic)
+    for d in range(arithmetic.shape[-1]):
+        cols = np.nonzero(dimension_of == d)[0]
+        dim_scores[:, :, d] = 100.0 * topsis_batch(imputed[:, :, cols], within[:, cols], rows=scored[:, :, d])
+    index = 100.0 * topsis_batch(imputed, weights, rows=complete)
+    return dim_scores, index
+
+
+def effective_weights(scores: np.ndarray, weights: np.ndarray, dimension_of: np.ndarray,
+                      result: Aggregate) -> np.ndarray:
+    """(B, R, I) weight each indicator carries in a region's index after re-weighting (0 if missing)."""
+    coverage = result.dimension_coverage[:, :, dimension_of]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(np.isnan(scores), 0.0, weights[:, None, :] / coverage)
+
+
+def contributions(scores: np.ndarray, effective: np.ndarray, index: np.ndarray, method: str) -> np.ndarray:
+    """(B, R, I) points of the index attributed to each indicator; they sum to the index.
+
+    Arithmetic: ω·s exactly. Geometric: the index split by shares of ω·ln max(s, floor). TOPSIS (not
+    additive): the index split by shares of ω·s.
+    """
+    filled = np.nan_to_num(scores, nan=0.0)
+    terms = effective * (np.log(np.maximum(filled, GEOMETRIC_FLOOR)) if method == "geometric" else filled)
+    if method == "arithmetic":
+        return np.where(np.isnan(index)[..., None], np.nan, terms)
+    total = terms.sum(axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = np.where(total > 0, terms / total, effective)
+    return index[..., None] * shares

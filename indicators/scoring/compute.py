@@ -1,0 +1,83 @@
+"""`compute`: tidy values + FrameworkSpec → scores, weights, dimension scores, index, levels and ranks.
+
+The data are pivoted once into a (period, region, indicator) cube; every step after that is a numpy
+operation over the whole cube (loops run over normalisation methods or dimensions only).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .aggregate import aggregate, contributions, effective_weights
+from .cube import Cube, to_cube
+from .frames import Frames
+from .framework import Framework, compile_spec
+from .normalise import normalise_cube
+from .spec import FrameworkSpec
+from .weighting import framework_weights
+
+
+@dataclass(frozen=True)
+class ScoringResult:
+    """Rows are ordered by period, then region (then indicator or dimension in framework order).
+
+    Only region–period pairs with at least one row in the input are reported. Region, indicator,
+    dimension and parent columns are categoricals; ranks and levels are nullable integers (<NA> when
+    the region–period is incomplete).
+    """
+
+    indicators: pd.DataFrame
+    """region, period, indicator, dimension, value, score, weight, contribution, gap"""
+    dimensions: pd.DataFrame
+    """region, period, dimension, score, coverage, weight, rank"""
+    index: pd.DataFrame
+    """region, period, index, level, label, rank, parent, parent_rank, change, complete, coverage"""
+    weights: pd.DataFrame
+    """period, indicator, dimension, weight"""
+
+
+def nominal(values: pd.DataFrame, spec: FrameworkSpec) -> tuple[Framework, Cube, np.ndarray, np.ndarray]:
+    """Compiled framework, cube, normalised scores (P, R, I) and overall weights (P, I) of the spec."""
+    fw = compile_spec(spec)
+    cube = to_cube(values, fw.codes)
+    scores = normalise_cube(cube.values, fw.methods, fw.higher, fw.lower, fw.upper, fw.target, fw.codes)
+    return fw, cube, scores, framework_weights(fw, cube.values)
+
+
+def compute(values: pd.DataFrame, spec: FrameworkSpec, *, parents: Mapping | pd.Series | None = None
+            ) -> ScoringResult:
+    """Score `values` (columns region, period, indicator, value) with the method of `spec`.
+
+    `parents` maps region code → parent region code, for ranks within the parent.
+    See docs/scoring.md for every formula and the missing-data rule.
+    """
+    fw, cube, scores, weights = nominal(values, spec)
+    result = aggregate(scores, weights, fw.dimension_of, spec.aggregation, spec.min_share)
+    complete = result.complete[..., None]
+    effective = np.where(complete, effective_weights(scores, weights, fw.dimension_of, result), np.nan)
+    contribution = contributions(scores, effective, result.index, spec.aggregation)
+    gap = _gap(result.index, contribution)
+    frames = Frames(fw, cube)
+    return ScoringResult(
+        indicators=frames.indicators(scores, effective, contribution, gap),
+        dimensions=frames.dimensions(result),
+        index=frames.index(result, parents),
+        weights=frames.weights(weights),
+    )
+
+
+def _gap(index: np.ndarray, contribution: np.ndarray) -> np.ndarray:
+    """Per indicator, the best region's contribution minus this region's (sums to the index gap).
+
+    When several regions share the best index of a period their contributions are averaged, so the
+    result does not depend on the order of the regions.
+    """
+    best = index == np.fmax.reduce(index, axis=1, keepdims=True)
+    n_best = best.sum(axis=1)[:, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        best_contribution = np.einsum("pr,pri->pi", best.astype(float), np.nan_to_num(contribution)) / n_best
+    return best_contribution[:, None, :] - contribution

@@ -1,0 +1,100 @@
+"""A FrameworkSpec checked and turned into the per-indicator arrays the vectorised engine works with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .normalise import check_parameters
+from .spec import AGGREGATIONS, DIRECTIONS, NORMALISATIONS, WEIGHTINGS, FrameworkSpec
+
+
+@dataclass(frozen=True)
+class Framework:
+    spec: FrameworkSpec
+    codes: tuple[str, ...]
+    """Indicator codes in spec order: the indicator axis of every array."""
+    dimension_codes: tuple[str, ...]
+    dimension_of: np.ndarray
+    """(I,) position of each indicator's dimension in `dimension_codes`."""
+    higher: np.ndarray
+    methods: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    target: np.ndarray
+    band_min: np.ndarray
+    band_level: np.ndarray
+    band_label: tuple[str, ...]
+
+
+def _float(value: float | None) -> float:
+    return np.nan if value is None else float(value)
+
+
+def _check(condition: bool, message: str) -> None:
+    if not condition:
+        raise ValueError(f"framework spec: {message}")
+
+
+def _duplicates(codes: list[str]) -> list[str]:
+    return sorted({c for c in codes if codes.count(c) > 1})
+
+
+def _check_pairwise(matrix, size: int, what: str) -> None:
+    if matrix is not None:
+        shape = np.shape(matrix)
+        _check(shape == (size, size), f"{what} pairwise matrix must be {size}×{size}, got {shape}")
+
+
+def compile_spec(spec: FrameworkSpec) -> Framework:
+    """Validate `spec` (raising ValueError that names the offending field) and compile it."""
+    dims = [d.code for d in spec.dimensions]
+    codes = [i.code for i in spec.indicators]
+    _check(bool(dims) and bool(codes), "needs at least one dimension and one indicator")
+    _check(not _duplicates(dims), f"duplicate dimension codes {_duplicates(dims)}")
+    _check(not _duplicates(codes), f"duplicate indicator codes {_duplicates(codes)}")
+    _check(spec.aggregation in AGGREGATIONS, f"aggregation must be one of {AGGREGATIONS}")
+    _check(spec.weighting in WEIGHTINGS, f"weighting must be one of {WEIGHTINGS}")
+    _check(0.0 <= spec.min_share <= 1.0, "min_share must lie in [0, 1]")
+    _check(0.0 <= spec.combine_alpha <= 1.0, "combine_alpha must lie in [0, 1]")
+    _check(spec.rank_decimals is None or spec.rank_decimals >= 0, "rank_decimals must be ≥ 0")
+    orphans = [i.code for i in spec.indicators if i.dimension not in dims]
+    _check(not orphans, f"indicators {orphans} belong to no dimension of the spec")
+    empty = [d for d in dims if all(i.dimension != d for i in spec.indicators)]
+    _check(not empty, f"dimensions {empty} have no indicator")
+    for item in (*spec.dimensions, *spec.indicators):
+        _check(np.isfinite(item.weight) and item.weight >= 0, f"{item.code}: weight must be ≥ 0 and finite")
+    for indicator in spec.indicators:
+        _check(indicator.direction in DIRECTIONS, f"{indicator.code}: direction must be one of {DIRECTIONS}")
+        _check(indicator.normalisation.method in NORMALISATIONS,
+               f"{indicator.code}: normalisation must be one of {NORMALISATIONS}")
+    _check_pairwise(spec.dimension_pairwise, len(dims), "the dimensions'")
+    for dim in spec.dimensions:
+        _check_pairwise(dim.pairwise, sum(i.dimension == dim.code for i in spec.indicators),
+                        f"dimension {dim.code!r}")
+
+    methods = np.array([i.normalisation.method for i in spec.indicators], dtype=object)
+    higher = np.array([i.direction == "higher" for i in spec.indicators])
+    lower = np.array([_float(i.normalisation.lower) for i in spec.indicators])
+    upper = np.array([_float(i.normalisation.upper) for i in spec.indicators])
+    target = np.array([_float(i.normalisation.target) for i in spec.indicators])
+    for method in set(methods):
+        columns = np.nonzero(methods == method)[0]
+        check_parameters(method, higher[columns], lower[columns], upper[columns], target[columns],
+                         [codes[j] for j in columns])
+    bands = sorted(spec.bands, key=lambda b: b.min_score)
+    return Framework(
+        spec=spec,
+        codes=tuple(codes),
+        dimension_codes=tuple(dims),
+        dimension_of=np.array([dims.index(i.dimension) for i in spec.indicators]),
+        higher=higher,
+        methods=methods,
+        lower=lower,
+        upper=upper,
+        target=target,
+        band_min=np.array([b.min_score for b in bands], dtype=float),
+        band_level=np.array([b.level for b in bands], dtype=int),
+        band_label=tuple(b.label for b in bands),
+    )

@@ -1,0 +1,92 @@
+"""Reads on frameworks shared by the admin, the commands, the scoring pipeline and the API."""
+
+from django.db.models import Prefetch
+
+from .framework_file import FORMAT
+from .models import Dimension, Framework, Indicator
+
+
+def framework_with_contents(framework_id: int) -> Framework:
+    """A framework with its dimensions, indicators and bands in three queries more."""
+    return Framework.objects.prefetch_related(
+        Prefetch("dimensions", queryset=Dimension.objects.order_by("order").prefetch_related(
+            Prefetch("indicators", queryset=Indicator.objects.order_by("order")))),
+        "bands",
+    ).get(pk=framework_id)
+
+
+def framework_document(framework: Framework) -> dict:
+    """The canonical file document of a stored framework (what export writes)."""
+    framework = framework_with_contents(framework.pk)
+
+    def pair(obj, field):
+        return {"zh": getattr(obj, f"{field}_zh"), "en": getattr(obj, f"{field}_en")}
+
+    return {
+        "format": FORMAT,
+        "code": framework.code,
+        "version": framework.version,
+        "name": pair(framework, "name"),
+        "description": pair(framework, "description"),
+        "method": {
+            "aggregation": framework.aggregation,
+            "weighting": framework.weighting,
+            "entropy_standardise": framework.entropy_standardise,
+            "combine_alpha": framework.combine_alpha,
+            "min_share": framework.min_share,
+            "rank_decimals": framework.rank_decimals,
+            "dimension_pairwise": framework.dimension_pairwise,
+        },
+        "dimensions": [
+            {
+                "code": dimension.code,
+                "name": pair(dimension, "name"),
+                "description": pair(dimension, "description"),
+                "weight": dimension.weight,
+                "pairwise": dimension.pairwise,
+                "indicators": [
+                    {
+                        "code": indicator.code,
+                        "name": pair(indicator, "name"),
+                        "definition": pair(indicator, "definition"),
+                        "unit": pair(indicator, "unit"),
+                        "data_type": indicator.data_type,
+                        "direction": indicator.direction,
+                        "normalisation": {
+                            "method": indicator.normalisation,
+                            "lower": indicator.goalpost_lower,
+                            "upper": indicator.goalpost_upper,
+                            "target": indicator.target,
+                        },
+                        "weight": indicator.weight,
+                        "valid_range": [indicator.min_value, indicator.max_value],
+                        "source": indicator.source,
+                        "evidence_required": indicator.evidence_required,
+                    }
+                    for indicator in dimension.indicators.all()
+                ],
+            }
+            for dimension in framework.dimensions.all()
+        ],
+        "bands": [
+            {
+                "level": band.level,
+                "min_score": band.min_score,
+                "label": pair(band, "label"),
+                "description": pair(band, "description"),
+            }
+            for band in framework.bands.all()
+        ],
+    }
+
+
+DEFAULT_FRAMEWORK_CODE = "smartgov-maturity"
+
+
+def default_framework():
+    """The latest published version of the platform's own framework, or None before it is loaded."""
+    return (
+        Framework.objects.filter(code=DEFAULT_FRAMEWORK_CODE, status=Framework.Status.PUBLISHED)
+        .order_by("-version")
+        .first()
+    )

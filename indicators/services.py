@@ -1,0 +1,165 @@
+"""Writes on frameworks: import (create or update a draft), publish, retire, new version."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assessments.audit import audit_record
+
+from .framework_file import document_spec, parse_framework
+from .models import Dimension, Framework, Indicator, MaturityBand
+from .selectors import framework_document
+
+
+class FrameworkLocked(ValidationError):
+    pass
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    framework: Framework
+    action: str  # "created", "updated" or "unchanged"
+
+
+@transaction.atomic
+def framework_import(*, document: dict, actor=None) -> ImportOutcome:
+    """Create the framework of a checked document, or bring its draft up to date.
+
+    Importing what is already stored changes nothing; a published or retired framework is never changed.
+    """
+    document = parse_framework(document)
+    framework = Framework.objects.select_for_update().filter(
+        code=document["code"], version=document["version"]
+    ).first()
+    if framework is not None:
+        if framework_document(framework) == document:
+            return ImportOutcome(framework, "unchanged")
+        if not framework.is_editable:
+            raise FrameworkLocked(
+                _("%(framework)s is %(status)s and cannot be changed; give the file a new version number.")
+                % {"framework": f"{framework.code} v{framework.version}", "status": framework.get_status_display()}
+            )
+    action = "created" if framework is None else "updated"
+    framework = _write_framework(framework, document)
+    audit_record(actor=actor, action=f"framework_{action}", framework=framework,
+                 subject=f"{framework.code} v{framework.version}", new={"dimensions": len(document["dimensions"])})
+    return ImportOutcome(framework, action)
+
+
+def _write_framework(framework, document):
+    method = document["method"]
+    fields = {
+        "name_zh": document["name"]["zh"],
+        "name_en": document["name"]["en"],
+        "description_zh": document["description"]["zh"],
+        "description_en": document["description"]["en"],
+        "aggregation": method["aggregation"],
+        "weighting": method["weighting"],
+        "entropy_standardise": method["entropy_standardise"],
+        "combine_alpha": method["combine_alpha"],
+        "min_share": method["min_share"],
+        "rank_decimals": method["rank_decimals"],
+        "dimension_pairwise": method["dimension_pairwise"],
+    }
+    framework, _created = Framework.objects.update_or_create(
+        code=document["code"], version=document["version"], defaults=fields
+    )
+    _sync_dimensions(framework, document["dimensions"])
+    _sync_bands(framework, document["bands"])
+    return framework
+
+
+def _sync_dimensions(framework, dimensions):
+    keep_dimensions, keep_indicators = [], []
+    for order, item in enumerate(dimensions):
+        dimension, _created = Dimension.objects.update_or_create(
+            framework=framework, code=item["code"],
+            defaults={
+                "name_zh": item["name"]["zh"], "name_en": item["name"]["en"],
+                "description_zh": item["description"]["zh"], "description_en": item["description"]["en"],
+                "weight": item["weight"], "pairwise": item["pairwise"], "order": order,
+            },
+        )
+        keep_dimensions.append(dimension.pk)
+        for position, indicator in enumerate(item["indicators"]):
+            keep_indicators.append(_write_indicator(framework, dimension, indicator, position).pk)
+    framework.indicators.exclude(pk__in=keep_indicators).delete()
+    framework.dimensions.exclude(pk__in=keep_dimensions).delete()
+
+
+def _write_indicator(framework, dimension, item, order):
+    normalisation = item["normalisation"]
+    indicator, _created = Indicator.objects.update_or_create(
+        framework=framework, code=item["code"],
+        defaults={
+            "dimension": dimension,
+            "name_zh": item["name"]["zh"], "name_en": item["name"]["en"],
+            "definition_zh": item["definition"]["zh"], "definition_en": item["definition"]["en"],
+            "unit_zh": item["unit"]["zh"], "unit_en": item["unit"]["en"],
+            "data_type": item["data_type"], "direction": item["direction"],
+            "normalisation": normalisation["method"],
+            "goalpost_lower": normalisation["lower"], "goalpost_upper": normalisation["upper"],
+            "target": normalisation["target"],
+            "weight": item["weight"],
+            "min_value": item["valid_range"][0], "max_value": item["valid_range"][1],
+            "source": item["source"], "evidence_required": item["evidence_required"],
+            "order": order,
+        },
+    )
+    return indicator
+
+
+def _sync_bands(framework, bands):
+    framework.bands.all().delete()
+    MaturityBand.objects.bulk_create(
+        MaturityBand(
+            framework=framework, level=band["level"], min_score=band["min_score"],
+            label_zh=band["label"]["zh"], label_en=band["label"]["en"],
+            description_zh=band["description"]["zh"], description_en=band["description"]["en"],
+        )
+        for band in bands
+    )
+
+
+@transaction.atomic
+def framework_publish(*, framework: Framework, actor=None) -> Framework:
+    """Freeze a draft so that cycles can be scored with it; it is checked once more first."""
+    framework = Framework.objects.select_for_update().get(pk=framework.pk)
+    if framework.status != Framework.Status.DRAFT:
+        raise FrameworkLocked(_("Only a draft can be published; this framework is %(status)s.")
+                              % {"status": framework.get_status_display()})
+    parse_framework(framework_document(framework))
+    framework.status = Framework.Status.PUBLISHED
+    framework.published_at = timezone.now()
+    framework.save(update_fields=["status", "published_at"])
+    audit_record(actor=actor, action="framework_published", framework=framework,
+                 subject=f"{framework.code} v{framework.version}", old="draft", new="published")
+    return framework
+
+
+@transaction.atomic
+def framework_retire(*, framework: Framework, actor=None) -> Framework:
+    framework = Framework.objects.select_for_update().get(pk=framework.pk)
+    if framework.status != Framework.Status.PUBLISHED:
+        raise FrameworkLocked(_("Only a published framework can be retired."))
+    framework.status = Framework.Status.RETIRED
+    framework.save(update_fields=["status"])
+    audit_record(actor=actor, action="framework_retired", framework=framework,
+                 subject=f"{framework.code} v{framework.version}", old="published", new="retired")
+    return framework
+
+
+@transaction.atomic
+def framework_new_version(*, framework: Framework, actor=None) -> Framework:
+    """A draft copy with the next free version number: the way to change a published framework."""
+    document = framework_document(framework)
+    latest = Framework.objects.filter(code=framework.code).order_by("-version").values_list("version", flat=True)[0]
+    document["version"] = latest + 1
+    return framework_import(document=document, actor=actor).framework
+
+
+def framework_spec(framework: Framework):
+    return document_spec(framework_document(framework))

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from .health import healthz
+
+admin.site.site_header = admin.site.site_title = "智慧政府成熟度评估平台 · SmartGov"
+
+urlpatterns = [
+    path("", include("assessments.urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", healthz, name="healthz"),
+]

@@ -1,0 +1,161 @@
+"""The score pipeline: approved values in one query, the engine, results in bulk, an atomic swap."""
+
+import pandas as pd
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from assessments import services
+from assessments.models import Cycle, DimensionScore, IndicatorScore, RegionScore, ScoreRun, Submission
+from assessments.selectors import cycle_values_frame
+from assessments.services import cycle_scores_compute, cycle_scores_request
+from indicators.scoring import compute
+from indicators.services import framework_spec
+from tests.conftest import approved_cycle, many_cities
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cities(regions):
+    return many_cities(12, regions["zhejiang"]) + many_cities(8, regions["jiangsu"])
+
+
+@pytest.fixture
+def scored(framework, cities):
+    approved_cycle(framework, cities, 2025, seed=1)
+    return approved_cycle(framework, cities, 2026, seed=2)
+
+
+def _run(cycle):
+    return cycle_scores_compute(run_id=cycle_scores_request(cycle=cycle, enqueue=False).pk)
+
+
+def test_it_stores_what_the_engine_computes(scored, cities):
+    run = _run(scored)
+    assert run.status == ScoreRun.Status.SUCCEEDED and run.regions == len(cities)
+    values, parents = cycle_values_frame(scored)
+    expected = compute(values, framework_spec(scored.framework), parents=parents).index
+    expected = expected[expected["period"] == 2026].set_index("region")
+    stored = pd.DataFrame(RegionScore.objects.filter(run=run).values(
+        "region__code", "index", "rank", "parent_rank", "level", "change")).set_index("region__code")
+    assert stored["index"].sort_index().tolist() == pytest.approx(expected["index"].sort_index().tolist())
+    assert stored["rank"].sort_index().tolist() == expected["rank"].sort_index().astype(int).tolist()
+    assert stored["change"].notna().all()
+    assert DimensionScore.objects.filter(run=run).count() == len(cities) * 4
+    assert IndicatorScore.objects.filter(run=run).count() == len(cities) * scored.framework.indicators.count()
+
+
+def test_the_run_becomes_the_cycle_current_one(scored):
+    run = _run(scored)
+    scored.refresh_from_db()
+    assert scored.current_run == run
+    assert (run.progress, run.started_at is not None, run.finished_at is not None) == (100, True, True)
+    assert run.method["spec"]["code"] == "smartgov-maturity"
+
+
+def test_only_approved_submissions_are_scored(scored, cities):
+    Submission.objects.filter(cycle=scored, region=cities[0]).update(status=Submission.Status.SUBMITTED)
+    run = _run(scored)
+    assert run.regions == len(cities) - 1
+    assert not RegionScore.objects.filter(run=run, region=cities[0]).exists()
+
+
+def test_a_failure_leaves_the_previous_results_current(scored, monkeypatch):
+    first = _run(scored)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("engine exploded")
+
+    monkeypatch.setattr(services, "compute", broken)
+    second = _run(scored)
+    scored.refresh_from_db()
+    assert second.status == ScoreRun.Status.FAILED and second.error == "engine exploded"
+    assert scored.current_run == first
+    assert not RegionScore.objects.filter(run=second).exists()
+
+
+def test_a_failure_while_writing_writes_nothing(scored, monkeypatch):
+    first = _run(scored)
+    monkeypatch.setattr(services.IndicatorScore.objects, "bulk_create",
+                        lambda *a, **k: (_ for _ in ()).throw(RuntimeError("disk full")))
+    second = _run(scored)
+    scored.refresh_from_db()
+    assert (second.status, scored.current_run) == (ScoreRun.Status.FAILED, first)
+    assert not RegionScore.objects.filter(run=second).exists()
+
+
+def test_running_twice_gives_the_same_results_and_no_duplicates(scored):
+    first, second = _run(scored), _run(scored)
+
+    def results(run):
+        return sorted(RegionScore.objects.filter(run=run).values_list("region_id", "index", "rank", "level"))
+
+    assert results(first) == results(second)
+    assert cycle_scores_compute(run_id=second.pk).status == ScoreRun.Status.SUCCEEDED
+    assert RegionScore.objects.filter(run=second).count() == len(results(first))
+
+
+def test_a_newer_run_abandons_an_older_one_still_running(scored):
+    older = ScoreRun.objects.create(cycle=scored, status=ScoreRun.Status.RUNNING)
+    newer = _run(scored)
+    scored.refresh_from_db()
+    older.refresh_from_db()
+    assert scored.current_run == newer
+    assert (older.status, older.error) == (ScoreRun.Status.FAILED, "Abandoned: a later run replaced it.")
+    assert cycle_scores_compute(run_id=older.pk).status == ScoreRun.Status.FAILED
+    assert not RegionScore.objects.filter(run=older).exists()
+
+
+def test_a_cycle_without_approved_values_fails_with_a_reason(framework, cities):
+    cycle = approved_cycle(framework, cities, 2026)
+    Submission.objects.filter(cycle=cycle).update(status=Submission.Status.DRAFT)
+    run = _run(cycle)
+    assert run.status == ScoreRun.Status.FAILED and "nothing to score" in run.error
+
+
+def test_requests_made_while_a_run_waits_join_it(scored, monkeypatch, django_capture_on_commit_callbacks):
+    sent = []
+    monkeypatch.setattr("assessments.tasks.compute_scores.apply_async", lambda *a, **k: sent.append((a, k)))
+    with django_capture_on_commit_callbacks(execute=True):
+        runs = {cycle_scores_request(cycle=scored, reason=f"approval {i}").pk for i in range(40)}
+    assert len(runs) == 1 and len(sent) == 1
+    assert sent[0][1]["countdown"] == 60
+
+
+def test_in_process_mode_computes_at_once(scored, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        run = cycle_scores_request(cycle=scored, reason="approval")
+    run.refresh_from_db()
+    assert run.status == ScoreRun.Status.SUCCEEDED
+
+
+def test_queries_do_not_grow_with_the_number_of_regions(framework, regions):
+    counts = []
+    for period, size in ((2025, 5), (2026, 25)):
+        cities = many_cities(size, regions["zhejiang" if period == 2025 else "jiangsu"])
+        cycle = approved_cycle(framework, cities, period)
+        run = cycle_scores_request(cycle=cycle, enqueue=False)
+        with CaptureQueriesContext(connection) as queries:
+            cycle_scores_compute(run_id=run.pk)
+        statements = [q["sql"] for q in queries]
+        # SQLite caps the parameters of a statement, so its bulk inserts are split; PostgreSQL's are not.
+        counts.append(len(statements) if connection.vendor == "postgresql"
+                      else sum(not sql.startswith("INSERT") for sql in statements))
+    assert counts[0] == counts[1]
+
+
+def test_score_cycle_command_computes_and_skips_current_scores(scored, capsys):
+    call_command("score_cycle", "2026")
+    call_command("score_cycle", all=True, stale=True)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("2026: run #") and out[0].endswith("succeeded, 20 regions")
+    assert out[-1].startswith("2026: scores are current")
+    assert Cycle.objects.get(period=2025).current_run is not None
+
+
+def test_score_cycle_command_says_which_cycle_is_missing(framework):
+    with pytest.raises(CommandError, match="No cycle of framework smartgov-maturity for 1999"):
+        call_command("score_cycle", "1999")
