@@ -1,7 +1,19 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEvent, Cycle, Evidence, IndicatorValue, Region, RoleAssignment, ScoreRun, Submission
+from .models import (
+    AuditEvent,
+    Cycle,
+    DimensionScore,
+    Evidence,
+    IndicatorScore,
+    IndicatorValue,
+    Region,
+    RegionScore,
+    RoleAssignment,
+    ScoreRun,
+    Submission,
+)
 from .services import cycle_scores_request
 
 
@@ -126,3 +138,35 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ResultAdmin(admin.ModelAdmin):
+    """Results are written by score runs only."""
+
+    list_filter = ["run__cycle__period", "run__status", "region__parent"]
+    search_fields = ["region__name_zh", "region__name_en", "region__code"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RegionScore)
+class RegionScoreAdmin(ResultAdmin):
+    list_display = ["region", "run", "index", "level", "rank", "parent_rank", "change", "rank_low", "rank_high",
+                    "complete"]
+    list_select_related = ["region", "run__cycle__framework"]
+
+
+@admin.register(DimensionScore)
+class DimensionScoreAdmin(ResultAdmin):
+    list_display = ["region", "dimension", "run", "score", "rank", "coverage"]
+    list_select_related = ["region", "dimension", "run__cycle__framework"]
+
+
+@admin.register(IndicatorScore)
+class IndicatorScoreAdmin(ResultAdmin):
+    list_display = ["region", "indicator", "run", "value", "score", "weight", "contribution", "gap"]
+    list_select_related = ["region", "indicator", "run__cycle__framework"]

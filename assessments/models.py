@@ -107,6 +107,11 @@ class Cycle(models.Model):
     def __str__(self):
         return f"{self.period} · {self.framework.name}"
 
+    @property
+    def entry_open(self) -> bool:
+        """Whether cities may enter values and sign off now: the cycle is open and today is in its window."""
+        return self.status == self.Status.OPEN and self.opens <= timezone.localdate() <= self.closes
+
 
 class Submission(models.Model):
     class Status(models.TextChoices):

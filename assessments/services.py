@@ -13,8 +13,11 @@ from django.utils.translation import gettext as _
 from indicators.scoring import compute, uncertainty
 from indicators.services import framework_spec
 
-from .models import Cycle, DimensionScore, IndicatorScore, Region, RegionScore, ScoreRun
+from .audit import audit_record
+from .models import Cycle, DimensionScore, IndicatorScore, Region, RegionScore, ScoreRun, Submission
+from .permissions import roles_for_region
 from .selectors import cycle_values_frame
+from .workflow import WorkflowRefused, refusal, transition
 
 logger = logging.getLogger(__name__)
 ABANDONED = "Abandoned: a later run replaced it."
@@ -47,6 +50,44 @@ def regions_load(*, data: dict) -> int:
             )
             count += 1
     return count
+
+
+class StaleEdit(Exception):
+    """The submission changed since the user loaded it."""
+
+
+def submission_transition(*, submission: Submission, action: str, actor, comment: str = "",
+                          expected_version: int | None = None) -> Submission:
+    """Move a submission through the workflow (see assessments.workflow), audited; approving, or reopening
+    an approved submission, asks for a recompute of the cycle's scores."""
+    step = transition(action)
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update(of=("self",)).select_related(
+            "cycle__framework", "region").get(pk=submission.pk)
+        if expected_version is not None and submission.version != expected_version:
+            raise StaleEdit(_("Someone changed this submission after you opened it; reload it and try again."))
+        reason = refusal(step, submission.status, roles_for_region(actor, submission.region),
+                         entry_open=submission.cycle.entry_open, comment=comment)
+        if reason is None and action == "submit":
+            reason = _submission_incomplete(submission)
+        if reason:
+            raise WorkflowRefused(reason)
+        old = submission.status
+        submission.status = step.target
+        submission.version += 1
+        submission.save(update_fields=["status", "version", "updated_at"])
+        audit_record(actor=actor, action=f"submission_{action}", submission=submission, subject="status",
+                     old=old, new=step.target, comment=comment)
+        if Submission.Status.APPROVED in (old, step.target):
+            cycle_scores_request(cycle=submission.cycle, actor=actor, reason=f"{action} {submission.region.code}")
+    return submission
+
+
+def _submission_incomplete(submission):
+    missing = submission.cycle.framework.indicators.exclude(values__submission=submission).count()
+    if missing:
+        return _("%(count)d indicators have no value yet; fill them in before signing off.") % {"count": missing}
+    return None
 
 
 def cycle_scores_request(*, cycle: Cycle, actor=None, reason: str = "", enqueue: bool = True) -> ScoreRun:

@@ -6,7 +6,8 @@
 (b) entropy weights + TOPSIS for every period, four ways: our batched engine, pymcdm looped per period,
     a bare numpy floor, a naive per-region Python loop on a subset (extrapolated)
     (targets: ≥ 8× faster than pymcdm, ≤ 1.5× the floor);
-(c) `uncertainty`, 1,000 Monte Carlo draws on 300 regions × 60 indicators, one period (target ≤ 3 s).
+(c) `uncertainty`, 1,000 Monte Carlo draws on 300 regions × 60 indicators, one period (target ≤ 3 s);
+(d) the database pipeline on PostgreSQL (benchmarks/pipeline.py: load → compute → write → swap, target ≤ 3 s).
 Every part asserts that its results equal a reference computation, so speed is not bought with
 wrong answers. Times are medians of several runs.
 """
@@ -260,7 +261,9 @@ def bench_uncertainty(regions: int = 300, indicators: int = 60, draws: int = 100
 
 
 def main() -> None:
-    for bench in (bench_compute, bench_weight_aggregate, bench_uncertainty):
+    from pipeline import bench_pipeline
+
+    for bench in (bench_compute, bench_weight_aggregate, bench_uncertainty, bench_pipeline):
         bench()
         print()
 

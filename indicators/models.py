@@ -4,11 +4,14 @@ A published framework is immutable. Services refuse the edit with a clear messag
 (migration 0002) refuse it again for any path that bypasses the services.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from smartgov.i18n import localised
+
+from .scoring import check_consistency
 
 
 class BilingualName(models.Model):
@@ -86,6 +89,20 @@ class Framework(BilingualName):
     def is_editable(self):
         return self.status == self.Status.DRAFT
 
+    def clean(self):
+        if self.dimension_pairwise is not None and self.pk:
+            _check_matrix(self.dimension_pairwise, self.dimensions.count(), "dimensions", "dimension_pairwise")
+
+
+def _check_matrix(matrix, size, name, field):
+    """Refuse an AHP matrix of the wrong size, or one whose consistency ratio reaches 0.10."""
+    try:
+        if len(matrix) != size:
+            raise ValueError(f"must be a {size}×{size} matrix")
+        check_consistency(matrix, name)
+    except (TypeError, ValueError) as error:
+        raise ValidationError({field: str(error)}) from error
+
 
 class Dimension(BilingualName):
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="dimensions")
@@ -104,6 +121,10 @@ class Dimension(BilingualName):
             models.UniqueConstraint(fields=["framework", "code"], name="dimension_code_unique"),
             models.CheckConstraint(condition=Q(weight__gte=0, weight__lte=1), name="dimension_weight_range"),
         ]
+
+    def clean(self):
+        if self.pairwise is not None and self.pk:
+            _check_matrix(self.pairwise, self.indicators.count(), f"dimension {self.code}", "pairwise")
 
 
 class Indicator(BilingualName):

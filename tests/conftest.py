@@ -125,3 +125,8 @@ def approved_cycle(framework, cities, period, *, seed=1):
 def many_cities(count, province):
     return [RegionFactory(code=f"{province.code[:2]}{i + 1:02d}00", name_zh=f"测试市{i}", name_en=f"City {i}",
                           parent=province) for i in range(count)]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -113,7 +113,7 @@ def test_a_cycle_without_approved_values_fails_with_a_reason(framework, cities):
     cycle = approved_cycle(framework, cities, 2026)
     Submission.objects.filter(cycle=cycle).update(status=Submission.Status.DRAFT)
     run = _run(cycle)
-    assert run.status == ScoreRun.Status.FAILED and "nothing to score" in run.error
+    assert run.status == ScoreRun.Status.FAILED and "无可计算的数据" in run.error
 
 
 def test_requests_made_while_a_run_waits_join_it(scored, monkeypatch, django_capture_on_commit_callbacks):

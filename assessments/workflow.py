@@ -1,0 +1,92 @@
+"""The submission workflow as an explicit state machine.
+
+Every transition names the states it leaves from, the state it leads to and the roles that may take it; any
+other move is refused with the reason. Who holds a role *for this submission's region* is decided by
+`assessments.permissions`. The services in `assessments.services` apply a transition; nothing else changes
+a submission's status.
+
+    draft ──submit──▶ submitted ──approve──▶ approved
+      ▲                  │  ▲                    │
+      │               return │ submit            │ reopen (platform admin, with a reason)
+      │                  ▼  │                    ▼
+      └──────────────── returned ◀───────────────┘
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from .models import RoleAssignment, Submission
+
+Role = RoleAssignment.Role
+Status = Submission.Status
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    label: str
+    sources: tuple[str, ...]
+    target: str
+    roles: tuple[str, ...]
+    needs_comment: bool = False
+    needs_open_cycle: bool = False
+    """Whether only an open cycle allows it (entry and sign-off stop at the closing date; review goes on)."""
+
+
+TRANSITIONS = {
+    t.action: t
+    for t in (
+        Transition("submit", _("Sign off and submit"), (Status.DRAFT, Status.RETURNED), Status.SUBMITTED,
+                   (Role.CITY_REVIEWER, Role.PLATFORM_ADMIN), needs_open_cycle=True),
+        Transition("return", _("Return to the city"), (Status.SUBMITTED,), Status.RETURNED,
+                   (Role.PROVINCE_ANALYST, Role.PLATFORM_ADMIN), needs_comment=True),
+        Transition("approve", _("Approve"), (Status.SUBMITTED,), Status.APPROVED,
+                   (Role.PROVINCE_ANALYST, Role.PLATFORM_ADMIN)),
+        Transition("reopen", _("Reopen an approved submission"), (Status.APPROVED,), Status.RETURNED,
+                   (Role.PLATFORM_ADMIN,), needs_comment=True),
+    )
+}
+
+EDITABLE_STATES = (Status.DRAFT, Status.RETURNED)
+EDITING_ROLES = (Role.CITY_OFFICER, Role.CITY_REVIEWER, Role.PLATFORM_ADMIN)
+
+
+def transition(action: str) -> Transition:
+    try:
+        return TRANSITIONS[action]
+    except KeyError:
+        raise WorkflowRefused(_("There is no workflow action “%(action)s”.") % {"action": action}) from None
+
+
+class WorkflowRefused(Exception):
+    """A move the workflow does not allow; the message says why, for the user."""
+
+
+def refusal(t: Transition, status: str, roles: set[str], *, entry_open: bool, comment: str) -> str | None:
+    """Why `t` may not be taken from `status` by someone holding `roles` here, or None when it may."""
+    if status not in t.sources:
+        return _("“%(action)s” is not possible from “%(status)s”; it is possible from: %(sources)s.") % {
+            "action": t.label, "status": Status(status).label,
+            "sources": "、".join(str(Status(s).label) for s in t.sources)}
+    if not roles & set(t.roles):
+        return _("“%(action)s” needs one of these roles for this region: %(roles)s.") % {
+            "action": t.label, "roles": "、".join(str(Role(r).label) for r in t.roles)}
+    if t.needs_open_cycle and not entry_open and Role.PLATFORM_ADMIN not in roles:
+        return _("The cycle is not open for entry; a platform administrator can still act.")
+    if t.needs_comment and not comment.strip():
+        return _("“%(action)s” needs a reason.") % {"action": t.label}
+    return None
+
+
+def lock_reason(status: str, *, entry_open: bool) -> str | None:
+    """Why the values of a submission in `status` cannot be edited now, or None when they can."""
+    if status == Status.APPROVED:
+        return _("Approved by the province: the values are locked. A platform administrator can reopen the "
+                 "submission, giving a reason.")
+    if status == Status.SUBMITTED:
+        return _("Submitted and awaiting the province's review: the values are locked until it is returned.")
+    if not entry_open:
+        return _("The cycle is not open for entry: the values are locked. A platform administrator can still edit "
+                 "them.")
+    return None
