@@ -132,15 +132,20 @@ def _demo_cycle(framework, period, *, is_current):
 
 
 def _demo_submissions(cycle, cities, *, is_current):
-    """Past cycles are all approved; in the current one most are, some await review, some are drafts."""
+    """Past cycles are all approved. In the current one most are, some await the city's sign-off or the
+    province's review, some are drafts — among them the demo users' own city, so that they can try entry."""
+    demo_cities = {u.region_code for u in DEMO_USERS}
 
-    def status(index):
-        if not is_current or index % 6 in (0, 1, 2, 3):
+    def status(index, city):
+        if not is_current:
             return Submission.Status.APPROVED
-        return Submission.Status.SUBMITTED if index % 6 == 4 else Submission.Status.DRAFT
+        if city.code in demo_cities:
+            return Submission.Status.DRAFT
+        return (Submission.Status.APPROVED, Submission.Status.APPROVED, Submission.Status.APPROVED,
+                Submission.Status.SIGNED_OFF, Submission.Status.SUBMITTED, Submission.Status.DRAFT)[index % 6]
 
     existing = {s.region_id: s for s in cycle.submissions.all()}
-    new = [Submission(region=city, cycle=cycle, status=status(i))
+    new = [Submission(region=city, cycle=cycle, status=status(i, city))
            for i, city in enumerate(cities) if city.pk not in existing]
     Submission.objects.bulk_create(new)
     if new:

@@ -116,7 +116,8 @@ class Cycle(models.Model):
 class Submission(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted")
+        SUBMITTED = "submitted", _("Awaiting city sign-off")
+        SIGNED_OFF = "signed_off", _("Signed off, awaiting provincial review")
         RETURNED = "returned", _("Returned")
         APPROVED = "approved", _("Approved")
 
@@ -136,7 +137,8 @@ class Submission(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["region", "cycle"], name="submission_region_cycle_unique"),
             models.CheckConstraint(
-                condition=Q(status__in=["draft", "submitted", "returned", "approved"]), name="submission_status_valid"
+                condition=Q(status__in=["draft", "submitted", "signed_off", "returned", "approved"]),
+                name="submission_status_valid",
             ),
             models.CheckConstraint(condition=Q(version__gte=1), name="submission_version_positive"),
         ]
@@ -214,6 +216,9 @@ class AuditEvent(models.Model):
         Framework, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_events"
     )
     subject = models.CharField(_("subject"), max_length=100, blank=True)
+    submission_version = models.PositiveIntegerField(
+        _("submission version"), null=True, blank=True, help_text=_("The submission's version after this change.")
+    )
     old = models.JSONField(_("old value"), null=True, blank=True)
     new = models.JSONField(_("new value"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)

@@ -3,6 +3,7 @@
 import pandas as pd
 from django.db.models import Max, OuterRef, Subquery
 
+from .checks import submission_findings
 from .models import Cycle, IndicatorValue, Region, ScoreRun, Submission
 
 
@@ -44,3 +45,31 @@ def cycle_scores_are_current(cycle: Cycle) -> bool:
     ).aggregate(value=Max("updated_at"), submission=Max("submission__updated_at"))
     changed = max((t for t in latest.values() if t is not None), default=None)
     return changed is None or changed <= cycle.current_run.requested_at
+
+
+def previous_values(submission: Submission) -> dict:
+    """Indicator code → value of the same region in the latest earlier cycle of the same framework code."""
+    rows = IndicatorValue.objects.filter(
+        submission__region_id=submission.region_id,
+        submission__cycle__framework__code=submission.cycle.framework.code,
+        submission__cycle__period=Subquery(
+            Cycle.objects.filter(framework__code=submission.cycle.framework.code,
+                                 period__lt=submission.cycle.period,
+                                 submissions__region_id=submission.region_id)
+            .order_by("-period").values("period")[:1]),
+    ).values_list("indicator__code", "value")
+    return dict(rows)
+
+
+def submission_findings_of(submission: Submission):
+    """Missing values, broken cross-indicator rules and unexplained anomalies of a submission."""
+    framework = submission.cycle.framework
+    current = list(submission.values.values_list("indicator__code", "value", "note"))
+    return submission_findings(
+        indicators=list(framework.indicators.order_by("dimension__order", "order")),
+        values={code: value for code, value, _note in current},
+        notes={code: note for code, _value, note in current},
+        previous=previous_values(submission),
+        rules=list(framework.rules.all()),
+        threshold=framework.anomaly_threshold,
+    )

@@ -5,11 +5,11 @@ other move is refused with the reason. Who holds a role *for this submission's r
 `assessments.permissions`. The services in `assessments.services` apply a transition; nothing else changes
 a submission's status.
 
-    draft ──submit──▶ submitted ──approve──▶ approved
-      ▲                  │  ▲                    │
-      │               return │ submit            │ reopen (platform admin, with a reason)
-      │                  ▼  │                    ▼
-      └──────────────── returned ◀───────────────┘
+    draft ──submit──▶ submitted ──sign_off──▶ signed_off ──approve──▶ approved
+      ▲  ◀──send_back──   (city officer)  (city reviewer)    │ (province)           │
+      │                                                      │ return               │ reopen
+      └──────── submit ─────────── returned ◀────────────────┘◀─────────────────────┘
+                                              (platform admin, with a reason)
 """
 
 from dataclasses import dataclass
@@ -37,11 +37,15 @@ class Transition:
 TRANSITIONS = {
     t.action: t
     for t in (
-        Transition("submit", _("Sign off and submit"), (Status.DRAFT, Status.RETURNED), Status.SUBMITTED,
+        Transition("submit", _("Submit for city sign-off"), (Status.DRAFT, Status.RETURNED), Status.SUBMITTED,
+                   (Role.CITY_OFFICER, Role.CITY_REVIEWER, Role.PLATFORM_ADMIN), needs_open_cycle=True),
+        Transition("send_back", _("Send back to the data-entry officer"), (Status.SUBMITTED,), Status.DRAFT,
+                   (Role.CITY_REVIEWER, Role.PLATFORM_ADMIN), needs_comment=True),
+        Transition("sign_off", _("Sign off and send to the province"), (Status.SUBMITTED,), Status.SIGNED_OFF,
                    (Role.CITY_REVIEWER, Role.PLATFORM_ADMIN), needs_open_cycle=True),
-        Transition("return", _("Return to the city"), (Status.SUBMITTED,), Status.RETURNED,
+        Transition("return", _("Return to the city"), (Status.SIGNED_OFF,), Status.RETURNED,
                    (Role.PROVINCE_ANALYST, Role.PLATFORM_ADMIN), needs_comment=True),
-        Transition("approve", _("Approve"), (Status.SUBMITTED,), Status.APPROVED,
+        Transition("approve", _("Approve"), (Status.SIGNED_OFF,), Status.APPROVED,
                    (Role.PROVINCE_ANALYST, Role.PLATFORM_ADMIN)),
         Transition("reopen", _("Reopen an approved submission"), (Status.APPROVED,), Status.RETURNED,
                    (Role.PLATFORM_ADMIN,), needs_comment=True),
@@ -85,7 +89,10 @@ def lock_reason(status: str, *, entry_open: bool) -> str | None:
         return _("Approved by the province: the values are locked. A platform administrator can reopen the "
                  "submission, giving a reason.")
     if status == Status.SUBMITTED:
-        return _("Submitted and awaiting the province's review: the values are locked until it is returned.")
+        return _("Submitted for the city reviewer's sign-off: the values are locked until the reviewer sends it "
+                 "back.")
+    if status == Status.SIGNED_OFF:
+        return _("Signed off and awaiting the province's review: the values are locked until it is returned.")
     if not entry_open:
         return _("The cycle is not open for entry: the values are locked. A platform administrator can still edit "
                  "them.")

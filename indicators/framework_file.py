@@ -30,6 +30,7 @@ from .scoring.spec import (
 
 FORMAT = "smartgov-framework/1"
 DATA_TYPES = ("number", "percent", "boolean", "ordinal")
+RULE_OPERATORS = ("<=", "<", ">=", ">", "==")
 WEIGHT_TOLERANCE = 1e-6
 CODE = re.compile(r"^[A-Za-z0-9_-]{1,60}$")
 
@@ -157,6 +158,7 @@ def parse_framework(data) -> dict:
             "entropy_standardise": check.boolean(method, "entropy_standardise", "method.", True),
             "combine_alpha": check.number(method, "combine_alpha", "method.", default=0.5, low=0, high=1),
             "min_share": check.number(method, "min_share", "method.", default=0.75, low=0.01, high=1),
+            "anomaly_threshold": check.number(method, "anomaly_threshold", "method.", default=0.5, low=0.01, high=100),
             "rank_decimals": method.get("rank_decimals"),
             "dimension_pairwise": None,
         },
@@ -186,6 +188,14 @@ def parse_framework(data) -> dict:
         for i, dimension in enumerate(document["dimensions"]):
             if dimension["pairwise"] is None and len(dimension["indicators"]) > 1:
                 check.fail(f"dimensions[{i}].pairwise", "is required when weighting is ahp")
+
+    rules = data.get("rules", [])
+    if not isinstance(rules, list):
+        check.fail("rules", "must be a list")
+        rules = []
+    codes = {i["code"] for d in document["dimensions"] for i in d["indicators"]}
+    document["rules"] = [_parse_rule(check, r, f"rules[{i}].", codes) for i, r in enumerate(rules)]
+    _check_unique(check, [r["code"] for r in document["rules"]], "rules", "rule")
 
     bands = data.get("bands")
     if not isinstance(bands, list) or not bands:
@@ -263,6 +273,31 @@ def _parse_range(check, data, path):
     if low is not None and high is not None and low > high:
         check.fail(path, "min must not exceed max")
     return [low, high]
+
+
+def _parse_rule(check, data, path, indicator_codes):
+    data = check.mapping(data, path.rstrip("."))
+    rule = {
+        "code": check.code(data, "code", path),
+        "left": _indicator_list(check, data, "left", path, indicator_codes, required=True),
+        "operator": check.choice(data, "operator", path, RULE_OPERATORS),
+        "right": _indicator_list(check, data, "right", path, indicator_codes, required=False),
+        "constant": check.number(data, "constant", path, default=0.0),
+        "severity": check.choice(data, "severity", path, ("error", "warning"), "error"),
+        "message": check.bilingual(data, "message", path, max_length=300),
+    }
+    return rule
+
+
+def _indicator_list(check, data, key, path, indicator_codes, *, required):
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value) or (required and not value):
+        check.fail(f"{path}{key}", "must be a list of indicator codes" + ("" if not required else ", not empty"))
+        return []
+    for code in value:
+        if code not in indicator_codes:
+            check.fail(f"{path}{key}", f"{code} is not an indicator of this framework")
+    return value
 
 
 def _parse_band(check, data, path):

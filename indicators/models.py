@@ -61,6 +61,10 @@ class Framework(BilingualName):
     entropy_standardise = models.BooleanField(_("standardise before entropy weighting"), default=True)
     combine_alpha = models.FloatField(_("share of subjective weight"), default=0.5)
     min_share = models.FloatField(_("least share of weight present"), default=0.75)
+    anomaly_threshold = models.FloatField(
+        _("change since last period that needs an explanation"), default=0.5,
+        help_text=_("Relative change, e.g. 0.5 for more than 50 %."),
+    )
     rank_decimals = models.PositiveSmallIntegerField(_("decimals of the index when ranking"), null=True, blank=True)
     dimension_pairwise = models.JSONField(_("AHP matrix of the dimensions"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
@@ -80,6 +84,7 @@ class Framework(BilingualName):
                 condition=Q(combine_alpha__gte=0, combine_alpha__lte=1), name="framework_combine_alpha_range"
             ),
             models.CheckConstraint(condition=Q(min_share__gt=0, min_share__lte=1), name="framework_min_share_range"),
+            models.CheckConstraint(condition=Q(anomaly_threshold__gt=0), name="framework_anomaly_threshold_positive"),
         ]
 
     def __str__(self):
@@ -228,3 +233,49 @@ class MaturityBand(models.Model):
     @property
     def label(self):
         return localised(self.label_zh, self.label_en)
+
+
+class CrossRule(models.Model):
+    """A check between indicators of one submission, e.g. the sum of some ≤ another (no code is evaluated).
+
+    An `error` must be corrected before sign-off; a `warning` needs an explanation in the values' notes.
+    """
+
+    class Operator(models.TextChoices):
+        LE = "<=", "≤"
+        LT = "<", "<"
+        GE = ">=", "≥"
+        GT = ">", ">"
+        EQ = "==", "="
+
+    class Severity(models.TextChoices):
+        ERROR = "error", _("Error: must be corrected")
+        WARNING = "warning", _("Warning: needs an explanation")
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="rules")
+    code = models.CharField(_("code"), max_length=20)
+    left = models.JSONField(_("indicators summed on the left"))
+    operator = models.CharField(_("operator"), max_length=2, choices=Operator.choices)
+    right = models.JSONField(_("indicators summed on the right"), default=list, blank=True)
+    constant = models.FloatField(_("constant added on the right"), default=0)
+    severity = models.CharField(_("severity"), max_length=7, choices=Severity.choices, default=Severity.ERROR)
+    message_zh = models.CharField(_("message (Chinese)"), max_length=300)
+    message_en = models.CharField(_("message (English)"), max_length=300)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("cross-indicator rule")
+        verbose_name_plural = _("cross-indicator rules")
+        ordering = ["framework", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "code"], name="rule_code_unique"),
+            models.CheckConstraint(condition=Q(operator__in=["<=", "<", ">=", ">", "=="]), name="rule_operator_valid"),
+            models.CheckConstraint(condition=Q(severity__in=["error", "warning"]), name="rule_severity_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.code}: {' + '.join(self.left)} {self.operator} {' + '.join([*self.right, f'{self.constant:g}'])}"
+
+    @property
+    def message(self):
+        return localised(self.message_zh, self.message_en)

@@ -12,6 +12,7 @@ def framework_with_contents(framework_id: int) -> Framework:
         Prefetch("dimensions", queryset=Dimension.objects.order_by("order").prefetch_related(
             Prefetch("indicators", queryset=Indicator.objects.order_by("order")))),
         "bands",
+        "rules",
     ).get(pk=framework_id)
 
 
@@ -34,6 +35,7 @@ def framework_document(framework: Framework) -> dict:
             "entropy_standardise": framework.entropy_standardise,
             "combine_alpha": framework.combine_alpha,
             "min_share": framework.min_share,
+            "anomaly_threshold": framework.anomaly_threshold,
             "rank_decimals": framework.rank_decimals,
             "dimension_pairwise": framework.dimension_pairwise,
         },
@@ -67,6 +69,13 @@ def framework_document(framework: Framework) -> dict:
                 ],
             }
             for dimension in framework.dimensions.all()
+        ],
+        "rules": [
+            {
+                "code": rule.code, "left": rule.left, "operator": rule.operator, "right": rule.right,
+                "constant": rule.constant, "severity": rule.severity, "message": pair(rule, "message"),
+            }
+            for rule in framework.rules.all()
         ],
         "bands": [
             {

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from assessments.audit import audit_record
 
 from .framework_file import document_spec, parse_framework
-from .models import Dimension, Framework, Indicator, MaturityBand
+from .models import CrossRule, Dimension, Framework, Indicator, MaturityBand
 from .selectors import framework_document
 
 
@@ -61,6 +61,7 @@ def _write_framework(framework, document):
         "entropy_standardise": method["entropy_standardise"],
         "combine_alpha": method["combine_alpha"],
         "min_share": method["min_share"],
+        "anomaly_threshold": method["anomaly_threshold"],
         "rank_decimals": method["rank_decimals"],
         "dimension_pairwise": method["dimension_pairwise"],
     }
@@ -69,6 +70,7 @@ def _write_framework(framework, document):
     )
     _sync_dimensions(framework, document["dimensions"])
     _sync_bands(framework, document["bands"])
+    _sync_rules(framework, document["rules"])
     return framework
 
 
@@ -121,6 +123,18 @@ def _sync_bands(framework, bands):
             description_zh=band["description"]["zh"], description_en=band["description"]["en"],
         )
         for band in bands
+    )
+
+
+def _sync_rules(framework, rules):
+    framework.rules.all().delete()
+    CrossRule.objects.bulk_create(
+        CrossRule(
+            framework=framework, code=rule["code"], left=rule["left"], operator=rule["operator"],
+            right=rule["right"], constant=rule["constant"], severity=rule["severity"],
+            message_zh=rule["message"]["zh"], message_en=rule["message"]["en"], order=order,
+        )
+        for order, rule in enumerate(rules)
     )
 
 

@@ -104,16 +104,33 @@ def _tasks_in_process(request):
     app.conf.task_always_eager = previous
 
 
+def plausible_values(framework, cities, period, *, seed=1):
+    """Generated values of `cities` (as the demo makes them), shape (cities, indicators), and the indicators."""
+    from assessments.demo import generate_values
+
+    indicators = list(framework.indicators.select_related("dimension").order_by("dimension__order", "order"))
+    values = generate_values([c.code for c in cities], {c.code: c.parent.code for c in cities}, indicators,
+                             [period], seed=seed)[0]
+    return values, indicators
+
+
+def fill(submission, *, seed=1):
+    from assessments.models import IndicatorValue
+
+    values, indicators = plausible_values(submission.cycle.framework, [submission.region], submission.cycle.period,
+                                          seed=seed)
+    IndicatorValue.objects.bulk_create(IndicatorValue(submission=submission, indicator=i, value=float(values[0, j]))
+                                       for j, i in enumerate(indicators))
+    return submission
+
+
 def approved_cycle(framework, cities, period, *, seed=1):
     """A closed cycle in which every city's submission is approved, with generated values."""
-    from assessments.demo import generate_values
     from assessments.models import IndicatorValue
 
     cycle = Cycle.objects.create(framework=framework, period=period, opens=datetime.date(period, 9, 1),
                                  closes=datetime.date(period, 11, 30), status=Cycle.Status.CLOSED)
-    indicators = list(framework.indicators.select_related("dimension").order_by("dimension__order", "order"))
-    values = generate_values([c.code for c in cities], {c.code: c.parent.code for c in cities}, indicators,
-                             [period], seed=seed)[0]
+    values, indicators = plausible_values(framework, cities, period, seed=seed)
     submissions = Submission.objects.bulk_create(
         Submission(region=city, cycle=cycle, status=Submission.Status.APPROVED) for city in cities)
     IndicatorValue.objects.bulk_create(

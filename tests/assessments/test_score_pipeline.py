@@ -7,10 +7,10 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from assessments import services
 from assessments.models import Cycle, DimensionScore, IndicatorScore, RegionScore, ScoreRun, Submission
 from assessments.selectors import cycle_values_frame
 from assessments.services import cycle_scores_compute, cycle_scores_request
+from assessments.services import scores as services
 from indicators.scoring import compute
 from indicators.services import framework_spec
 from tests.conftest import approved_cycle, many_cities

@@ -5,23 +5,27 @@ import itertools
 
 import pytest
 
-from assessments.models import AuditEvent, IndicatorValue, RoleAssignment, ScoreRun, Submission
+from assessments.models import AuditEvent, RoleAssignment, ScoreRun, Submission
 from assessments.services import StaleEdit, submission_transition
 from assessments.workflow import WorkflowRefused
-from tests.conftest import UserFactory, approved_cycle, many_cities
+from tests.conftest import UserFactory, approved_cycle, fill, many_cities
 
 pytestmark = pytest.mark.django_db
 Role = RoleAssignment.Role
-STATES = ["draft", "submitted", "returned", "approved"]
+STATES = ["draft", "submitted", "signed_off", "returned", "approved"]
 ACTORS = ["officer", "reviewer", "analyst", "other_reviewer", "other_analyst", "admin"]
 ALLOWED = {
-    ("submit", "draft", "reviewer"), ("submit", "draft", "admin"),
-    ("submit", "returned", "reviewer"), ("submit", "returned", "admin"),
-    ("return", "submitted", "analyst"), ("return", "submitted", "admin"),
-    ("approve", "submitted", "analyst"), ("approve", "submitted", "admin"),
+    ("submit", "draft", "officer"), ("submit", "draft", "reviewer"), ("submit", "draft", "admin"),
+    ("submit", "returned", "officer"), ("submit", "returned", "reviewer"), ("submit", "returned", "admin"),
+    ("send_back", "submitted", "reviewer"), ("send_back", "submitted", "admin"),
+    ("sign_off", "submitted", "reviewer"), ("sign_off", "submitted", "admin"),
+    ("return", "signed_off", "analyst"), ("return", "signed_off", "admin"),
+    ("approve", "signed_off", "analyst"), ("approve", "signed_off", "admin"),
     ("reopen", "approved", "admin"),
 }
-TARGET = {"submit": "submitted", "return": "returned", "approve": "approved", "reopen": "returned"}
+TARGET = {"submit": "submitted", "send_back": "draft", "sign_off": "signed_off", "return": "returned",
+          "approve": "approved", "reopen": "returned"}
+NEEDS_REASON = ("send_back", "return", "reopen")
 
 
 @pytest.fixture
@@ -43,15 +47,13 @@ def actors(regions):
 
 @pytest.fixture
 def filled(submission):
-    indicators = submission.cycle.framework.indicators.all()
-    IndicatorValue.objects.bulk_create(IndicatorValue(submission=submission, indicator=i, value=50) for i in indicators)
-    return submission
+    return fill(submission)
 
 
 @pytest.mark.parametrize(("action", "state", "actor"), list(itertools.product(TARGET, STATES, ACTORS)))
 def test_transition(action, state, actor, actors, filled):
     Submission.objects.filter(pk=filled.pk).update(status=state)
-    comment = "数据口径需要修正" if action in ("return", "reopen") else ""
+    comment = "数据口径需要修正" if action in NEEDS_REASON else ""
     if (action, state, actor) in ALLOWED:
         result = submission_transition(submission=filled, action=action, actor=actors[actor], comment=comment)
         assert result.status == TARGET[action]
@@ -66,23 +68,25 @@ def test_transition(action, state, actor, actors, filled):
 
 
 def test_a_refusal_for_a_wrong_state_names_the_states_that_allow_it(actors, filled):
-    with pytest.raises(WorkflowRefused, match="“批准”不能从“草稿”进行；可从以下状态进行：已提交"):
+    Submission.objects.filter(pk=filled.pk).update(status="submitted")
+    with pytest.raises(WorkflowRefused, match="“批准”不能从“待城市签核”进行；可从以下状态进行：已签核，待省级审核"):
         submission_transition(submission=filled, action="approve", actor=actors["analyst"])
 
 
 def test_a_refusal_for_a_wrong_role_names_the_roles(actors, filled):
+    Submission.objects.filter(pk=filled.pk).update(status="submitted")
     with pytest.raises(WorkflowRefused, match="城市审核员"):
-        submission_transition(submission=filled, action="submit", actor=actors["officer"])
+        submission_transition(submission=filled, action="sign_off", actor=actors["officer"])
 
 
 def test_returning_needs_a_reason(actors, filled):
-    Submission.objects.filter(pk=filled.pk).update(status="submitted")
+    Submission.objects.filter(pk=filled.pk).update(status="signed_off")
     with pytest.raises(WorkflowRefused, match="需要填写理由"):
         submission_transition(submission=filled, action="return", actor=actors["analyst"], comment="  ")
 
 
 def test_an_incomplete_submission_cannot_be_signed_off(actors, submission):
-    with pytest.raises(WorkflowRefused, match="项指标尚未填报"):
+    with pytest.raises(WorkflowRefused, match="33 项指标尚未填报"):
         submission_transition(submission=submission, action="submit", actor=actors["reviewer"])
 
 
@@ -106,7 +110,7 @@ def test_a_stale_version_is_refused(actors, filled):
 def test_approval_recomputes_the_cycle_scores(actors, framework, regions, django_capture_on_commit_callbacks):
     cycle = approved_cycle(framework, many_cities(6, regions["zhejiang"]), 2026)
     submission = cycle.submissions.first()
-    Submission.objects.filter(pk=submission.pk).update(status="submitted")
+    Submission.objects.filter(pk=submission.pk).update(status="signed_off")
     with django_capture_on_commit_callbacks(execute=True):
         submission_transition(submission=submission, action="approve", actor=actors["analyst"])
     cycle.refresh_from_db()
@@ -116,7 +120,7 @@ def test_approval_recomputes_the_cycle_scores(actors, framework, regions, django
 def test_forty_approvals_in_a_row_queue_one_recompute(actors, framework, regions, monkeypatch,
                                                       django_capture_on_commit_callbacks):
     cycle = approved_cycle(framework, many_cities(40, regions["zhejiang"]), 2026)
-    cycle.submissions.update(status="submitted")
+    cycle.submissions.update(status="signed_off")
     sent = []
     monkeypatch.setattr("assessments.tasks.compute_scores.apply_async", lambda *a, **k: sent.append(k))
     with django_capture_on_commit_callbacks(execute=True):

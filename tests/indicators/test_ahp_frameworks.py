@@ -19,6 +19,7 @@ def _ahp_document(default_document, matrix):
     """The default framework, its first dimension reduced to three indicators weighted by `matrix`."""
     document = copy.deepcopy(default_document)
     document["method"]["weighting"] = "ahp"
+    document["rules"] = []
     document["method"]["dimension_pairwise"] = [[1, 1, 1, 1]] * 4
     first = document["dimensions"][0]
     first["indicators"] = first["indicators"][:3]

@@ -1,4 +1,4 @@
-"""Writes on the facts that carry a business rule. Each runs in one transaction and audits what matters."""
+"""Score runs: queue a recompute (debounced), compute it, write the results and swap them in atomically."""
 
 import logging
 from dataclasses import asdict
@@ -13,11 +13,8 @@ from django.utils.translation import gettext as _
 from indicators.scoring import compute, uncertainty
 from indicators.services import framework_spec
 
-from .audit import audit_record
-from .models import Cycle, DimensionScore, IndicatorScore, Region, RegionScore, ScoreRun, Submission
-from .permissions import roles_for_region
-from .selectors import cycle_values_frame
-from .workflow import WorkflowRefused, refusal, transition
+from ..models import Cycle, DimensionScore, IndicatorScore, Region, RegionScore, ScoreRun
+from ..selectors import cycle_values_frame
 
 logger = logging.getLogger(__name__)
 ABANDONED = "Abandoned: a later run replaced it."
@@ -27,76 +24,13 @@ class ScoringRefused(Exception):
     """A run that cannot produce scores, for a reason the user can act on."""
 
 
-@transaction.atomic
-def regions_load(*, data: dict) -> int:
-    """Create or update a country, its provinces and their cities from a regions file; returns the count."""
-    country = data["country"]
-    root, _ = Region.objects.update_or_create(
-        code=country["code"],
-        defaults={"name_zh": country["zh"], "name_en": country["en"], "level": Region.Level.COUNTRY},
-    )
-    count = 1
-    for province in data["provinces"]:
-        parent, _ = Region.objects.update_or_create(
-            code=province["code"],
-            defaults={"name_zh": province["zh"], "name_en": province["en"], "level": Region.Level.PROVINCE,
-                      "parent": root},
-        )
-        count += 1
-        for code, name_zh, name_en in province["cities"]:
-            Region.objects.update_or_create(
-                code=code,
-                defaults={"name_zh": name_zh, "name_en": name_en, "level": Region.Level.CITY, "parent": parent},
-            )
-            count += 1
-    return count
-
-
-class StaleEdit(Exception):
-    """The submission changed since the user loaded it."""
-
-
-def submission_transition(*, submission: Submission, action: str, actor, comment: str = "",
-                          expected_version: int | None = None) -> Submission:
-    """Move a submission through the workflow (see assessments.workflow), audited; approving, or reopening
-    an approved submission, asks for a recompute of the cycle's scores."""
-    step = transition(action)
-    with transaction.atomic():
-        submission = Submission.objects.select_for_update(of=("self",)).select_related(
-            "cycle__framework", "region").get(pk=submission.pk)
-        if expected_version is not None and submission.version != expected_version:
-            raise StaleEdit(_("Someone changed this submission after you opened it; reload it and try again."))
-        reason = refusal(step, submission.status, roles_for_region(actor, submission.region),
-                         entry_open=submission.cycle.entry_open, comment=comment)
-        if reason is None and action == "submit":
-            reason = _submission_incomplete(submission)
-        if reason:
-            raise WorkflowRefused(reason)
-        old = submission.status
-        submission.status = step.target
-        submission.version += 1
-        submission.save(update_fields=["status", "version", "updated_at"])
-        audit_record(actor=actor, action=f"submission_{action}", submission=submission, subject="status",
-                     old=old, new=step.target, comment=comment)
-        if Submission.Status.APPROVED in (old, step.target):
-            cycle_scores_request(cycle=submission.cycle, actor=actor, reason=f"{action} {submission.region.code}")
-    return submission
-
-
-def _submission_incomplete(submission):
-    missing = submission.cycle.framework.indicators.exclude(values__submission=submission).count()
-    if missing:
-        return _("%(count)d indicators have no value yet; fill them in before signing off.") % {"count": missing}
-    return None
-
-
 def cycle_scores_request(*, cycle: Cycle, actor=None, reason: str = "", enqueue: bool = True) -> ScoreRun:
     """Ask for a recompute of the cycle's scores.
 
     Requests that arrive while a run is still waiting in the queue join it (debounce): 40 approvals within
     `SCORE_DEBOUNCE_SECONDS` give one computation. The task is sent once the request's transaction commits.
     """
-    from .tasks import compute_scores
+    from ..tasks import compute_scores
 
     with transaction.atomic():
         Cycle.objects.select_for_update().filter(pk=cycle.pk).first()

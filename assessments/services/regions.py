@@ -1,0 +1,28 @@
+from django.db import transaction
+
+from ..models import Region
+
+
+@transaction.atomic
+def regions_load(*, data: dict) -> int:
+    """Create or update a country, its provinces and their cities from a regions file; returns the count."""
+    country = data["country"]
+    root, _created = Region.objects.update_or_create(
+        code=country["code"],
+        defaults={"name_zh": country["zh"], "name_en": country["en"], "level": Region.Level.COUNTRY},
+    )
+    count = 1
+    for province in data["provinces"]:
+        parent, _created = Region.objects.update_or_create(
+            code=province["code"],
+            defaults={"name_zh": province["zh"], "name_en": province["en"], "level": Region.Level.PROVINCE,
+                      "parent": root},
+        )
+        count += 1
+        for code, name_zh, name_en in province["cities"]:
+            Region.objects.update_or_create(
+                code=code,
+                defaults={"name_zh": name_zh, "name_en": name_en, "level": Region.Level.CITY, "parent": parent},
+            )
+            count += 1
+    return count

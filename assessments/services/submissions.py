@@ -1,0 +1,164 @@
+"""Writes on submissions: workflow transitions and entered values, each audited in its own transaction."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..audit import audit_record, audit_record_many
+from ..checks import InvalidValue, parse_value
+from ..models import AuditEvent, IndicatorValue, Submission
+from ..permissions import roles_for_region
+from ..selectors import submission_findings_of
+from ..workflow import EDITABLE_STATES, EDITING_ROLES, WorkflowRefused, lock_reason, refusal, transition
+from .scores import cycle_scores_request
+
+
+class StaleEdit(Exception):
+    """The submission changed since the user loaded it; `changes` are the audit events since then."""
+
+    def __init__(self, message, changes=()):
+        super().__init__(message)
+        self.changes = list(changes)
+
+
+class EntryLocked(Exception):
+    """The values cannot be edited now; the message says why and who can unlock them."""
+
+
+class ValuesInvalid(Exception):
+    """Some entered values are refused; `errors` maps indicator code → reason. Nothing was written."""
+
+    def __init__(self, errors):
+        super().__init__("; ".join(f"{code}: {reason}" for code, reason in errors.items()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Entry:
+    value: object
+    """As typed: text, a number or None (blank clears the value)."""
+    note: str = ""
+
+
+@dataclass
+class SaveResult:
+    submission: Submission
+    changes: list = field(default_factory=list)
+    """(indicator code, old, new) of every value that changed; old/new are {"value", "note"} or None."""
+
+
+def values_save(*, submission: Submission, entries: Mapping[str, Entry], actor, expected_version: int | None,
+                source: str = IndicatorValue.Source.FORM) -> SaveResult:
+    """Save entered values: all of them or, if one is refused, none. Each change is audited (old → new).
+
+    A save based on an older version of the submission is refused with what changed in between, so that
+    nobody silently overwrites a colleague's work.
+    """
+    with transaction.atomic():
+        submission = _locked(submission)
+        _check_may_edit(submission, actor)
+        if expected_version is not None and expected_version != submission.version:
+            raise StaleEdit(
+                _("Someone saved this submission after you opened it; your changes were not saved. Their "
+                  "changes are listed below: reload the page to see them, then enter yours again."),
+                AuditEvent.objects.filter(submission=submission, submission_version__gt=expected_version)
+                .select_related("actor").order_by("at", "id"),
+            )
+        indicators = {i.code: i for i in submission.cycle.framework.indicators.all()}
+        parsed, errors = {}, {}
+        for code, entry in entries.items():
+            if code not in indicators:
+                errors[code] = _("not an indicator of this framework")
+                continue
+            try:
+                parsed[code] = (parse_value(indicators[code], entry.value), (entry.note or "").strip()[:2000])
+            except InvalidValue as error:
+                errors[code] = str(error)
+        if errors:
+            raise ValuesInvalid(errors)
+        changes = _apply(submission, indicators, parsed, actor, source)
+        if changes:
+            submission.version += 1
+            submission.save(update_fields=["version", "updated_at"])
+            audit_record_many(actor=actor, action="value_set", submission=submission, changes=changes)
+    return SaveResult(submission, changes)
+
+
+def _locked(submission):
+    return Submission.objects.select_for_update(of=("self",)).select_related(
+        "cycle__framework", "region").get(pk=submission.pk)
+
+
+def _check_may_edit(submission, actor):
+    roles = roles_for_region(actor, submission.region)
+    if not roles & set(EDITING_ROLES):
+        raise PermissionDenied(_("You may not edit this region's values."))
+    is_admin = "platform_admin" in roles
+    reason = lock_reason(submission.status, entry_open=submission.cycle.entry_open or is_admin)
+    if reason or submission.status not in EDITABLE_STATES:
+        raise EntryLocked(reason)
+
+
+def _apply(submission, indicators, parsed, actor, source):
+    existing = {v.indicator.code: v for v in submission.values.select_related("indicator")
+                .filter(indicator__code__in=list(parsed))}
+    changes, created, updated, removed = [], [], [], []
+    now = timezone.now()
+    for code, (value, note) in parsed.items():
+        current = existing.get(code)
+        old = None if current is None else {"value": current.value, "note": current.note}
+        new = None if value is None else {"value": value, "note": note}
+        if old == new:
+            continue
+        changes.append((code, old, new))
+        if new is None:
+            removed.append(current.pk)
+        elif current is None:
+            created.append(IndicatorValue(submission=submission, indicator=indicators[code], value=value, note=note,
+                                          source=source, updated_by=actor))
+        else:
+            current.value, current.note, current.source, current.updated_by = value, note, source, actor
+            current.updated_at = now
+            updated.append(current)
+    IndicatorValue.objects.filter(pk__in=removed).delete()
+    IndicatorValue.objects.bulk_create(created)
+    IndicatorValue.objects.bulk_update(updated, ["value", "note", "source", "updated_by", "updated_at"])
+    return changes
+
+
+def submission_transition(*, submission: Submission, action: str, actor, comment: str = "",
+                          expected_version: int | None = None) -> Submission:
+    """Move a submission through the workflow (see assessments.workflow), audited; approving, or reopening
+    an approved submission, asks for a recompute of the cycle's scores."""
+    step = transition(action)
+    with transaction.atomic():
+        submission = _locked(submission)
+        if expected_version is not None and submission.version != expected_version:
+            raise StaleEdit(_("Someone changed this submission after you opened it; reload it and try again."))
+        reason = refusal(step, submission.status, roles_for_region(actor, submission.region),
+                         entry_open=submission.cycle.entry_open, comment=comment)
+        if reason is None and action == "submit":
+            reason = _not_ready(submission)
+        if reason:
+            raise WorkflowRefused(reason)
+        old = submission.status
+        submission.status = step.target
+        submission.version += 1
+        submission.save(update_fields=["status", "version", "updated_at"])
+        audit_record(actor=actor, action=f"submission_{action}", submission=submission, subject="status",
+                     old=old, new=step.target, comment=comment)
+        if Submission.Status.APPROVED in (old, step.target):
+            cycle_scores_request(cycle=submission.cycle, actor=actor, reason=f"{action} {submission.region.code}")
+    return submission
+
+
+def _not_ready(submission):
+    """Why the values are not ready to go on: missing values, broken rules, unexplained warnings."""
+    blocking = [f for f in submission_findings_of(submission) if f.blocking]
+    if not blocking:
+        return None
+    return _("Not ready to submit: %(problems)s") % {"problems": " ".join(f.message for f in blocking)}
