@@ -200,6 +200,44 @@ class Evidence(models.Model):
         return self.original_name
 
 
+class ReviewComment(models.Model):
+    """The province's reason for returning a submission, overall (no indicator) or on one indicator."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="review_comments")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    text = models.TextField(_("comment"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    submission_version = models.PositiveIntegerField(_("submission version"))
+
+    class Meta:
+        verbose_name = _("review comment")
+        verbose_name_plural = _("review comments")
+        ordering = ["-created_at", "id"]
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class Notification(models.Model):
+    """An in-app message to one user (also sent by e-mail when the user has an address)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    message = models.CharField(_("message"), max_length=500)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self):
+        return self.message[:60]
+
+
 class AuditEvent(models.Model):
     """One write that matters: who, when, what, the old and the new value."""
 

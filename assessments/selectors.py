@@ -1,10 +1,11 @@
 """Reads on the facts shared by views, reports and the API."""
 
 import pandas as pd
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import Count, Max, OuterRef, Prefetch, Subquery
 
 from .checks import submission_findings
 from .models import Cycle, IndicatorValue, Region, ScoreRun, Submission
+from .permissions import visible_regions
 
 
 def cycles_overview():
@@ -73,3 +74,50 @@ def submission_findings_of(submission: Submission):
         rules=list(framework.rules.all()),
         threshold=framework.anomaly_threshold,
     )
+
+
+def submissions_visible_to(user):
+    """Submissions of the regions `user` may see, with what lists need (region, cycle, filled count)."""
+    return (
+        Submission.objects.filter(region__in=visible_regions(user))
+        .select_related("region__parent", "cycle__framework")
+        .annotate(filled=Count("values", distinct=True), indicator_count=Count("cycle__framework__indicators", distinct=True))
+        .order_by("-cycle__period", "region__code")
+    )
+
+
+def status_counts(submissions) -> dict:
+    counts = dict(submissions.order_by().values_list("status").annotate(n=Count("id")))
+    return {status: counts.get(status, 0) for status, _label in Submission.Status.choices}
+
+
+def submission_entry(submission: Submission) -> dict:
+    """Everything the entry form shows, in a fixed number of queries: the framework's dimensions and
+    indicators with this submission's values, last period's values, evidence, review comments and findings."""
+    framework = submission.cycle.framework
+    values = {v.indicator_id: v for v in submission.values.select_related("updated_by")}
+    previous = previous_values(submission)
+    evidence = {}
+    for item in submission.evidence.select_related("uploaded_by").order_by("uploaded_at"):
+        evidence.setdefault(item.indicator_id, []).append(item)
+    comments = {}
+    latest_return = submission.review_comments.aggregate(v=Max("submission_version"))["v"]
+    for comment in submission.review_comments.filter(submission_version=latest_return).select_related("author"):
+        comments.setdefault(comment.indicator_id, []).append(comment)
+    dimensions = []
+    for dimension in framework.dimensions.order_by("order").prefetch_related(
+            Prefetch("indicators", queryset=framework.indicators.order_by("order"))):
+        rows = [{"indicator": i, "value": values.get(i.pk), "previous": previous.get(i.code),
+                 "evidence": evidence.get(i.pk, []), "comments": comments.get(i.pk, [])}
+                for i in dimension.indicators.all()]
+        dimensions.append({"dimension": dimension, "rows": rows,
+                           "filled": sum(r["value"] is not None for r in rows), "total": len(rows)})
+    return {
+        "dimensions": dimensions,
+        "filled": sum(d["filled"] for d in dimensions),
+        "total": sum(d["total"] for d in dimensions),
+        "general_evidence": evidence.get(None, []),
+        "general_comments": comments.get(None, []),
+        "findings": submission_findings_of(submission),
+        "has_previous": bool(previous),
+    }

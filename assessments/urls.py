@@ -1,7 +1,14 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import views
+from .views import home, submissions
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home.home, name="home"),
+    path("submissions/<int:pk>/", submissions.submission_detail, name="submission"),
+    path("submissions/<int:pk>/autosave", submissions.submission_autosave, name="submission-autosave"),
+    path("submissions/<int:pk>/copy-previous", submissions.submission_copy_previous, name="submission-copy-previous"),
+    path("submissions/<int:pk>/act/<slug:action>", submissions.submission_act, name="submission-act"),
+    path("", include("assessments.urls_evidence")),
+    path("", include("assessments.urls_excel")),
+    path("", include("assessments.urls_history")),
 ]

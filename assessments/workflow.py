@@ -53,7 +53,9 @@ TRANSITIONS = {
 }
 
 EDITABLE_STATES = (Status.DRAFT, Status.RETURNED)
-EDITING_ROLES = (Role.CITY_OFFICER, Role.CITY_REVIEWER, Role.PLATFORM_ADMIN)
+EDITING_ROLES = (Role.CITY_OFFICER, Role.CITY_REVIEWER, Role.PROVINCE_ANALYST, Role.PLATFORM_ADMIN)
+"""Who may enter values while a submission is a draft or returned. The province may enter data for its cities
+(e.g. from provincial systems, with the province-wide Excel file); the city still signs the submission off."""
 
 
 def transition(action: str) -> Transition:
@@ -97,3 +99,9 @@ def lock_reason(status: str, *, entry_open: bool) -> str | None:
         return _("The cycle is not open for entry: the values are locked. A platform administrator can still edit "
                  "them.")
     return None
+
+
+def available(status: str, roles: set[str], *, entry_open: bool) -> list[Transition]:
+    """The transitions these roles could take from `status` now (given a reason where one is needed)."""
+    return [t for t in TRANSITIONS.values()
+            if refusal(t, status, roles, entry_open=entry_open, comment="·") is None]

@@ -15,5 +15,7 @@ __all__ = [
     "cycle_scores_request",
     "regions_load",
     "submission_transition",
+    "notifications_mark_read",
+    "values_copy_previous",
     "values_save",
 ]

@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 
 from ..audit import audit_record, audit_record_many
 from ..checks import InvalidValue, parse_value
-from ..models import AuditEvent, IndicatorValue, Submission
+from ..models import AuditEvent, IndicatorValue, ReviewComment, Submission
 from ..permissions import roles_for_region
-from ..selectors import submission_findings_of
+from ..selectors import previous_values, submission_findings_of
 from ..workflow import EDITABLE_STATES, EDITING_ROLES, WorkflowRefused, lock_reason, refusal, transition
+from .notifications import notify_transition
 from .scores import cycle_scores_request
 
 
@@ -131,16 +132,21 @@ def _apply(submission, indicators, parsed, actor, source):
 
 
 def submission_transition(*, submission: Submission, action: str, actor, comment: str = "",
+                          indicator_comments: Mapping[str, str] | None = None,
                           expected_version: int | None = None) -> Submission:
-    """Move a submission through the workflow (see assessments.workflow), audited; approving, or reopening
-    an approved submission, asks for a recompute of the cycle's scores."""
+    """Move a submission through the workflow (see assessments.workflow): audited and notified. Returning
+    takes a reason overall and/or per indicator; approving, or reopening an approved submission, asks for a
+    recompute of the cycle's scores."""
     step = transition(action)
+    comment = comment.strip()
+    indicator_comments = {code: text.strip() for code, text in (indicator_comments or {}).items() if text.strip()}
     with transaction.atomic():
         submission = _locked(submission)
         if expected_version is not None and submission.version != expected_version:
             raise StaleEdit(_("Someone changed this submission after you opened it; reload it and try again."))
         reason = refusal(step, submission.status, roles_for_region(actor, submission.region),
-                         entry_open=submission.cycle.entry_open, comment=comment)
+                         entry_open=submission.cycle.entry_open,
+                         comment=comment or " ".join(indicator_comments.values()))
         if reason is None and action == "submit":
             reason = _not_ready(submission)
         if reason:
@@ -149,11 +155,29 @@ def submission_transition(*, submission: Submission, action: str, actor, comment
         submission.status = step.target
         submission.version += 1
         submission.save(update_fields=["status", "version", "updated_at"])
+        _record_review_comments(submission, actor, comment if action == "return" else "", indicator_comments)
         audit_record(actor=actor, action=f"submission_{action}", submission=submission, subject="status",
-                     old=old, new=step.target, comment=comment)
+                     old=old, new=step.target,
+                     comment="\n".join([comment, *(f"{c}: {t}" for c, t in indicator_comments.items())]).strip())
+        notify_transition(submission=submission, action=action, label=str(step.label), actor=actor,
+                          comment=comment)
         if Submission.Status.APPROVED in (old, step.target):
             cycle_scores_request(cycle=submission.cycle, actor=actor, reason=f"{action} {submission.region.code}")
     return submission
+
+
+def _record_review_comments(submission, actor, overall, per_indicator):
+    indicators = dict(submission.cycle.framework.indicators.filter(code__in=list(per_indicator))
+                      .values_list("code", "pk"))
+    unknown = set(per_indicator) - set(indicators)
+    if unknown:
+        raise WorkflowRefused(_("Not indicators of this framework: %(codes)s") % {"codes": ", ".join(sorted(unknown))})
+    rows = [ReviewComment(submission=submission, indicator_id=indicators[code], text=text, author=actor,
+                          submission_version=submission.version) for code, text in per_indicator.items()]
+    if overall:
+        rows.append(ReviewComment(submission=submission, text=overall, author=actor,
+                                  submission_version=submission.version))
+    ReviewComment.objects.bulk_create(rows)
 
 
 def _not_ready(submission):
@@ -162,3 +186,10 @@ def _not_ready(submission):
     if not blocking:
         return None
     return _("Not ready to submit: %(problems)s") % {"problems": " ".join(f.message for f in blocking)}
+
+
+def values_copy_previous(*, submission: Submission, actor, expected_version: int | None) -> SaveResult:
+    """Fill every indicator still without a value with last period's value (never overwrites one)."""
+    present = set(submission.values.values_list("indicator__code", flat=True))
+    entries = {code: Entry(value) for code, value in previous_values(submission).items() if code not in present}
+    return values_save(submission=submission, entries=entries, actor=actor, expected_version=expected_version)

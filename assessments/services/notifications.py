@@ -1,0 +1,53 @@
+"""Who hears of a workflow step: an in-app notification for each, and an e-mail to those with an address."""
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import Notification, RoleAssignment
+
+Role = RoleAssignment.Role
+CITY = (Role.CITY_OFFICER, Role.CITY_REVIEWER)
+AUDIENCE = {
+    "submit": ("city", (Role.CITY_REVIEWER,)),
+    "send_back": ("city", (Role.CITY_OFFICER,)),
+    "sign_off": ("province", (Role.PROVINCE_ANALYST,)),
+    "return": ("city", CITY),
+    "approve": ("city", CITY),
+    "reopen": ("both", (*CITY, Role.PROVINCE_ANALYST)),
+}
+
+
+def notify_transition(*, submission, action: str, label: str, actor, comment: str = "") -> list[Notification]:
+    """Tell the people concerned by `action` on `submission` (not the actor themself)."""
+    where, roles = AUDIENCE[action]
+    regions = Q()
+    if where in ("city", "both"):
+        regions |= Q(region_id=submission.region_id)
+    if where in ("province", "both"):
+        regions |= Q(region_id=submission.region.parent_id)
+    users = {a.user for a in RoleAssignment.objects.filter(regions, role__in=roles).select_related("user")
+             if a.user != actor and a.user.is_active}
+    who = actor.get_full_name() or actor.get_username() if actor else _("the platform")
+    message = _("%(region)s %(period)s: %(action)s by %(who)s.") % {
+        "region": submission.region.name_zh, "period": submission.cycle.period, "action": label, "who": who}
+    if comment:
+        message = f"{message} {_('Reason')}: {comment}"[:500]
+    notifications = Notification.objects.bulk_create(
+        Notification(user=user, submission=submission, message=message) for user in users)
+    mails = [(_("SmartGov: %(region)s %(period)s") % {"region": submission.region.name_zh,
+                                                      "period": submission.cycle.period},
+              message, settings.DEFAULT_FROM_EMAIL, [user.email]) for user in users if user.email]
+    if mails:
+        transaction.on_commit(lambda: send_mass_mail(mails, fail_silently=True))
+    return notifications
+
+
+def notifications_mark_read(*, user, ids=None) -> int:
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())

@@ -1,0 +1,3 @@
+"""URLs of the evidence pages (included by assessments/urls.py)."""
+
+urlpatterns = []

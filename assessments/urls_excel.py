@@ -1,0 +1,3 @@
+"""URLs of the excel pages (included by assessments/urls.py)."""
+
+urlpatterns = []

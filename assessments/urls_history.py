@@ -1,0 +1,3 @@
+"""URLs of the history pages (included by assessments/urls.py)."""
+
+urlpatterns = []

@@ -1,0 +1,25 @@
+from django.shortcuts import render
+
+from indicators.selectors import default_framework, framework_with_contents
+
+from ..models import RoleAssignment, Submission
+from ..permissions import is_platform_admin
+from ..selectors import cycles_overview, status_counts, submissions_visible_to
+
+
+def home(request):
+    """The landing page, or the user's work: a city's submissions, a province's review queue."""
+    if not request.user.is_authenticated:
+        framework = default_framework()
+        return render(request, "home.html", {
+            "framework": framework and framework_with_contents(framework.pk), "cycles": cycles_overview()})
+    submissions = submissions_visible_to(request.user)
+    roles = set(request.user.roles.values_list("role", flat=True))
+    reviews = RoleAssignment.Role.PROVINCE_ANALYST in roles or is_platform_admin(request.user)
+    return render(request, "assessments/home.html", {
+        "submissions": submissions.exclude(status=Submission.Status.SIGNED_OFF) if reviews else submissions,
+        "queue": submissions.filter(status=Submission.Status.SIGNED_OFF) if reviews else None,
+        "counts": status_counts(submissions) if reviews else None,
+        "statuses": Submission.Status.choices,
+        "cycles": cycles_overview(),
+    })

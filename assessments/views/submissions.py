@@ -1,0 +1,146 @@
+"""The entry form of a submission: show, save (form and autosave), copy last period, workflow actions."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ..models import Submission
+from ..permissions import roles_for_region
+from ..selectors import submission_entry
+from ..services import (
+    Entry,
+    EntryLocked,
+    StaleEdit,
+    ValuesInvalid,
+    submission_transition,
+    values_copy_previous,
+    values_save,
+)
+from ..workflow import EDITABLE_STATES, EDITING_ROLES, WorkflowRefused, available, lock_reason, transition
+from .access import visible_submission
+
+
+@login_required
+def submission_detail(request, pk):
+    submission = visible_submission(request, pk)
+    if request.method != "POST":
+        return _render(request, submission)
+    entries = _entries_from_form(request.POST, submission)
+    try:
+        values_save(submission=submission, entries=entries, actor=request.user,
+                    expected_version=_version(request.POST))
+    except ValuesInvalid as error:
+        return _render(request, submission, typed=entries, errors=error.errors, status=400)
+    except StaleEdit as error:
+        return _render(request, submission, typed=entries, conflict=error, status=409)
+    except (EntryLocked, PermissionDenied) as error:
+        messages.error(request, str(error))
+        return redirect("submission", pk=pk)
+    messages.success(request, _("Saved."))
+    return redirect("submission", pk=pk)
+
+
+@login_required
+@require_POST
+def submission_autosave(request, pk):
+    """Save the fields changed in the page (JSON in and out); the page keeps unsaved input in the browser."""
+    submission = visible_submission(request, pk)
+    try:
+        body = json.loads(request.body)
+        entries = {code: Entry(item.get("value"), item.get("note", "")) for code, item in body["entries"].items()}
+        result = values_save(submission=submission, entries=entries, actor=request.user,
+                             expected_version=int(body["version"]))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return JsonResponse({"message": _("The request is not valid JSON of entries and a version.")}, status=400)
+    except ValuesInvalid as error:
+        return JsonResponse({"message": _("Some values were refused; nothing was saved."), "errors": error.errors},
+                            status=400)
+    except StaleEdit as error:
+        return JsonResponse({"message": str(error), "changes": [_change(e) for e in error.changes]}, status=409)
+    except (EntryLocked, PermissionDenied) as error:
+        return JsonResponse({"message": str(error)}, status=403)
+    entry = submission_entry(result.submission)
+    return JsonResponse({
+        "version": result.submission.version,
+        "saved": [code for code, _old, _new in result.changes],
+        "filled": entry["filled"], "total": entry["total"],
+        "dimensions": {d["dimension"].code: d["filled"] for d in entry["dimensions"]},
+        "findings": [{"kind": f.kind, "message": f.message, "indicators": f.indicators, "blocking": f.blocking}
+                     for f in entry["findings"]],
+    })
+
+
+@login_required
+@require_POST
+def submission_copy_previous(request, pk):
+    submission = visible_submission(request, pk)
+    try:
+        result = values_copy_previous(submission=submission, actor=request.user,
+                                      expected_version=_version(request.POST))
+    except (EntryLocked, PermissionDenied, StaleEdit) as error:
+        messages.error(request, str(error))
+    except ValuesInvalid as error:
+        messages.error(request, _("Last period's values do not fit this period's ranges: %(errors)s")
+                       % {"errors": error})
+    else:
+        messages.success(request, _("%(count)d values copied from the last period.") % {"count": len(result.changes)})
+    return redirect("submission", pk=pk)
+
+
+@login_required
+@require_POST
+def submission_act(request, pk, action):
+    submission = visible_submission(request, pk)
+    indicator_comments = {key.removeprefix("comment_"): value for key, value in request.POST.items()
+                          if key.startswith("comment_")}
+    try:
+        step = transition(action)
+        submission_transition(submission=submission, action=action, actor=request.user,
+                              comment=request.POST.get("comment", ""), indicator_comments=indicator_comments,
+                              expected_version=_version(request.POST))
+    except (WorkflowRefused, StaleEdit) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("%(action)s: done.") % {"action": step.label})
+    return redirect("submission", pk=pk)
+
+
+def _render(request, submission, *, typed=None, errors=None, conflict=None, status=200):
+    roles = roles_for_region(request.user, submission.region)
+    is_admin = "platform_admin" in roles
+    locked = lock_reason(submission.status, entry_open=submission.cycle.entry_open or is_admin)
+    editable = bool(roles & set(EDITING_ROLES)) and submission.status in EDITABLE_STATES and not locked
+    context = {
+        "submission": submission, **submission_entry(submission),
+        "editable": editable, "lock_reason": locked if roles & set(EDITING_ROLES) else None,
+        "actions": available(submission.status, roles, entry_open=submission.cycle.entry_open),
+        "typed": typed or {}, "errors": errors or {}, "conflict": conflict,
+        "conflict_changes": [_change(e) for e in conflict.changes] if conflict else [],
+        "statuses": Submission.Status,
+    }
+    return render(request, "assessments/submission.html", context, status=status)
+
+
+def _entries_from_form(data, submission):
+    codes = submission.cycle.framework.indicators.values_list("code", flat=True)
+    return {code: Entry(data.get(f"value_{code}", ""), data.get(f"note_{code}", ""))
+            for code in codes if f"value_{code}" in data}
+
+
+def _version(data):
+    """The version the page was built on; a missing one counts as stale, so nothing is overwritten blindly."""
+    try:
+        return int(data.get("version", ""))
+    except ValueError:
+        return 0
+
+
+def _change(event):
+    return {"who": event.actor.get_full_name() or event.actor.get_username() if event.actor else "—",
+            "when": event.at.isoformat(), "subject": event.subject, "old": event.old, "new": event.new}
