@@ -8,8 +8,10 @@ from .models import (
     Evidence,
     IndicatorScore,
     IndicatorValue,
+    Notification,
     Region,
     RegionScore,
+    ReviewComment,
     RoleAssignment,
     ScoreRun,
     Submission,
@@ -170,3 +172,28 @@ class DimensionScoreAdmin(ResultAdmin):
 class IndicatorScoreAdmin(ResultAdmin):
     list_display = ["region", "indicator", "run", "value", "score", "weight", "contribution", "gap"]
     list_select_related = ["region", "indicator", "run__cycle__framework"]
+
+
+@admin.register(ReviewComment)
+class ReviewCommentAdmin(admin.ModelAdmin):
+    list_display = ["submission", "indicator", "text", "author", "created_at"]
+    list_filter = ["submission__cycle__period"]
+    search_fields = ["text", "submission__region__name_zh"]
+    list_select_related = ["submission__region", "submission__cycle__framework", "indicator", "author"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["user", "message", "created_at", "read_at"]
+    list_filter = [("read_at", admin.EmptyFieldListFilter)]
+    search_fields = ["message", "user__username"]
+    list_select_related = ["user"]
+
+    def has_add_permission(self, request):
+        return False

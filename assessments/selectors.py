@@ -4,7 +4,7 @@ import pandas as pd
 from django.db.models import Count, Max, OuterRef, Prefetch, Subquery
 
 from .checks import submission_findings
-from .models import Cycle, IndicatorValue, Region, ScoreRun, Submission
+from .models import Cycle, IndicatorValue, Region, RegionScore, ScoreRun, Submission
 from .permissions import visible_regions
 
 
@@ -81,7 +81,8 @@ def submissions_visible_to(user):
     return (
         Submission.objects.filter(region__in=visible_regions(user))
         .select_related("region__parent", "cycle__framework")
-        .annotate(filled=Count("values", distinct=True), indicator_count=Count("cycle__framework__indicators", distinct=True))
+        .annotate(filled=Count("values", distinct=True),
+                  indicator_count=Count("cycle__framework__indicators", distinct=True))
         .order_by("-cycle__period", "region__code")
     )
 
@@ -121,3 +122,12 @@ def submission_entry(submission: Submission) -> dict:
         "findings": submission_findings_of(submission),
         "has_previous": bool(previous),
     }
+
+
+def region_score_of(submission: Submission):
+    """The region's stored result in the cycle's current score run, or None (nothing is computed here)."""
+    run_id = submission.cycle.current_run_id
+    if run_id is None:
+        return None
+    return (RegionScore.objects.filter(run_id=run_id, region_id=submission.region_id)
+            .select_related("run").first())

@@ -7,7 +7,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from .framework_file import FrameworkFileError, dump_framework, load_framework_text
-from .models import Dimension, Framework, Indicator, MaturityBand
+from .models import CrossRule, Dimension, Framework, Indicator, MaturityBand
 from .selectors import framework_document
 from .services import framework_import, framework_new_version, framework_publish, framework_retire
 
@@ -39,6 +39,12 @@ class BandInline(LockedWhenPublished, admin.TabularInline):
     extra = 0
 
 
+class CrossRuleInline(LockedWhenPublished, admin.TabularInline):
+    model = CrossRule
+    fields = ["order", "code", "left", "operator", "right", "constant", "severity", "message_zh"]
+    extra = 0
+
+
 class FrameworkImportForm(forms.Form):
     file = forms.FileField(label=_("Framework file (YAML or JSON)"))
     publish = forms.BooleanField(label=_("Publish after import"), required=False)
@@ -50,7 +56,7 @@ class FrameworkAdmin(LockedWhenPublished, admin.ModelAdmin):
     list_filter = ["status", "weighting", "aggregation"]
     search_fields = ["code", "name_zh", "name_en"]
     readonly_fields = ["status", "published_at", "created_at"]
-    inlines = [DimensionInline, BandInline]
+    inlines = [DimensionInline, BandInline, CrossRuleInline]
     actions = ["publish", "retire", "new_version", "export_yaml"]
     change_list_template = "admin/indicators/framework/change_list.html"
 
@@ -136,3 +142,10 @@ class IndicatorAdmin(LockedWhenPublished, admin.ModelAdmin):
 class MaturityBandAdmin(LockedWhenPublished, admin.ModelAdmin):
     list_display = ["framework", "level", "min_score", "label_zh", "label_en"]
     list_filter = ["framework"]
+
+
+@admin.register(CrossRule)
+class CrossRuleAdmin(LockedWhenPublished, admin.ModelAdmin):
+    list_display = ["code", "framework", "severity", "message_zh"]
+    list_filter = ["framework", "severity"]
+    search_fields = ["code", "message_zh", "message_en"]

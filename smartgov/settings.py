@@ -4,6 +4,7 @@ With nothing set it runs on the embedded defaults: SQLite under var/, Celery tas
 `DATABASE_URL` and `CELERY_BROKER_URL` switch to PostgreSQL and Redis with real workers.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "indicators",
     "assessments",
     "reports",
@@ -52,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "smartgov.urls"
@@ -68,6 +71,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "assessments.context_processors.notifications",
             ],
         },
     },
@@ -87,6 +91,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Login attempts are limited per user name and address (django-axes): 5 failures lock for 15 minutes.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -108,6 +119,7 @@ STORAGES = {
 }
 # Uploaded evidence lives outside the web root and is only served through a permission-checking view.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
@@ -150,6 +162,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 SMARTGOV_DEMO_PASSWORD = env.str("SMARTGOV_DEMO_PASSWORD", default="smartgov-demo")
@@ -157,3 +170,4 @@ SITE_NAME = _("Smart Government Maturity Assessment")
 
 SCORE_DEBOUNCE_SECONDS = env.int("SCORE_DEBOUNCE_SECONDS", default=60)
 SCORE_UNCERTAINTY_DRAWS = env.int("SCORE_UNCERTAINTY_DRAWS", default=1000)
+AXES_VERBOSE = False

@@ -2,7 +2,7 @@ from django.shortcuts import render
 
 from indicators.selectors import default_framework, framework_with_contents
 
-from ..models import RoleAssignment, Submission
+from ..models import Cycle, Region, RoleAssignment, Submission
 from ..permissions import is_platform_admin
 from ..selectors import cycles_overview, status_counts, submissions_visible_to
 
@@ -16,10 +16,20 @@ def home(request):
     submissions = submissions_visible_to(request.user)
     roles = set(request.user.roles.values_list("role", flat=True))
     reviews = RoleAssignment.Role.PROVINCE_ANALYST in roles or is_platform_admin(request.user)
+    provinces = _reviewed_provinces(request.user) if reviews else []
     return render(request, "assessments/home.html", {
+        "province_files": [(cycle, province) for cycle in Cycle.objects.filter(status=Cycle.Status.OPEN)
+                           .select_related("framework") for province in provinces],
         "submissions": submissions.exclude(status=Submission.Status.SIGNED_OFF) if reviews else submissions,
         "queue": submissions.filter(status=Submission.Status.SIGNED_OFF) if reviews else None,
         "counts": status_counts(submissions) if reviews else None,
         "statuses": Submission.Status.choices,
         "cycles": cycles_overview(),
     })
+
+
+def _reviewed_provinces(user):
+    if is_platform_admin(user):
+        return list(Region.objects.filter(level=Region.Level.PROVINCE))
+    return list(Region.objects.filter(role_assignments__user=user,
+                                      role_assignments__role=RoleAssignment.Role.PROVINCE_ANALYST))

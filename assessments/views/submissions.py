@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from ..models import Submission
 from ..permissions import roles_for_region
-from ..selectors import submission_entry
+from ..selectors import region_score_of, submission_entry
 from ..services import (
     Entry,
     EntryLocked,
@@ -123,8 +123,27 @@ def _render(request, submission, *, typed=None, errors=None, conflict=None, stat
         "typed": typed or {}, "errors": errors or {}, "conflict": conflict,
         "conflict_changes": [_change(e) for e in conflict.changes] if conflict else [],
         "statuses": Submission.Status,
+        "js_messages": _js_messages(),
+        "score": region_score_of(submission),
+        "bands": {b.level: b for b in submission.cycle.framework.bands.all()},
     }
     return render(request, "assessments/submission.html", context, status=status)
+
+
+def _js_messages():
+    return {
+        "not_a_number": _("This is not a number."),
+        "boolean": _("Enter 1 (yes) or 0 (no)."),
+        "whole": _("Enter a whole number (a level)."),
+        "range": _("Must lie between %(low)s and %(high)s."),
+        "anomaly": _("More than %(limit)s %% away from last period: explain it in the note."),
+        "saving": _("Saving…"),
+        "saved": _("Saved automatically at"),
+        "offline": _("Not saved: no connection. Your input is kept in this browser and saved when you are back."),
+        "failed": _("Not saved."),
+        "fix_first": _("Correct the values marked in red first."),
+        "restored": _("%(count)s values typed earlier but not saved yet were restored; saving them now."),
+    }
 
 
 def _entries_from_form(data, submission):

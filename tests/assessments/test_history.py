@@ -1,0 +1,219 @@
+"""The history of a submission: every audited change on a page and in Excel, only for those who may see it."""
+
+import datetime
+import io
+from urllib.parse import quote
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from assessments.audit import audit_record, audit_record_many
+from assessments.models import AuditEvent, RoleAssignment
+from assessments.services import Entry, submission_transition, values_save
+from tests.conftest import UserFactory, fill
+
+pytestmark = pytest.mark.django_db
+Role = RoleAssignment.Role
+HEADERS_ZH = ["时间", "操作人", "操作", "指标代码", "对象", "原值", "原备注", "新值", "新备注", "意见"]
+
+
+def _user(username, role, region, **fields):
+    user = UserFactory(username=username, **fields)
+    RoleAssignment.objects.create(user=user, role=role, region=region)
+    return user
+
+
+@pytest.fixture
+def people(regions):
+    return {
+        "officer": _user("officer", Role.CITY_OFFICER, regions["hangzhou"], first_name="王小明"),
+        "reviewer": _user("reviewer", Role.CITY_REVIEWER, regions["hangzhou"]),
+        "analyst": _user("analyst", Role.PROVINCE_ANALYST, regions["zhejiang"]),
+        "ningbo": _user("ningbo_reviewer", Role.CITY_REVIEWER, regions["ningbo"]),
+        "jiangsu": _user("jiangsu_analyst", Role.PROVINCE_ANALYST, regions["jiangsu"]),
+    }
+
+
+@pytest.fixture
+def worked(submission, people):
+    """Submitted by the officer, sent back by the reviewer with a reason, then one value corrected."""
+    fill(submission)
+    old = submission.values.get(indicator__code="RS01").value
+    submission_transition(submission=submission, action="submit", actor=people["officer"])
+    submission_transition(submission=submission, action="send_back", actor=people["reviewer"],
+                          comment="RS01 口径不对，请按挂接目录重新统计")
+    submission.refresh_from_db()
+    values_save(submission=submission, entries={"RS01": Entry("42.5", "按挂接目录重新统计")},
+                actor=people["officer"], expected_version=submission.version)
+    submission.old_rs01 = old
+    return submission
+
+
+def _history(client, submission, **params):
+    return client.get(reverse("submission-history", args=[submission.pk]), params)
+
+
+def _rows(html):
+    return html.split('<tbody>')[1].split('</tbody>')[0].split('<tr class="history-')[1:]
+
+
+def test_the_history_lists_value_and_status_changes_newest_first(client, worked, people):
+    client.force_login(people["reviewer"])
+    response = _history(client, worked)
+    assert response.status_code == 200
+    rows = _rows(response.content.decode())
+    assert len(rows) == 3
+    value, send_back, submit = rows
+    assert value.startswith("values")
+    assert "王小明" in value
+    assert "修改数值" in value
+    assert "RS01 政务数据目录挂接率" in value
+    assert f'<span class="old">{worked.old_rs01:.12g}</span> → <span class="new">42.5</span>' in value
+    assert "按挂接目录重新统计" in value
+    assert send_back.startswith("status")
+    assert "reviewer" in send_back and "退回填报员" in send_back and "状态" in send_back
+    assert '<span class="old">待城市签核</span> → <span class="new">草稿</span>' in send_back
+    assert "RS01 口径不对，请按挂接目录重新统计" in send_back
+    assert "提交城市签核" in submit
+    assert '<span class="old">草稿</span> → <span class="new">待城市签核</span>' in submit
+
+
+def test_times_are_shown_in_beijing_time(client, submission, people):
+    event = audit_record(actor=people["officer"], action="value_set", submission=submission, subject="RS01",
+                         old=None, new={"value": 80.0, "note": ""})
+    AuditEvent.objects.filter(pk=event.pk).update(at=datetime.datetime(2026, 11, 2, 16, 30, 5, tzinfo=datetime.UTC))
+    client.force_login(people["officer"])
+    html = _history(client, submission).content.decode()
+    assert "2026-11-03 00:30:05" in html
+    assert "填报数值" in html
+
+
+def test_the_history_filters_by_kind(client, worked, people):
+    client.force_login(people["officer"])
+    status_rows = _rows(_history(client, worked, kind="status").content.decode())
+    assert [row.split('"')[0] for row in status_rows] == ["status", "status"]
+    value_rows = _rows(_history(client, worked, kind="values").content.decode())
+    assert [row.split('"')[0] for row in value_rows] == ["values"]
+    assert "history-empty" in _history(client, worked, kind="evidence").content.decode()
+    assert len(_rows(_history(client, worked, kind="nonsense").content.decode())) == 3
+
+
+def test_evidence_events_are_listed(client, submission, people):
+    facts = {"file": "共享平台截图.png", "sha256": "ab" * 32, "size": 2048, "content_type": "image/png"}
+    audit_record(actor=people["officer"], action="evidence_added", submission=submission, subject="RS05",
+                 new=facts)
+    audit_record(actor=people["officer"], action="evidence_removed", submission=submission, subject="",
+                 old={**facts, "file": "旧文件.pdf"})
+    client.force_login(people["officer"])
+    removed, added = _rows(_history(client, submission, kind="evidence").content.decode())
+    assert "上传佐证材料" in added and "RS05" in added and "共享平台截图.png" in added
+    assert "删除佐证材料" in removed and "整份填报" in removed
+    assert '<span class="old">旧文件.pdf</span> → <span class="new">—</span>' in removed
+
+
+def test_the_history_is_in_english_for_english_users(client, worked, people):
+    client.force_login(people["reviewer"])
+    html = client.get(reverse("submission-history", args=[worked.pk]),
+                      headers={"accept-language": "en"}).content.decode()
+    assert "Value changed" in html
+    assert "RS01 Data catalogue linkage rate" in html
+    assert "Awaiting city sign-off" in html
+
+
+@pytest.mark.parametrize("who", ["officer", "reviewer", "analyst"])
+def test_those_who_may_see_the_submission_see_its_history(client, worked, people, who):
+    client.force_login(people[who])
+    assert _history(client, worked).status_code == 200
+    assert client.get(reverse("submission-history-excel", args=[worked.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("who", ["ningbo", "jiangsu"])
+def test_another_region_gets_a_404(client, worked, people, who):
+    client.force_login(people[who])
+    assert _history(client, worked).status_code == 404
+    assert client.get(reverse("submission-history-excel", args=[worked.pk])).status_code == 404
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, worked):
+    for name in ("submission-history", "submission-history-excel"):
+        url = reverse(name, args=[worked.pk])
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"] == f"{reverse('login')}?next={quote(url)}"
+
+
+def test_the_excel_export_holds_the_same_rows_with_chinese_headers(client, worked, people):
+    client.force_login(people["officer"])
+    response = client.get(reverse("submission-history-excel", args=[worked.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith('attachment; filename="history-330100-2026.xlsx"; ')
+    assert f"filename*=UTF-8''{quote('杭州市-2026-修改记录.xlsx', safe='')}" in disposition
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0]) == HEADERS_ZH
+    assert all(cell.font.bold for cell in sheet[1])
+    assert sheet.freeze_panes == "A2"
+    assert sheet.column_dimensions["E"].width > 20
+    assert len(rows) == 1 + AuditEvent.objects.filter(submission=worked).count() == 4
+    when, who, action, code, subject, old, old_note, new, new_note, comment = rows[1]
+    assert isinstance(when, datetime.datetime)
+    assert (who, action, code, subject) == ("王小明", "修改数值", "RS01", "RS01 政务数据目录挂接率")
+    assert (old, old_note, new, new_note, comment) == (pytest.approx(worked.old_rs01), None, 42.5,
+                                                       "按挂接目录重新统计", None)
+    assert rows[2][1:] == ("reviewer", "退回填报员", None, "状态", "待城市签核", None, "草稿", None,
+                           "RS01 口径不对，请按挂接目录重新统计")
+    assert rows[3][2] == "提交城市签核"
+    page = _rows(_history(client, worked).content.decode())
+    for html, row in zip(page, rows[1:], strict=True):
+        assert row[0].strftime("%Y-%m-%d %H:%M:%S") in html
+
+
+def test_the_excel_export_follows_the_kind_filter(client, worked, people):
+    client.force_login(people["officer"])
+    response = client.get(reverse("submission-history-excel", args=[worked.pk]), {"kind": "status"})
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert [row[2] for row in rows[1:]] == ["退回填报员", "提交城市签核"]
+
+
+def test_a_note_that_looks_like_a_formula_stays_text(client, submission, people):
+    audit_record(actor=people["officer"], action="value_set", submission=submission, subject="RS01",
+                 old=None, new={"value": 1.0, "note": "=HYPERLINK(\"http://evil.example\")"})
+    client.force_login(people["officer"])
+    response = client.get(reverse("submission-history-excel", args=[submission.pk]))
+    cell = load_workbook(io.BytesIO(response.content)).active["I2"]
+    assert cell.data_type == "s"
+    assert cell.value == "=HYPERLINK(\"http://evil.example\")"
+
+
+def _many_events(submission, actor, count):
+    codes = list(submission.cycle.framework.indicators.values_list("code", flat=True))
+    audit_record_many(actor=actor, action="value_set", submission=submission, changes=[
+        (codes[i % len(codes)], {"value": float(i), "note": ""}, {"value": float(i + 1), "note": f"第{i}次"})
+        for i in range(count)])
+
+
+def test_the_history_is_paginated_by_100(client, submission, people):
+    _many_events(submission, people["officer"], 150)
+    client.force_login(people["officer"])
+    first = _history(client, submission).content.decode()
+    assert len(_rows(first)) == 100
+    assert "page=2" in first
+    assert len(_rows(_history(client, submission, page=2).content.decode())) == 50
+
+
+def test_the_queries_do_not_grow_with_the_number_of_events(client, submission, people,
+                                                           django_assert_max_num_queries):
+    client.force_login(people["officer"])
+    _many_events(submission, people["officer"], 2)
+    with django_assert_max_num_queries(10) as few:
+        assert _history(client, submission).status_code == 200
+    _many_events(submission, people["officer"], 300)
+    with django_assert_max_num_queries(10) as many:
+        assert _history(client, submission).status_code == 200
+    assert len(many.captured_queries) == len(few.captured_queries)
+    with django_assert_max_num_queries(9):
+        response = client.get(reverse("submission-history-excel", args=[submission.pk]))
+    assert len(list(load_workbook(io.BytesIO(response.content)).active.iter_rows())) == 303
