@@ -67,8 +67,10 @@ def generate_values(city_codes, province_of, indicators, periods, seed=SEED):
             column = (s > 0.45).astype(float)
         elif indicator.data_type == Indicator.DataType.ORDINAL:
             column = np.rint(column)
+        elif indicator.data_type == Indicator.DataType.PERCENT:
+            column = np.round(column, 1)
         else:
-            column = np.round(column, 1 if indicator.data_type == Indicator.DataType.PERCENT else 2)
+            column = np.round(column, 0 if high - low >= 100 else 2)
         values[:, :, j] = np.clip(column, *_valid(indicator))
     return values
 

@@ -35,7 +35,7 @@ def notify_transition(*, submission, action: str, label: str, actor, comment: st
     message = _("%(region)s %(period)s: %(action)s by %(who)s.") % {
         "region": submission.region.name_zh, "period": submission.cycle.period, "action": label, "who": who}
     if comment:
-        message = f"{message} {_('Reason')}: {comment}"[:500]
+        message = (_("%(message)s Reason: %(comment)s") % {"message": message, "comment": comment})[:500]
     notifications = Notification.objects.bulk_create(
         Notification(user=user, submission=submission, message=message) for user in users)
     mails = [(_("SmartGov: %(region)s %(period)s") % {"region": submission.region.name_zh,

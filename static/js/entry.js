@@ -12,6 +12,8 @@
   let pending = load();
   let timer = null;
   let halted = false;
+  let inFlight = false;
+  let again = false;
 
   function load() {
     try { return JSON.parse(localStorage.getItem(storageKey)) || {}; } catch (e) { return {}; }
@@ -64,7 +66,19 @@
     if (!halted) timer = setTimeout(save, 1200);
   }
 
+  // One save at a time: a second one sent before the first answers would carry a stale version.
   async function save() {
+    if (inFlight) { again = true; return; }
+    inFlight = true;
+    try {
+      await send();
+    } finally {
+      inFlight = false;
+      if (again && !halted) { again = false; schedule(); }
+    }
+  }
+
+  async function send() {
     const entries = {};
     for (const [code, entry] of Object.entries(pending)) {
       if (!check(field(code, "value"))) entries[code] = entry;
@@ -99,7 +113,10 @@
       for (const [code, message] of Object.entries(body.errors)) show(code, message);
       say(body.message, "error");
     } else if (response.status === 409) {
+      // The refused input is dropped, so that a reload shows the colleague's values instead of overwriting them.
       halted = true;
+      for (const code of Object.keys(entries)) delete pending[code];
+      store();
       const lines = (body.changes || []).map((c) => `${c.who}: ${c.subject} ${JSON.stringify(c.old)} → ${JSON.stringify(c.new)}`);
       say(body.message + (lines.length ? "\n" + lines.join("\n") : ""), "error");
     } else {
