@@ -88,7 +88,7 @@ def submissions_visible_to(user):
 
 
 def status_counts(submissions) -> dict:
-    counts = dict(submissions.order_by().values_list("status").annotate(n=Count("id")))
+    counts = dict(submissions.order_by().values_list("status").annotate(n=Count("id", distinct=True)))
     return {status: counts.get(status, 0) for status, _label in Submission.Status.choices}
 
 

@@ -146,3 +146,16 @@ def test_another_city_gets_404(client, submission, regions):
     assert client.get(f"/submissions/{submission.pk}/").status_code == 404
     assert _autosave(client, submission, {"RS01": {"value": "1"}}).status_code == 404
     assert f"/submissions/{submission.pk}/" not in client.get("/").content.decode()
+
+
+def test_the_province_home_counts_statuses_per_period(client, analyst, framework, regions, submission):
+    from tests.conftest import approved_cycle, many_cities
+
+    approved_cycle(framework, many_cities(3, regions["zhejiang"]), 2025)
+    Submission.objects.filter(pk=submission.pk).update(status="signed_off")
+    client.force_login(analyst)
+    latest = client.get("/").context
+    assert (latest["period"], latest["counts"]["signed_off"], latest["counts"]["approved"]) == (2026, 1, 0)
+    earlier = client.get("/?period=2025").context
+    assert (earlier["period"], earlier["counts"]["approved"], len(earlier["queue"])) == (2025, 3, 0)
+    assert client.get("/?period=1999").context["period"] == 2026
