@@ -197,3 +197,88 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# --- Public satisfaction: mostly read-only here; the rules are in assessments.services.satisfaction. ---------
+from .models import (  # noqa: E402
+    HotlineStatistic,
+    Question,
+    Questionnaire,
+    SatisfactionEstimate,
+    SatisfactionImport,
+    ServiceRating,
+    SurveyResponse,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class QuestionInline(admin.TabularInline):
+    model = Question
+    extra = 0
+    fields = ["order", "kind", "text_zh", "text_en", "indicator", "options", "required", "weighting"]
+
+    def _answered(self, obj):
+        return obj is not None and obj.responses.exists()
+
+    def has_add_permission(self, request, obj=None):
+        return not self._answered(obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._answered(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._answered(obj)
+
+
+@admin.register(Questionnaire)
+class QuestionnaireAdmin(admin.ModelAdmin):
+    list_display = ["title_zh", "region", "cycle", "status", "created_at"]
+    list_filter = ["status", "cycle"]
+    search_fields = ["title_zh", "title_en", "region__name_zh", "region__code"]
+    list_select_related = ["region", "cycle__framework"]
+    readonly_fields = ["key", "cycle", "region", "created_by", "created_at", "updated_at"]
+    inlines = [QuestionInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(SurveyResponse)
+class SurveyResponseAdmin(ReadOnlyAdmin):
+    list_display = ["submitted_at", "questionnaire", "region", "comment"]
+    list_filter = ["questionnaire"]
+    list_select_related = ["questionnaire__region", "region"]
+    exclude = ["client_hash"]
+
+
+@admin.register(SatisfactionImport)
+class SatisfactionImportAdmin(ReadOnlyAdmin):
+    list_display = ["imported_at", "kind", "region", "cycle", "file_name", "rows", "imported_by"]
+    list_filter = ["kind", "cycle"]
+    list_select_related = ["region", "cycle__framework", "imported_by"]
+
+
+@admin.register(ServiceRating)
+class ServiceRatingAdmin(ReadOnlyAdmin):
+    list_display = ["date", "service", "channel", "rating", "rectified", "batch"]
+    list_filter = ["rating", "rectified"]
+    list_select_related = ["batch"]
+
+
+@admin.register(HotlineStatistic)
+class HotlineStatisticAdmin(ReadOnlyAdmin):
+    list_display = ["month", "region", "cycle", "calls", "on_time", "resolved", "satisfied", "rated"]
+    list_select_related = ["region", "cycle__framework"]
+
+
+@admin.register(SatisfactionEstimate)
+class SatisfactionEstimateAdmin(ReadOnlyAdmin):
+    list_display = ["value", "method", "n", "n_effective", "low", "high", "weighted", "too_few", "computed_at"]
+    list_select_related = ["value__indicator"]

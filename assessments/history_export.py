@@ -37,6 +37,9 @@ ACTION_LABELS = {
     "submission_reopen": gettext_lazy("Reopened"),
     "evidence_added": gettext_lazy("Evidence uploaded"),
     "evidence_removed": gettext_lazy("Evidence removed"),
+    "values_imported": gettext_lazy("Values imported from Excel"),
+    "satisfaction_import": gettext_lazy("Citizen ratings imported"),
+    "satisfaction_import_remove": gettext_lazy("Imported citizen ratings removed"),
 }
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -5,6 +5,7 @@ With nothing set it runs on the embedded defaults: SQLite under var/, Celery tas
 """
 
 import datetime
+import importlib.util
 from pathlib import Path
 
 import environ
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "indicators",
     "assessments",
     "reports",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -110,7 +112,11 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# plotly.js for the dashboards is served from our own static files (no CDN): the copy inside the installed plotly
+# package, at vendor/plotly/plotly.min.js, so the JavaScript always matches the library that writes the figures.
+STATICFILES_DIRS = [
+    BASE_DIR / "static", ("vendor/plotly", Path(importlib.util.find_spec("plotly").origin).parent / "package_data"),
+]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
@@ -138,15 +144,39 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="smartgov@localhost")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
 }
+# Requests per API token (or per user of the browsable API): "1200/min", "50/s", "20000/hour"…
+API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="1200/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "SmartGov API",
+    "DESCRIPTION": (
+        "REST API v1 of the smart-government maturity assessment platform (智慧政府成熟度评估平台) for "
+        "provincial aggregators: frameworks, regions, cycles, submissions (values and workflow), score runs, "
+        "published results and per-province statistics, scoped by the caller's regions. Authenticate with "
+        "`Authorization: Bearer <token>`. Errors: `{code, message, fields}`. See docs/api.md."
+    ),
     "VERSION": "1.0.0",
+    "SERVERS": [{"url": "/", "description": "This server"}],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "SubmissionStatusEnum": "assessments.models.Submission.Status",
+        "CycleStatusEnum": "assessments.models.Cycle.Status",
+        "ScoreRunStatusEnum": "assessments.models.ScoreRun.Status",
+        "FrameworkStatusEnum": "indicators.models.Framework.Status",
+        "RegionLevelEnum": "assessments.models.Region.Level",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -171,3 +201,10 @@ SITE_NAME = _("Smart Government Maturity Assessment")
 SCORE_DEBOUNCE_SECONDS = env.int("SCORE_DEBOUNCE_SECONDS", default=60)
 SCORE_UNCERTAINTY_DRAWS = env.int("SCORE_UNCERTAINTY_DRAWS", default=1000)
 AXES_VERBOSE = False
+
+# Public satisfaction (公众满意度): fewer responses than this are flagged as too few; responses accepted per
+# hour from one network address (kept only as a keyed hash); behind a reverse proxy, the request header holding
+# the client's address (e.g. HTTP_X_REAL_IP or HTTP_X_FORWARDED_FOR, whose last entry is used).
+SATISFACTION_MIN_RESPONSES = env.int("SATISFACTION_MIN_RESPONSES", default=100)
+SATISFACTION_RESPONSES_PER_ADDRESS_HOUR = env.int("SATISFACTION_RESPONSES_PER_ADDRESS_HOUR", default=30)
+SATISFACTION_CLIENT_ADDRESS_HEADER = env.str("SATISFACTION_CLIENT_ADDRESS_HEADER", default="")

@@ -7,8 +7,12 @@ admin.site.site_header = admin.site.site_title = "智慧政府成熟度评估平
 
 urlpatterns = [
     path("", include("assessments.urls")),
+    path("", include("reports.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("api.urls", namespace="api")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
+    path("reports/", include("reports.report_urls")),
+    path("exports/", include("reports.export_urls")),
 ]

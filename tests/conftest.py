@@ -147,3 +147,14 @@ def many_cities(count, province):
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def worker(tmp_path):
+    """A real Celery worker on the real broker and the test database (tests marked `worker`)."""
+    from tests.workers import Worker, skip_unless_real_services
+
+    skip_unless_real_services()
+    started = Worker(tmp_path / "worker.log").start()
+    yield started
+    started.stop()

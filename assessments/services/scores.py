@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from api.services import webhooks_cycle_published
 from indicators.scoring import compute, uncertainty
 from indicators.services import framework_spec
 
@@ -135,6 +136,7 @@ def _run_write(run, result, intervals, method):
         raise ScoringRefused(ABANDONED)
     Cycle.objects.filter(pk=cycle.pk).filter(Q(current_run__isnull=True) | Q(current_run_id__lt=run.pk)).update(
         current_run=run)
+    transaction.on_commit(lambda: webhooks_cycle_published(cycle_id=cycle.pk, run_id=run.pk), robust=True)
     ScoreRun.objects.filter(cycle=cycle, status=ScoreRun.Status.RUNNING, pk__lt=run.pk).update(
         status=ScoreRun.Status.FAILED, finished_at=timezone.now(), error=ABANDONED)
 

@@ -81,6 +81,10 @@ def values_save(*, submission: Submission, entries: Mapping[str, Entry], actor, 
                 errors[code] = str(error)
         if errors:
             raise ValuesInvalid(errors)
+        if source != IndicatorValue.Source.SURVEY:
+            refused = _survey_refusals(submission, parsed)
+            if refused:
+                raise ValuesInvalid(refused)
         changes = _apply(submission, indicators, parsed, actor, source)
         if changes:
             submission.version += 1
@@ -102,6 +106,19 @@ def _check_may_edit(submission, actor):
     reason = lock_reason(submission.status, entry_open=submission.cycle.entry_open or is_admin)
     if reason or submission.status not in EDITABLE_STATES:
         raise EntryLocked(reason)
+
+
+def _survey_refusals(submission, parsed):
+    """Values computed from citizens' responses (source "survey") change only when they are recomputed."""
+    refused = {}
+    for current in submission.values.select_related("indicator").filter(
+            source=IndicatorValue.Source.SURVEY, indicator__code__in=list(parsed)):
+        value, note = parsed[current.indicator.code]
+        if value != current.value or note != current.note:
+            refused[current.indicator.code] = _(
+                "This value comes from citizens' responses and cannot be changed by hand; it is recomputed on the "
+                "satisfaction page. How it was computed: %(how)s") % {"how": current.note or "—"}
+    return refused
 
 
 def _apply(submission, indicators, parsed, actor, source):

@@ -8,17 +8,9 @@ from assessments.models import Cycle, RegionScore, ScoreRun
 from assessments.services import cycle_scores_compute, cycle_scores_request
 from assessments.tasks import compute_scores
 from tests.conftest import approved_cycle, many_cities
-from tests.workers import Worker, skip_unless_real_services, wait_for
+from tests.workers import Worker, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def worker(tmp_path):
-    skip_unless_real_services()
-    worker = Worker(tmp_path / "worker.log").start()
-    yield worker
-    worker.stop()
 
 
 @pytest.fixture
@@ -72,10 +64,13 @@ def test_killing_the_worker_mid_run_leaves_the_previous_results_current(worker, 
     assert Cycle.objects.get(pk=cycle.pk).current_run_id == previous.pk
     assert not RegionScore.objects.filter(run=run).exists()
 
-    Worker(tmp_path / "worker-2.log").start()
-    again = cycle_scores_request(cycle=cycle, enqueue=False)
-    compute_scores.apply_async((again.pk,))
-    wait_for(lambda: _status(again) == ScoreRun.Status.SUCCEEDED, what="the rerun to finish")
+    second = Worker(tmp_path / "worker-2.log").start()
+    try:
+        again = cycle_scores_request(cycle=cycle, enqueue=False)
+        compute_scores.apply_async((again.pk,))
+        wait_for(lambda: _status(again) == ScoreRun.Status.SUCCEEDED, what="the rerun to finish")
+    finally:
+        second.stop()
     assert Cycle.objects.get(pk=cycle.pk).current_run_id == again.pk
     assert _status(run) == ScoreRun.Status.FAILED
     assert RegionScore.objects.filter(run=again).count() == 15

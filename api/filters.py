@@ -1,0 +1,96 @@
+"""Query-string filters and orderings (django-filter). Numbers are bounded so that no value reaches the
+database out of its column's range: a bad value is a 400 naming the parameter."""
+
+import django_filters as filters
+from django.utils.translation import gettext_lazy as _
+
+from assessments.models import Cycle, Region, RegionScore, ScoreRun, Submission
+from indicators.models import Framework
+
+
+def period_filter(field_name):
+    return filters.NumberFilter(field_name=field_name, min_value=2000, max_value=2100,
+                                label=_("The cycle's period (year), e.g. 2025."))
+
+
+def code_filter(field_name, label):
+    return filters.CharFilter(field_name=field_name, max_length=60, label=label)
+
+
+class StableOrderingFilter(filters.OrderingFilter):
+    """An ordering that always ends on the primary key, so that pages never overlap or skip rows."""
+
+    def filter(self, qs, value):
+        qs = super().filter(qs, value)
+        ordering = list(qs.query.order_by) or list(qs.model._meta.ordering)
+        return qs.order_by(*ordering, "pk")
+
+
+class FrameworkFilter(filters.FilterSet):
+    code = code_filter("code", _("Framework code."))
+    status = filters.ChoiceFilter(choices=Framework.Status.choices)
+    ordering = StableOrderingFilter(fields=(("code", "code"), ("version", "version"),
+                                            ("published_at", "published_at")))
+
+    class Meta:
+        model = Framework
+        fields = ["code", "status"]
+
+
+class RegionFilter(filters.FilterSet):
+    parent = code_filter("parent__code", _("Code of the parent region: ?parent=330000 lists Zhejiang's cities."))
+    level = filters.ChoiceFilter(choices=Region.Level.choices)
+    ordering = StableOrderingFilter(fields=(("code", "code"), ("level", "level")))
+
+    class Meta:
+        model = Region
+        fields = ["parent", "level"]
+
+
+class CycleFilter(filters.FilterSet):
+    period = period_filter("period")
+    framework = code_filter("framework__code", _("Framework code."))
+    status = filters.ChoiceFilter(choices=Cycle.Status.choices)
+    ordering = StableOrderingFilter(fields=(("period", "period"), ("opens", "opens")))
+
+    class Meta:
+        model = Cycle
+        fields = ["period", "framework", "status"]
+
+
+class SubmissionFilter(filters.FilterSet):
+    cycle = period_filter("cycle__period")
+    framework = code_filter("cycle__framework__code", _("Framework code."))
+    status = filters.ChoiceFilter(choices=Submission.Status.choices)
+    province = code_filter("region__parent__code", _("Province code, e.g. 330000."))
+    region = code_filter("region__code", _("Region code, e.g. 330100."))
+    ordering = StableOrderingFilter(fields=(("region__code", "region"), ("cycle__period", "cycle"),
+                                            ("status", "status"), ("updated_at", "updated_at")))
+
+    class Meta:
+        model = Submission
+        fields = ["cycle", "framework", "status", "province", "region"]
+
+
+class ScoreRunFilter(filters.FilterSet):
+    cycle = period_filter("cycle__period")
+    framework = code_filter("cycle__framework__code", _("Framework code."))
+    status = filters.ChoiceFilter(choices=ScoreRun.Status.choices)
+    ordering = StableOrderingFilter(fields=(("requested_at", "requested_at"), ("finished_at", "finished_at")))
+
+    class Meta:
+        model = ScoreRun
+        fields = ["cycle", "framework", "status"]
+
+
+class ResultFilter(filters.FilterSet):
+    """Filters of the published results; `cycle` and `framework` choose the run (see the view)."""
+
+    province = code_filter("region__parent__code", _("Province code, e.g. 330000."))
+    level = filters.NumberFilter(field_name="level", min_value=1, max_value=100, label=_("Maturity level."))
+    ordering = StableOrderingFilter(fields=(("rank", "rank"), ("index", "index"), ("change", "change"),
+                                            ("parent_rank", "parent_rank"), ("region__code", "region")))
+
+    class Meta:
+        model = RegionScore
+        fields = ["province", "level"]

@@ -1,0 +1,33 @@
+"""Who may use the API: a user with a role on some region (what they see is then scoped by
+`assessments.permissions.visible_regions`); starting score runs needs the provincial or the admin role."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import permissions
+
+from assessments.models import RoleAssignment
+from assessments.permissions import _assignments as role_assignments  # the user's (role, region id), cached
+from assessments.permissions import is_platform_admin
+
+
+def has_a_role(user) -> bool:
+    """Whether `user` holds any role; no query beyond the one that loads (and caches) their roles."""
+    return is_platform_admin(user) or any(region is not None for _role, region in role_assignments(user))
+
+
+class HasRegionalRole(permissions.BasePermission):
+    message = _("Your account holds no role on any region; ask a platform administrator for one.")
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and has_a_role(request.user))
+
+
+def may_start_score_runs(user) -> bool:
+    return is_platform_admin(user) or any(role == RoleAssignment.Role.PROVINCE_ANALYST
+                                          for role, _region in role_assignments(user))
+
+
+class StartsScoreRuns(permissions.BasePermission):
+    message = _("Only provincial analysts and platform administrators may start a score run.")
+
+    def has_permission(self, request, view):
+        return request.method in permissions.SAFE_METHODS or may_start_score_runs(request.user)

@@ -1,0 +1,87 @@
+from rest_framework import serializers
+
+from indicators.models import Framework
+
+from .common import BilingualSerializer
+
+
+class FrameworkSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Framework
+        fields = ["code", "version", "name_zh", "name_en", "status", "aggregation", "weighting", "published_at"]
+
+
+class MethodSerializer(serializers.Serializer):
+    aggregation = serializers.ChoiceField(Framework.Aggregation.choices)
+    weighting = serializers.ChoiceField(Framework.Weighting.choices)
+    entropy_standardise = serializers.BooleanField()
+    combine_alpha = serializers.FloatField()
+    min_share = serializers.FloatField()
+    anomaly_threshold = serializers.FloatField()
+    rank_decimals = serializers.IntegerField(allow_null=True)
+    dimension_pairwise = serializers.ListField(child=serializers.ListField(child=serializers.FloatField()),
+                                               allow_null=True)
+
+
+class NormalisationSerializer(serializers.Serializer):
+    method = serializers.CharField()
+    lower = serializers.FloatField(allow_null=True)
+    upper = serializers.FloatField(allow_null=True)
+    target = serializers.FloatField(allow_null=True)
+
+
+class IndicatorDocumentSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = BilingualSerializer()
+    definition = BilingualSerializer()
+    unit = BilingualSerializer()
+    data_type = serializers.CharField()
+    direction = serializers.CharField()
+    normalisation = NormalisationSerializer()
+    weight = serializers.FloatField()
+    valid_range = serializers.ListField(child=serializers.FloatField(allow_null=True), min_length=2, max_length=2,
+                                        help_text="[smallest, largest] valid value; null where unbounded.")
+    source = serializers.CharField(allow_blank=True)
+    evidence_required = serializers.BooleanField()
+
+
+class DimensionDocumentSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = BilingualSerializer()
+    description = BilingualSerializer()
+    weight = serializers.FloatField()
+    pairwise = serializers.ListField(child=serializers.ListField(child=serializers.FloatField()), allow_null=True)
+    indicators = IndicatorDocumentSerializer(many=True)
+
+
+class RuleDocumentSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    left = serializers.ListField(child=serializers.CharField())
+    operator = serializers.CharField()
+    right = serializers.ListField(child=serializers.CharField())
+    constant = serializers.FloatField()
+    severity = serializers.CharField()
+    message = BilingualSerializer()
+
+
+class BandDocumentSerializer(serializers.Serializer):
+    level = serializers.IntegerField()
+    min_score = serializers.FloatField()
+    label = BilingualSerializer()
+    description = BilingualSerializer()
+
+
+class FrameworkDocumentSerializer(serializers.Serializer):
+    """The framework as its file format has it (docs/framework-format.md), with its status."""
+
+    format = serializers.CharField()
+    code = serializers.CharField()
+    version = serializers.IntegerField()
+    status = serializers.ChoiceField(Framework.Status.choices)
+    published_at = serializers.DateTimeField(allow_null=True)
+    name = BilingualSerializer()
+    description = BilingualSerializer()
+    method = MethodSerializer()
+    dimensions = DimensionDocumentSerializer(many=True)
+    rules = RuleDocumentSerializer(many=True)
+    bands = BandDocumentSerializer(many=True)

@@ -1,0 +1,215 @@
+"""Writes of the API app: tokens (create, revoke), webhooks (register, notify, deliver one attempt)."""
+
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assessments.models import Cycle, Region, RegionScore, ScoreRun
+from assessments.permissions import is_platform_admin, roles_for_region
+
+from .models import ApiToken, WebhookDelivery, WebhookEndpoint
+
+logger = logging.getLogger(__name__)
+
+EVENT_CYCLE_PUBLISHED = "cycle.published"
+RETRY_DELAYS = (10, 60, 300, 1800, 7200)
+"""Seconds before the 2nd … 6th attempt of a webhook delivery; after the 6th failure it is given up."""
+WEBHOOK_TIMEOUT = 10
+SIGNATURE_HEADER = "X-SmartGov-Signature"
+TIMESTAMP_HEADER = "X-SmartGov-Timestamp"
+
+
+def token_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def token_create(*, user, name: str) -> tuple[ApiToken, str]:
+    """A new token for `user`; returns it with its secret, which is not stored and cannot be shown again."""
+    secret = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name.strip()[:100] or _("API token"), key_prefix=secret[:8],
+                                    key_hash=token_hash(secret))
+    return token, secret
+
+
+def token_revoke(*, token: ApiToken, actor) -> ApiToken:
+    """Refuse the token from now on (kept, with who revoked it and when, for the record)."""
+    if token.revoked_at is None:
+        token.revoked_at, token.revoked_by = timezone.now(), actor if actor and actor.is_authenticated else None
+        token.save(update_fields=["revoked_at", "revoked_by"])
+    return token
+
+
+def webhook_register(*, owner, url: str, region: Region, secret: str = "", actor=None) -> WebhookEndpoint:
+    """Register `url` to be notified about `region`; the owner must see the region. A secret is generated
+    when none is given."""
+    URLValidator(schemes=["http", "https"])(url)
+    if not (is_platform_admin(owner) or roles_for_region(owner, region)):
+        raise PermissionDenied(_("The owner of a webhook must hold a role for its region."))
+    if len(secret) > 100:
+        raise ValidationError({"secret": _("At most 100 characters.")})
+    return WebhookEndpoint.objects.create(owner=owner, url=url, region=region,
+                                          secret=secret or secrets.token_urlsafe(32))
+
+
+def webhooks_cycle_published(*, cycle_id: int, run_id: int) -> list[WebhookDelivery]:
+    """Tell the active endpoints whose region covers a city of the run that the cycle's results are published.
+
+    Called once the run that became the cycle's current one is committed. Creates one delivery per endpoint
+    (never twice for the same run) and queues its delivery. Never raises: a webhook problem must not fail
+    the score run that published the results.
+    """
+    try:
+        return _cycle_published(cycle_id, run_id)
+    except Exception:
+        logger.exception("webhooks for cycle %s, run %s could not be queued", cycle_id, run_id)
+        return []
+
+
+def _cycle_published(cycle_id, run_id):
+    cycle = Cycle.objects.select_related("framework", "current_run").filter(pk=cycle_id).first()
+    if cycle is None or cycle.current_run_id != run_id or cycle.current_run.status != ScoreRun.Status.SUCCEEDED:
+        return []
+    run = cycle.current_run
+    covered = {}
+    for region, parent, grandparent in RegionScore.objects.filter(run=run).values_list(
+            "region_id", "region__parent_id", "region__parent__parent_id"):
+        for scope in (region, parent, grandparent):
+            if scope is not None:
+                covered[scope] = covered.get(scope, 0) + 1
+    endpoints = [e for e in WebhookEndpoint.objects.filter(active=True, owner__is_active=True,
+                                                           region_id__in=list(covered))
+                 .select_related("region__parent", "owner")
+                 if is_platform_admin(e.owner) or roles_for_region(e.owner, e.region)]
+    key = f"{EVENT_CYCLE_PUBLISHED}:run-{run.pk}"
+    with transaction.atomic():
+        done = set(WebhookDelivery.objects.filter(key=key).values_list("endpoint_id", flat=True))
+        endpoints = [e for e in endpoints if e.pk not in done]
+        WebhookDelivery.objects.bulk_create(
+            [WebhookDelivery(endpoint=e, event=EVENT_CYCLE_PUBLISHED, key=key,
+                             payload=_published_payload(cycle, run, e.region, covered[e.region_id]))
+             for e in endpoints], ignore_conflicts=True)
+        deliveries = list(WebhookDelivery.objects.filter(endpoint__in=endpoints, key=key).select_related("endpoint"))
+        transaction.on_commit(lambda: _queue(deliveries))
+    return deliveries
+
+
+def _queue(deliveries):
+    from .tasks import deliver_webhook
+
+    for delivery in deliveries:
+        try:
+            deliver_webhook.delay(delivery.pk)
+        except Exception:
+            logger.exception("webhook delivery %s could not be queued", delivery.pk)
+
+
+def _published_payload(cycle, run, region, regions):
+    query = f"cycle={cycle.period}&framework={cycle.framework.code}"
+    scope = f"&province={region.code}" if region.level == Region.Level.PROVINCE else ""
+    return {
+        "event": EVENT_CYCLE_PUBLISHED,
+        "cycle": {"period": cycle.period, "framework": cycle.framework.code, "version": cycle.framework.version},
+        "run": {"id": run.pk, "finished_at": run.finished_at.isoformat() if run.finished_at else None},
+        "region": {"code": region.code, "name_zh": region.name_zh, "name_en": region.name_en},
+        "regions_scored": regions,
+        "results": f"/api/v1/results/?{query}{scope}",
+        "aggregates": f"/api/v1/aggregates/?{query}{scope}",
+    }
+
+
+def webhook_signature(secret: str, timestamp: int, body: bytes) -> str:
+    """`sha256=` and the hex HMAC-SHA256, keyed with the endpoint's secret, of `<timestamp>.<raw body>`."""
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+@dataclass(frozen=True)
+class Attempt:
+    status: str
+    retry_in: int | None = None
+    """Seconds until the next attempt, when there will be one."""
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirects())
+
+
+def webhook_deliver(*, delivery_id: int) -> Attempt:
+    """Make one attempt to deliver, and log it on the delivery: status code or error, when, how long.
+
+    A 2xx answer delivers it. Otherwise another attempt is due after the next of RETRY_DELAYS; after the last
+    one the delivery fails for good. A delivery that is no longer pending is left alone (safe to run twice).
+    """
+    with transaction.atomic():
+        delivery = (WebhookDelivery.objects.select_for_update(of=("self",)).select_related("endpoint")
+                    .filter(pk=delivery_id).first())
+        if delivery is None or delivery.status != WebhookDelivery.Status.PENDING:
+            return Attempt(delivery.status if delivery else "missing")
+        if not delivery.endpoint.active:
+            return _record(delivery, None, _("The endpoint was deactivated."), 0, final=True)
+        body = json.dumps({**delivery.payload, "delivery": delivery.pk}, ensure_ascii=False,
+                          sort_keys=True).encode()
+        timestamp = int(time.time())
+        request = urllib.request.Request(delivery.endpoint.url, data=body, method="POST", headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "User-Agent": "SmartGov-Webhook/1",
+            "X-SmartGov-Event": delivery.event,
+            "X-SmartGov-Delivery": str(delivery.pk),
+            TIMESTAMP_HEADER: str(timestamp),
+            SIGNATURE_HEADER: webhook_signature(delivery.endpoint.secret, timestamp, body),
+        })
+        started = time.monotonic()
+        code, error = None, ""
+        try:
+            with _opener.open(request, timeout=WEBHOOK_TIMEOUT) as response:
+                code = response.status
+        except urllib.error.HTTPError as failure:
+            code, error = failure.code, _("The receiver answered HTTP %(code)s.") % {"code": failure.code}
+        except Exception as failure:
+            error = f"{type(failure).__name__}: {failure}"[:500]
+        elapsed = int((time.monotonic() - started) * 1000)
+        if code is not None and 200 <= code < 300:
+            error = ""
+        elif code is not None and not error:
+            error = _("The receiver answered HTTP %(code)s.") % {"code": code}
+        return _record(delivery, code, error, elapsed, final=delivery.attempts >= len(RETRY_DELAYS))
+
+
+def _record(delivery, code, error, elapsed, *, final):
+    now = timezone.now()
+    delivered = not error
+    retry_in = None if delivered or final else RETRY_DELAYS[delivery.attempts]
+    delivery.attempt_log = [*delivery.attempt_log, {"at": now.isoformat(), "status_code": code, "error": error,
+                                                    "ms": elapsed, "retry_in": retry_in}]
+    delivery.attempts = F("attempts") + 1
+    delivery.last_status_code, delivery.last_error = code, error
+    if delivered:
+        delivery.status, delivery.delivered_at, delivery.next_attempt_at = (
+            WebhookDelivery.Status.DELIVERED, now, None)
+    elif retry_in is None:
+        delivery.status, delivery.next_attempt_at = WebhookDelivery.Status.FAILED, None
+    else:
+        delivery.next_attempt_at = now + timedelta(seconds=retry_in)
+    delivery.save(update_fields=["attempt_log", "attempts", "last_status_code", "last_error", "status",
+                                 "delivered_at", "next_attempt_at"])
+    if not delivered:
+        logger.warning("webhook delivery %s attempt failed: %s", delivery.pk, error)
+    return Attempt(delivery.status, retry_in)

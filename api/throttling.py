@@ -1,0 +1,22 @@
+"""Requests per token (or per user, for the browsable API), at the rate of the setting API_THROTTLE_RATE."""
+
+from django.conf import settings
+from rest_framework.throttling import SimpleRateThrottle
+
+from .models import ApiToken
+
+
+class TokenRateThrottle(SimpleRateThrottle):
+    scope = "api"
+
+    def get_rate(self):
+        return settings.API_THROTTLE_RATE
+
+    def get_cache_key(self, request, view):
+        if isinstance(request.auth, ApiToken):
+            ident = f"token-{request.auth.pk}"
+        elif request.user and request.user.is_authenticated:
+            ident = f"user-{request.user.pk}"
+        else:
+            ident = f"anon-{self.get_ident(request)}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}

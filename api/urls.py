@@ -1,0 +1,78 @@
+"""/api/v1/: mounted by smartgov/urls.py."""
+
+from django.urls import path, re_path, register_converter
+from django.utils.translation import gettext as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.decorators import api_view, permission_classes, schema
+from rest_framework.permissions import AllowAny
+
+from .exceptions import ApiError
+from .views import cycles, frameworks, regions, reports, results, score_runs, submissions
+
+
+class IdConverter:
+    """A database id: at most 18 digits, so that no id overflows the column (a longer one is a 404)."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return str(value)
+
+
+class SmallIntConverter(IdConverter):
+    regex = "[0-9]{1,9}"
+
+
+class RegionCodeConverter:
+    regex = "[0-9A-Za-z]{1,12}"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(IdConverter, "id")
+register_converter(SmallIntConverter, "smallint")
+register_converter(RegionCodeConverter, "region")
+
+app_name = "api"
+
+
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+@permission_classes([AllowAny])
+@schema(None)
+def no_such_endpoint(request, rest=""):
+    raise ApiError(status_code=404, code="not_found",
+                   message=_("There is no such endpoint; see /api/v1/docs/ (paths end with a slash)."))
+
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema", permission_classes=[AllowAny]),
+         name="docs"),
+    path("frameworks/", frameworks.FrameworkList.as_view(), name="frameworks"),
+    path("frameworks/<slug:code>/<smallint:version>/", frameworks.FrameworkDetail.as_view(), name="framework"),
+    path("regions/", regions.RegionList.as_view(), name="regions"),
+    path("regions/<region:code>/", regions.RegionDetail.as_view(), name="region"),
+    path("cycles/", cycles.CycleList.as_view(), name="cycles"),
+    path("submissions/", submissions.SubmissionList.as_view(), name="submissions"),
+    path("submissions/<id:pk>/", submissions.SubmissionDetail.as_view(), name="submission"),
+    path("submissions/<id:pk>/values/", submissions.SubmissionValues.as_view(), name="submission-values"),
+    *[path(f"submissions/<id:pk>/{action}/", submissions.transition_view(action).as_view(),
+           name=f"submission-{action}")
+      for action in ("submit", "send_back", "sign_off", "return", "approve", "reopen")],
+    path("score-runs/", score_runs.ScoreRunList.as_view(), name="score-runs"),
+    path("score-runs/<id:pk>/", score_runs.ScoreRunDetail.as_view(), name="score-run"),
+    path("results/", results.ResultList.as_view(), name="results"),
+    path("results/<region:region_code>/", results.ResultDetail.as_view(), name="result"),
+    path("aggregates/", results.AggregateList.as_view(), name="aggregates"),
+    path("reports/", reports.ReportList.as_view(), name="reports"),
+    path("reports/<id:pk>/", reports.ReportDetail.as_view(), name="report"),
+    path("reports/<id:pk>/download/", reports.ReportDownload.as_view(), name="report-download"),
+    re_path(r"^(?P<rest>.*)$", no_such_endpoint),
+]

@@ -1,0 +1,87 @@
+import hashlib
+
+from django.http import HttpResponseNotModified
+from django.utils.cache import patch_vary_headers
+from django.utils.http import http_date, parse_etags, parse_http_date_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
+
+from ..exceptions import ApiError
+from ..permissions import HasRegionalRole
+from ..selectors import cycle_find, regions_scope_key
+
+
+class ApiView:
+    """What every API view shares: a role on some region is needed, bodies are JSON."""
+
+    permission_classes = [IsAuthenticated, HasRegionalRole]
+    parser_classes = [JSONParser]
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        """Errors are JSON whatever format was asked for (CSV, PDF)."""
+        renderer = getattr(request, "accepted_renderer", None)
+        if response.status_code >= 400 and renderer is not None and renderer.format not in ("json", "api"):
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    def query(self, serializer_class):
+        """The query string parsed by `serializer_class`; 400 naming each bad parameter."""
+        serializer = serializer_class(data=self.request.query_params)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def body(self, serializer_class):
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+class Conditional:
+    """ETag and Last-Modified of an answer that depends only on a published score run, the query, the
+    caller's regions and language; `not_modified()` is the 304 when the client's copy is still current."""
+
+    def __init__(self, request, run):
+        self.request = request
+        self.last_modified = int(run.finished_at.timestamp()) if run.finished_at else None
+        params = sorted((k, v) for k, v in request.query_params.lists())
+        key = f"{run.pk}|{run.finished_at}|{params}|{get_language()}|{regions_scope_key(request.user)}"
+        self.etag = f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
+
+    def not_modified(self):
+        if self.request.method not in ("GET", "HEAD"):
+            return None
+        if_none_match = self.request.headers.get("If-None-Match")
+        if if_none_match is not None:
+            tags = {t.removeprefix("W/") for t in parse_etags(if_none_match)}
+            fresh = "*" in tags or self.etag in tags
+        else:
+            since = parse_http_date_safe(self.request.headers.get("If-Modified-Since", ""))
+            fresh = since is not None and self.last_modified is not None and self.last_modified <= since
+        if not fresh:
+            return None
+        return self.stamp(HttpResponseNotModified())
+
+    def stamp(self, response):
+        response["ETag"] = self.etag
+        if self.last_modified is not None:
+            response["Last-Modified"] = http_date(self.last_modified)
+        response["Cache-Control"] = "private, no-cache"
+        patch_vary_headers(response, ("Accept", "Accept-Language", "Authorization", "Cookie"))
+        return response
+
+
+def published_cycle(*, period=None, framework=None):
+    """The cycle whose published results are asked for, or a 404 saying that there are none (yet)."""
+    cycle = cycle_find(period=period, framework=framework, published=True)
+    if cycle is not None:
+        return cycle
+    if period is None:
+        message = _("No cycle has published results yet.")
+    elif cycle_find(period=period, framework=framework) is not None:
+        message = _("The %(period)s cycle has no published results yet.") % {"period": period}
+    else:
+        message = _("There is no cycle of %(period)s.") % {"period": period}
+    raise ApiError(status_code=404, code="not_published", message=message)

@@ -1,0 +1,79 @@
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import generics, status
+from rest_framework.response import Response
+
+from assessments.models import ScoreRun
+from assessments.services import cycle_scores_request
+
+from ..exceptions import ApiError
+from ..filters import ScoreRunFilter
+from ..permissions import StartsScoreRuns
+from ..schema import errors
+from ..selectors import cycle_find, score_runs_all
+from ..serializers.scores import ScoreRunInSerializer, ScoreRunSerializer
+from .base import ApiView
+
+RUN_EXAMPLE = {"id": 17, "cycle": 2025, "framework": "smartgov-maturity", "status": "running",
+               "status_label": "运行中", "progress": 50, "stage": "uncertainty", "reason": "api",
+               "requested_at": "2025-12-02T09:28:00+08:00", "started_at": "2025-12-02T09:29:00+08:00",
+               "finished_at": None, "regions": 0, "error": "", "current": False}
+
+
+class ScoreRunScoped(ApiView):
+    queryset = ScoreRun.objects.none()
+    serializer_class = ScoreRunSerializer
+
+    def get_queryset(self):
+        return score_runs_all()
+
+
+@extend_schema(tags=["score runs"])
+class ScoreRunList(ScoreRunScoped, generics.ListAPIView):
+    filterset_class = ScoreRunFilter
+    permission_classes = [*ApiView.permission_classes, StartsScoreRuns]
+
+    @extend_schema(
+        summary="List score runs",
+        description="Each computation of a cycle's scores, newest first, with its status and progress; "
+                    "`current` marks the run whose results are published.",
+        responses={200: ScoreRunSerializer(many=True), **errors(400, 403, 404)},
+        examples=[OpenApiExample("A run", value=RUN_EXAMPLE, response_only=True)],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Start a score run for a cycle",
+        description="Queues a recompute of the cycle's scores from its approved submissions (provincial analysts "
+                    "and platform administrators only). A request while a run of the cycle is still queued "
+                    "joins that run. Poll `score-runs/{id}/` for its progress; when it succeeds its results "
+                    "are published (and webhooks notified).",
+        request=ScoreRunInSerializer,
+        responses={202: ScoreRunSerializer, **errors(400, 403, 404)},
+        examples=[OpenApiExample("Recompute 2025", request_only=True, value={"cycle": 2025, "reason": "省级复核"}),
+                  OpenApiExample("Queued", response_only=True, status_codes=[202],
+                                 value={**RUN_EXAMPLE, "status": "queued", "progress": 0, "started_at": None})],
+    )
+    def post(self, request):
+        data = self.body(ScoreRunInSerializer)
+        cycle = cycle_find(period=data["cycle"], framework=data.get("framework"))
+        if cycle is None:
+            raise ApiError(status_code=404, code="not_found", message=_no_cycle(data["cycle"]))
+        run = cycle_scores_request(cycle=cycle, actor=request.user, reason=data["reason"] or "api")
+        run = get_object_or_404(score_runs_all(), pk=run.pk)
+        return Response(ScoreRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+def _no_cycle(period):
+    return _("There is no cycle of %(period)s.") % {"period": period}
+
+
+@extend_schema(tags=["score runs"])
+class ScoreRunDetail(ScoreRunScoped, generics.RetrieveAPIView):
+    @extend_schema(summary="Read a score run", description="Its status and progress (0–100).",
+                   responses={200: ScoreRunSerializer, **errors(403, 404)},
+                   examples=[OpenApiExample("A run", value=RUN_EXAMPLE, response_only=True)])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)

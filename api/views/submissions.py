@@ -1,0 +1,241 @@
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import generics
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from assessments.models import IndicatorValue, Submission
+from assessments.permissions import roles_for_region
+from assessments.services import Entry, StaleEdit, ValuesInvalid, submission_transition, values_save
+from assessments.workflow import EDITABLE_STATES, EDITING_ROLES, TRANSITIONS, lock_reason, refusal
+
+from ..exceptions import ApiError, change_of
+from ..filters import SubmissionFilter
+from ..schema import errors
+from ..selectors import submission_values, submissions_visible
+from ..serializers.submissions import (
+    SubmissionSerializer,
+    TransitionInSerializer,
+    ValuesInSerializer,
+    ValuesSerializer,
+)
+from .base import ApiView
+
+SUBMISSION_EXAMPLE = {
+    "id": 42, "region": {"code": "330100", "name_zh": "杭州市", "name_en": "Hangzhou"},
+    "province": {"code": "330000", "name_zh": "浙江省", "name_en": "Zhejiang"}, "cycle": 2026,
+    "framework": "smartgov-maturity", "status": "signed_off", "status_label": "已签发，待省级审核", "version": 7,
+    "filled": 60, "expected": 60, "actions": ["return", "approve"], "created_at": "2026-09-02T10:00:00+08:00",
+    "updated_at": "2026-10-20T16:12:00+08:00"}
+VALUES_EXAMPLE = {
+    "submission": 42, "version": 3, "status": "draft", "editable": True, "lock_reason": None,
+    "values": [{"indicator": "RS01", "value": 85.5, "note": "来自共享平台统计", "source": "api",
+                "updated_at": "2026-09-20T11:00:00+08:00"}],
+    "missing": ["RS02", "RS03"]}
+
+
+class SubmissionScoped(ApiView):
+    queryset = Submission.objects.none()
+    serializer_class = SubmissionSerializer
+
+    def get_queryset(self):
+        return submissions_visible(self.request.user)
+
+    def submission(self, pk) -> Submission:
+        """The submission if it is in the caller's regions; a 404 otherwise (its existence is not revealed)."""
+        return get_object_or_404(submissions_visible(self.request.user), pk=pk)
+
+
+@extend_schema(tags=["submissions"])
+class SubmissionList(SubmissionScoped, generics.ListAPIView):
+    filterset_class = SubmissionFilter
+
+    @extend_schema(
+        summary="List submissions in your regions",
+        description="Each city's submission per cycle, with its workflow status, version, how many indicators "
+                    "have a value, and the workflow actions you may take now. Filter by `cycle` (year), `status`, "
+                    "`province`, `region`, `framework`.",
+        responses={200: SubmissionSerializer(many=True), **errors(400, 403, 404)},
+        examples=[OpenApiExample("A submission", value=SUBMISSION_EXAMPLE, response_only=True)],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+@extend_schema(tags=["submissions"])
+class SubmissionDetail(SubmissionScoped, generics.RetrieveAPIView):
+    @extend_schema(summary="Read a submission", description="A submission in your regions.",
+                   responses={200: SubmissionSerializer, **errors(403, 404)},
+                   examples=[OpenApiExample("A submission", value=SUBMISSION_EXAMPLE, response_only=True)])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+@extend_schema(tags=["submissions"])
+class SubmissionValues(SubmissionScoped, APIView):
+    serializer_class = ValuesSerializer
+
+    @extend_schema(
+        summary="Read a submission's values",
+        description="Every entered value with its note and source, the indicators still missing, the version "
+                    "to send back with changes, and whether (or why not) you may change them now.",
+        responses={200: ValuesSerializer, **errors(403, 404)},
+        examples=[OpenApiExample("Values", value=VALUES_EXAMPLE, response_only=True)],
+    )
+    def get(self, request, pk):
+        return Response(self.represent(self.submission(pk)))
+
+    @extend_schema(
+        summary="Save many values at once (all or nothing)",
+        description="Bulk upsert: each item sets one indicator's value and note; `null` clears a value. The "
+                    "items are checked against the framework (type, valid range); if one is refused, nothing is "
+                    "written and the 400 names it: `fields` has `values[<position>].value` (or `.indicator`) "
+                    "with the reason. `version` must be the submission's current version: otherwise 409 "
+                    "`stale_version` lists what others changed since. Values can be changed while the "
+                    "submission is a draft or returned and the cycle is open (409 `locked` says why not); "
+                    "who may enter them: the city's officer and reviewer, the province's analyst.",
+        request=ValuesInSerializer,
+        responses={200: ValuesSerializer, **errors(400, 403, 404, 409, conflict=True)},
+        examples=[
+            OpenApiExample("Two values", request_only=True, value={"version": 3, "values": [
+                {"indicator": "RS01", "value": 85.5, "note": "来自共享平台统计"},
+                {"indicator": "RS08", "value": True}]}),
+            OpenApiExample("Saved", response_only=True, status_codes=[200],
+                           value={**VALUES_EXAMPLE, "version": 4, "changed": ["RS01", "RS08"]}),
+            OpenApiExample("One item refused", response_only=True, status_codes=[400], value={
+                "code": "values_invalid", "message": "Some values were refused; nothing was saved.",
+                "fields": {"values[1].value": ["RS02: Must lie between 0 and 100 %."]}}),
+            OpenApiExample("Stale version", response_only=True, status_codes=[409], value={
+                "code": "stale_version", "message": "Someone saved this submission after you opened it; your "
+                                                    "changes were not saved.",
+                "fields": {"version": ["The submission is at version 5."]}, "current_version": 5,
+                "changes": [{"by": "王审核", "at": "2026-09-20T11:00:00+08:00", "subject": "RS01",
+                             "old": None, "new": {"value": 70.0, "note": ""}, "version": 5}]}),
+        ],
+    )
+    def put(self, request, pk):
+        submission = self.submission(pk)
+        data = self.body(ValuesInSerializer)
+        items = data["values"]
+        positions = {item["indicator"]: index for index, item in enumerate(items)}
+        known = set(submission.cycle.framework.indicators.values_list("code", flat=True))
+        unknown = {f"values[{positions[code]}].indicator": [_("%(code)s is not an indicator of this framework.")
+                                                            % {"code": code}]
+                   for code in positions if code not in known}
+        if unknown:
+            raise ApiError(status_code=400, code="values_invalid",
+                           message=_("Some values were refused; nothing was saved."), fields=unknown)
+        entries = {item["indicator"]: Entry(item["value"], item["note"]) for item in items}
+        try:
+            result = values_save(submission=submission, entries=entries, actor=request.user,
+                                 expected_version=data["version"], source=IndicatorValue.Source.API)
+        except ValuesInvalid as error:
+            raise ApiError(status_code=400, code="values_invalid",
+                           message=_("Some values were refused; nothing was saved."),
+                           fields={f"values[{positions[code]}].value": [f"{code}: {reason}"]
+                                   for code, reason in error.errors.items()}) from error
+        except StaleEdit as error:
+            raise stale(error, submission) from error
+        return Response({**self.represent(result.submission), "changed": [code for code, _o, _n in result.changes]})
+
+    def represent(self, submission):
+        values, missing = submission_values(submission)
+        roles = roles_for_region(self.request.user, submission.region)
+        admin = "platform_admin" in roles
+        reason = lock_reason(submission.status, entry_open=submission.cycle.entry_open or admin)
+        may = bool(roles & set(EDITING_ROLES))
+        return ValuesSerializer({
+            "submission": submission.pk, "version": submission.version, "status": submission.status,
+            "editable": may and submission.status in EDITABLE_STATES and reason is None,
+            "lock_reason": (str(reason) if reason else None) if may else _("You may not edit this region's values."),
+            "values": values, "missing": missing}).data
+
+
+def stale(error: StaleEdit, submission) -> ApiError:
+    current = Submission.objects.filter(pk=submission.pk).values_list("version", flat=True).first()
+    return ApiError(status_code=409, code="stale_version", message=str(error),
+                    fields={"version": [_("The submission is at version %(version)s.") % {"version": current}]},
+                    current_version=current, changes=[change_of(e) for e in error.changes])
+
+
+class SubmissionTransition(SubmissionScoped, APIView):
+    """POST submissions/{id}/<action>/: one workflow step (assessments.workflow), as on the web page."""
+
+    action_name = ""
+
+    def post(self, request, pk):
+        submission = self.submission(pk)
+        data = self.body(TransitionInSerializer)
+        step = TRANSITIONS[self.action_name]
+        roles = roles_for_region(request.user, submission.region)
+        if not roles & set(step.roles):
+            raise PermissionDenied(refusal(step, step.sources[0], roles, entry_open=True, comment="·"))
+        comments = {code: text for code, text in data["indicator_comments"].items() if text.strip()}
+        if step.needs_comment and not (data["comment"].strip() or comments):
+            raise ApiError(status_code=400, code="invalid", message=refusal(
+                step, step.sources[0], set(step.roles), entry_open=True, comment=""),
+                fields={"comment": [_("A reason is needed.")]})
+        known = set(submission.cycle.framework.indicators.values_list("code", flat=True))
+        unknown = sorted(set(comments) - known)
+        if unknown:
+            raise ApiError(status_code=400, code="invalid", message=_("Not indicators of this framework."),
+                           fields={f"indicator_comments.{code}": [_("Not an indicator of this framework.")]
+                                   for code in unknown})
+        try:
+            submission_transition(submission=submission, action=self.action_name, actor=request.user,
+                                  comment=data["comment"], indicator_comments=comments,
+                                  expected_version=data["version"])
+        except StaleEdit as error:
+            raise stale(error, submission) from error
+        return Response(SubmissionSerializer(self.submission(pk), context={"request": request}).data)
+
+
+DESCRIPTIONS = {
+    "submit": "The city's data-entry officer (or reviewer) submits a complete draft for the city reviewer's "
+              "sign-off. Refused while values are missing, a cross-indicator rule is broken or an anomaly is "
+              "unexplained (409 `workflow_refused` lists them), and outside the cycle's entry window.",
+    "send_back": "The city reviewer sends a submitted draft back to the officer, with a reason (`comment`).",
+    "sign_off": "The city reviewer signs the submission off and sends it to the province.",
+    "return": "The province returns a signed-off submission to the city, with a reason overall (`comment`) and/or "
+              "per indicator (`indicator_comments`).",
+    "approve": "The province approves a signed-off submission; its values are then locked and the cycle's scores "
+               "are recomputed.",
+    "reopen": "A platform administrator reopens an approved submission, with a reason.",
+}
+
+
+def transition_view(action):
+    step = TRANSITIONS[action]
+
+    class View(SubmissionTransition):
+        action_name = action
+
+        @extend_schema(
+            tags=["submissions"], operation_id=f"submissions_{action}",
+            summary=f"Workflow: {step.label}",
+            description=DESCRIPTIONS[action] + " Roles: " + ", ".join(step.roles) + ". From: "
+            + ", ".join(step.sources) + f"; to: {step.target}. A role that may not take this step gets 403 "
+            "with the reason; a state that does not allow it 409 `workflow_refused`; a stale `version` 409 "
+            "`stale_version`.",
+            request=TransitionInSerializer,
+            responses={200: SubmissionSerializer, **errors(400, 403, 404, 409, conflict=True)},
+            examples=[
+                OpenApiExample("Step", request_only=True,
+                               value={"version": 7, "comment": "RS03 数据来源请补充说明",
+                                      "indicator_comments": {"RS03": "请上传统计年鉴截图"}}
+                               if step.needs_comment else {"version": 7}),
+                OpenApiExample("Done", response_only=True, status_codes=[200],
+                               value={**SUBMISSION_EXAMPLE, "status": step.target, "version": 8, "actions": []}),
+                OpenApiExample("Role refused", response_only=True, status_codes=[403], value={
+                    "code": "permission_denied",
+                    "message": "“Approve” needs one of these roles for this region: Provincial reviewer and "
+                               "analyst、Platform administrator.", "fields": {}}),
+            ],
+        )
+        def post(self, request, pk):
+            return super().post(request, pk)
+
+    View.__name__ = View.__qualname__ = f"Submission{action.title().replace('_', '')}"
+    return View

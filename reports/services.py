@@ -1,0 +1,306 @@
+"""Writes on reports: request one, request a province's batch, retry, and build (run by the Celery task).
+
+A build records its progress on the report row (10 % data read, 40 % charts drawn, 80 % PDF laid out, 100 %
+stored). A report that succeeded is never built twice (a redelivered task does nothing); a failed one is
+rebuilt when asked again. Requests are sent to Celery once their transaction commits.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from assessments.models import Cycle, Region, RegionScore, RoleAssignment
+from assessments.permissions import is_platform_admin, roles_for_region, visible_regions
+
+from . import pdf
+from .models import ACTIVE, LANGUAGE_CHOICES, Report, ReportBatch, Status
+
+logger = logging.getLogger(__name__)
+LANGUAGES = [code for code, _name in LANGUAGE_CHOICES]
+ABANDONED = "Abandoned: the report was changed while it was being built."
+
+
+class ReportRefused(Exception):
+    """A report that cannot be requested, for a reason the user can act on."""
+
+
+# ---- who may ask for what -------------------------------------------------------------------------------
+
+def may_report_city(user, city: Region) -> bool:
+    return city.level == Region.Level.CITY and visible_regions(user).filter(pk=city.pk).exists()
+
+
+def may_report_province(user, province: Region) -> bool:
+    return province.level == Region.Level.PROVINCE and bool(
+        roles_for_region(user, province) & {RoleAssignment.Role.PROVINCE_ANALYST, RoleAssignment.Role.PLATFORM_ADMIN})
+
+
+def reportable_provinces(user):
+    """Provinces whose batch and summary `user` may ask for: their own as analyst, all for an administrator."""
+    provinces = Region.objects.filter(level=Region.Level.PROVINCE)
+    if is_platform_admin(user):
+        return provinces
+    return provinces.filter(role_assignments__user=user,
+                            role_assignments__role=RoleAssignment.Role.PROVINCE_ANALYST).distinct()
+
+
+def _scored(cycle: Cycle):
+    """Scores of the cycle's current run (ReportRefused when it has none yet)."""
+    if cycle.current_run_id is None:
+        raise ReportRefused(_("The %(period)s cycle has no computed scores yet: there is nothing to report.")
+                            % {"period": cycle.period})
+    return RegionScore.objects.filter(run_id=cycle.current_run_id)
+
+
+def _language(language: str) -> str:
+    if language not in LANGUAGES:
+        raise ReportRefused(_("Unknown report language “%(language)s”.") % {"language": language})
+    return language
+
+
+# ---- requests -------------------------------------------------------------------------------------------
+
+def report_request(*, cycle: Cycle, region: Region, language: str = "zh-hans", actor=None,
+                   enqueue: bool = True) -> Report:
+    """Ask for the PDF report of a city (or the summary of a province) in `language`.
+
+    The same request while one is queued or running, or after one succeeded on the current scores, returns
+    that report instead of building another. Raises PermissionDenied outside the actor's regions and
+    ReportRefused when there is nothing to report.
+    """
+    kind = Report.Kind.PROVINCE if region.level == Region.Level.PROVINCE else Report.Kind.CITY
+    if actor is not None:
+        allowed = may_report_province(actor, region) if kind == Report.Kind.PROVINCE else may_report_city(actor, region)
+        if not allowed:
+            raise PermissionDenied(_("You may not request reports on this region."))
+    elif region.level not in (Region.Level.CITY, Region.Level.PROVINCE):
+        raise ReportRefused(_("Reports are made for cities and provinces."))
+    language = _language(language)
+    scores = _scored(cycle)
+    if kind == Report.Kind.CITY and not scores.filter(region=region).exists():
+        raise ReportRefused(_("%(city)s has no score in the %(period)s cycle (no approved submission).")
+                            % {"city": region.name, "period": cycle.period})
+    if kind == Report.Kind.PROVINCE and not scores.filter(region__parent=region).exists():
+        raise ReportRefused(_("No city of %(province)s has a score in the %(period)s cycle.")
+                            % {"province": region.name, "period": cycle.period})
+    requester = actor if actor is not None and actor.is_authenticated else None
+    with transaction.atomic():
+        Cycle.objects.select_for_update().filter(pk=cycle.pk).first()
+        same = Report.objects.filter(kind=kind, cycle=cycle, region=region, language=language,
+                                     requested_by=requester, batch__isnull=True)
+        existing = (same.filter(status__in=ACTIVE).first()
+                    or same.filter(status=Status.SUCCEEDED, run_id=cycle.current_run_id).first())
+        if existing is not None:
+            return existing
+        report = Report.objects.create(kind=kind, cycle=cycle, region=region, language=language,
+                                       requested_by=requester)
+        if enqueue:
+            _send_on_commit([report.pk])
+    return report
+
+
+def batch_request(*, cycle: Cycle, province: Region, language: str = "zh-hans", actor=None,
+                  enqueue: bool = True) -> ReportBatch:
+    """Ask for the reports of every scored city of a province, one Celery task each.
+
+    The same request while that batch still runs returns it. Raises PermissionDenied unless the actor is the
+    province's analyst or a platform administrator."""
+    if province.level != Region.Level.PROVINCE:
+        raise ReportRefused(_("A batch covers the cities of one province."))
+    if actor is not None and not may_report_province(actor, province):
+        raise PermissionDenied(_("You may not request reports on this region."))
+    language = _language(language)
+    cities = list(Region.objects.filter(
+        pk__in=_scored(cycle).filter(region__parent=province).values("region_id")).order_by("code"))
+    if not cities:
+        raise ReportRefused(_("No city of %(province)s has a score in the %(period)s cycle.")
+                            % {"province": province.name, "period": cycle.period})
+    requester = actor if actor is not None and actor.is_authenticated else None
+    with transaction.atomic():
+        Cycle.objects.select_for_update().filter(pk=cycle.pk).first()
+        running = ReportBatch.objects.filter(cycle=cycle, province=province, language=language,
+                                             requested_by=requester, reports__status__in=ACTIVE).first()
+        if running is not None:
+            return running
+        batch = ReportBatch.objects.create(cycle=cycle, province=province, language=language,
+                                           requested_by=requester, total=len(cities))
+        reports = Report.objects.bulk_create(
+            Report(kind=Report.Kind.CITY, cycle=cycle, region=city, language=language, requested_by=requester,
+                   batch=batch) for city in cities)
+        if enqueue:
+            _send_on_commit([r.pk for r in reports])
+    return batch
+
+
+def report_retry(*, report: Report, actor=None, enqueue: bool = True) -> Report:
+    """Queue a failed report again (a report that did not fail is returned as it is)."""
+    with transaction.atomic():
+        updated = Report.objects.filter(pk=report.pk, status=Status.FAILED).update(
+            status=Status.QUEUED, progress=0, stage="", error="", started_at=None, finished_at=None,
+            requested_at=timezone.now())
+        if updated and enqueue:
+            _send_on_commit([report.pk])
+    report.refresh_from_db()
+    return report
+
+
+def _send_on_commit(report_ids: list[int]) -> None:
+    from .tasks import build_report
+
+    def send():
+        for report_id in report_ids:
+            build_report.delay(report_id)
+
+    transaction.on_commit(send)
+
+
+# ---- the build ------------------------------------------------------------------------------------------
+
+def report_build(*, report_id: int) -> Report:
+    """Build a report's PDF and store it. Safe to run twice: a succeeded report is left as it is."""
+    report = _build_start(report_id)
+    if report is None:
+        return Report.objects.get(pk=report_id)
+    try:
+        with translation.override(report.language):
+            built = _build(report)
+        _build_store(report, built)
+    except Exception as error:
+        logger.exception("report %s failed", report_id)
+        message = str(error) or type(error).__name__
+        Report.objects.filter(pk=report_id, status=Status.RUNNING).update(
+            status=Status.FAILED, finished_at=timezone.now(), error=message[:4000], stage="")
+    report.refresh_from_db()
+    return report
+
+
+def _build_start(report_id):
+    with transaction.atomic():
+        report = (Report.objects.select_for_update(of=("self",)).select_related("cycle__framework", "region")
+                  .filter(pk=report_id).first())
+        if report is None or report.status == Status.SUCCEEDED:
+            return None
+        report.status, report.started_at, report.finished_at = Status.RUNNING, timezone.now(), None
+        report.progress, report.stage, report.error = 0, "checking", ""
+        report.save(update_fields=["status", "started_at", "finished_at", "progress", "stage", "error"])
+    return report
+
+
+def _progress(report, progress, stage):
+    Report.objects.filter(pk=report.pk, status=Status.RUNNING).update(progress=progress, stage=stage)
+
+
+def _build(report) -> pdf.Pdf:
+    from . import figures, selectors
+
+    pdf.check_requirements()
+    cycle = Cycle.objects.select_related("framework").get(pk=report.cycle_id)
+    _scored(cycle)
+    report.run_id = cycle.current_run_id
+    Report.objects.filter(pk=report.pk).update(run_id=cycle.current_run_id)
+    try:
+        if report.kind == Report.Kind.PROVINCE:
+            data = _province_data(selectors.province_report(cycle, report.region))
+        else:
+            data = _city_data(selectors.city_report(cycle, report.region))
+    except selectors.NoResult as error:
+        raise ReportRefused(str(error)) from error
+    _progress(report, 10, "data")
+    charts = _charts(report.kind, data, figures)
+    _progress(report, 40, "charts")
+    context = {"report": report, "cycle": cycle, "region": report.region, "data": data, "charts": charts,
+               "generated_at": timezone.localtime()}
+    title = _("Smart government maturity report")
+    demo = _("Demo data") if data.get("is_demo") else ""
+    if report.kind == Report.Kind.PROVINCE:
+        indices = [c["index"] for c in data["cities"] if c["index"] is not None]
+        context.update(mean_index=sum(indices) / len(indices) if indices else None,
+                       weighting=cycle.framework.get_weighting_display(),
+                       aggregation=cycle.framework.get_aggregation_display(),
+                       **pdf.print_context(top_left=f"{report.region.name} · {cycle.period}", top_right=title,
+                                           bottom_right=demo))
+    else:
+        context.update(pdf.print_context(top_left=f"{data['result']['name']} · {cycle.period}", top_right=title,
+                                         bottom_right=demo))
+    built = pdf.html_to_pdf(render_to_string(f"reports/pdf/{report.kind}.html", context))
+    _progress(report, 80, "pdf")
+    return built
+
+
+def _percent(rows, key="weight"):
+    for row in rows:
+        row[f"{key}_pct"] = None if row.get(key) is None else 100 * row[key]
+
+
+def _city_data(data: dict) -> dict:
+    """The selector's dict with what print needs added: weights as percentages."""
+    for rows in (data["dimensions"], data["indicators"], data["priorities"], data["framework"]["dimensions"],
+                 data["framework"]["indicators"]):
+        _percent(rows)
+    method = data["framework"]
+    method["min_share_pct"] = None if method.get("min_share") is None else 100 * method["min_share"]
+    weight_range = (method.get("uncertainty") or {}).get("weight_range")
+    method["weight_range_pct"] = None if weight_range is None else 100 * weight_range
+    return data
+
+
+def _province_data(data: dict) -> dict:
+    """The selector's dict with, per city, its dimension scores in framework order and its strongest and
+    weakest dimension."""
+    dimensions = data["dimensions"]
+    for city in data["cities"]:
+        rows = [{"name": d["name"], "score": city["dimensions"].get(d["code"])} for d in dimensions]
+        city["dimension_rows"] = rows
+        city["dimension_scores"] = [row["score"] for row in rows]
+        scored = [row for row in rows if row["score"] is not None]
+        if len(scored) > 1:
+            city["strongest"] = max(scored, key=lambda row: row["score"])["name"]
+            city["weakest"] = min(scored, key=lambda row: row["score"])["name"]
+    return data
+
+
+def _charts(kind, data, figures) -> dict[str, str]:
+    """Each chart of the report as an SVG data: URI, by name (sized for the 174 mm wide text of an A4 page)."""
+    if kind == Report.Kind.PROVINCE:
+        cities = data["cities"]
+        wanted = {
+            "ranking": (lambda: figures.ranking_bar(cities), 660, max(300, 90 + 20 * len(cities))),
+            "levels": (lambda: figures.level_distribution(data["level_counts"]), 660, 240),
+            "dimensions": (lambda: figures.dimension_boxes(cities, data["dimensions"]), 660, 260),
+        }
+    else:
+        wanted = {
+            "radar": (lambda: _legend_below(figures.city_radar(data)), 600, 440),
+            "trend": (lambda: figures.city_trend(data), 660, 300),
+            "rank_interval": (lambda: figures.city_rank_interval(data), 660, 220),
+            "priorities": (lambda: figures.city_priorities(data), 660, 320),
+        }
+    return {name: pdf.svg_data_uri(pdf.figure_svg(make(), width=width, height=height))
+            for name, (make, width, height) in wanted.items()}
+
+
+def _legend_below(figure):
+    """On paper the radar's legend goes under the chart, where it cannot cover an axis label."""
+    figure.update_layout(legend={"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.08, "yanchor": "top"})
+    return figure
+
+
+def _build_store(report, built: pdf.Pdf) -> None:
+    old = Report.objects.filter(pk=report.pk).values_list("file", flat=True).first()
+    if old:
+        report.file.storage.delete(old)
+    name = f"{report.kind}-{report.region.code}-{report.cycle.period}-{report.language}-{report.pk}.pdf"
+    stored = report.file.storage.save(report.file.field.generate_filename(report, name), ContentFile(built.content))
+    finished = Report.objects.filter(pk=report.pk, status=Status.RUNNING).update(
+        status=Status.SUCCEEDED, progress=100, stage="", finished_at=timezone.now(), file=stored,
+        size=len(built.content), pages=built.pages, error="")
+    if not finished:
+        report.file.storage.delete(stored)
+        raise pdf.ReportUnavailable(ABANDONED)

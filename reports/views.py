@@ -1,0 +1,194 @@
+"""Dashboards of stored results: the user's regions, one city, a comparison of cities.
+
+Thin views: parse the request, read through `reports.selectors`, draw with `reports.figures`, render. Every
+page is scoped by `visible_regions(request.user)` (a region outside it is a 404), shows the cycle chosen with
+`?cycle=<id>` (default: the latest with a current score run), and runs a fixed number of queries whatever the
+number of regions.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from assessments.models import RoleAssignment
+from assessments.permissions import is_platform_admin, visible_regions
+
+from . import figures
+from .selectors import NoResult, city_report, indicator_matrix, scope_report, scored_cycles
+
+PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
+COMPARE_MIN, COMPARE_MAX = 2, 5
+
+
+def chart_html(figure, name) -> str:
+    """A figure as an HTML fragment; plotly.js itself is loaded once by the page from our static files."""
+    height = figure.layout.height
+    # plotly escapes the data it embeds (<, >, & as \\u00XX), so region names cannot close the script.
+    return mark_safe(figure.to_html(
+        full_html=False, include_plotlyjs=False, config=PLOTLY_CONFIG, div_id=f"chart-{name}",
+        default_height=f"{height}px" if height else "100%"))
+
+
+def _cycle(request):
+    """The cycle asked for with ?cycle=<id> (404 if it has no current scores), else the latest scored one,
+    and every scored cycle for the switch."""
+    cycles = list(scored_cycles())
+    wanted = request.GET.get("cycle", "")
+    if not wanted:
+        return (cycles[0] if cycles else None), cycles
+    chosen = next((cycle for cycle in cycles if str(cycle.pk) == wanted), None)
+    if chosen is None:
+        raise Http404(_("No scores for this cycle."))
+    return chosen, cycles
+
+
+def _query(cycle, **more) -> str:
+    params = ({"cycle": cycle.pk} if cycle else {}) | {k: v for k, v in more.items() if v}
+    return f"?{urlencode(params, doseq=True)}" if params else ""
+
+
+@login_required
+def overview(request):
+    """Ranking, level distribution, dimension spread, indicator heatmap and movement of the user's regions.
+    A user who sees one city only is sent to that city's dashboard."""
+    user = request.user
+    admin = is_platform_admin(user)
+    roles = list(RoleAssignment.objects.filter(user=user).values_list("role", "region__code", "region__name_zh",
+                                                                      "region__name_en"))
+    provinces = [role for role in roles if role[0] == RoleAssignment.Role.PROVINCE_ANALYST]
+    cities = sorted({code for role, code, *_names in roles if code and role != RoleAssignment.Role.PROVINCE_ANALYST})
+    cycle, cycles = _cycle(request)
+    if not admin and not provinces and len(cities) == 1:
+        return redirect(reverse("dashboard-city", args=[cities[0]]) + _query(cycle if request.GET.get("cycle")
+                                                                              else None))
+    if admin:
+        scope = _("All regions")
+    else:
+        scope = "、".join(name_en if request.LANGUAGE_CODE.startswith("en") else name_zh
+                          for _role, _code, name_zh, name_en in provinces) or _("Your regions")
+    context = {"cycle": cycle, "cycles": cycles, "scope": scope, "page": "overview"}
+    if cycle is not None:
+        regions = None if admin else visible_regions(user)
+        report = scope_report(cycle, regions)
+        matrix = indicator_matrix(cycle, regions)
+        order = [city["code"] for city in report["cities"]]
+        ranked = [city["index"] for city in report["cities"] if city["index"] is not None]
+        changes = sorted(city["change"] for city in report["cities"] if city["change"] is not None)
+        context |= {
+            "report": report,
+            "summary": {"count": len(report["cities"]), "ranked": len(ranked),
+                        "mean": sum(ranked) / len(ranked) if ranked else None,
+                        "median_change": changes[len(changes) // 2] if changes else None},
+            "charts": {
+                "levels": chart_html(figures.level_distribution(report["level_counts"]), "levels"),
+                "movement": chart_html(figures.movement(report["cities"]), "movement"),
+                "dimensions": chart_html(figures.dimension_boxes(report["cities"], report["dimensions"]),
+                                         "dimensions"),
+                "heatmap": chart_html(figures.indicator_heatmap(matrix, row_order=order), "heatmap"),
+            },
+        }
+    return render(request, "reports/dashboards/overview.html", context)
+
+
+@login_required
+def city(request, code):
+    """One city: index and level, dimensions against the province and the best region, trend, rank interval,
+    indicators, strengths and weaknesses, improvement priorities."""
+    visible = visible_regions(request.user)
+    region = get_object_or_404(visible.select_related("parent"), code=code)
+    cycle, cycles = _cycle(request)
+    context = {"cycle": cycle, "cycles": cycles, "region": region, "page": "city"}
+    if cycle is None:
+        return render(request, "reports/dashboards/city.html", context)
+    try:
+        report = city_report(cycle, region)
+    except NoResult as error:
+        context["message"] = str(error)
+        return render(request, "reports/dashboards/city.html", context)
+    best = report["best_region"]
+    dimensions = {}
+    for row in report["indicators"]:
+        dimensions.setdefault((row["dimension"], row["dimension_name"]), []).append(
+            {**row, "weight_pct": None if row["weight"] is None else 100 * row["weight"]})
+    context |= {
+        "report": report,
+        "result": report["result"],
+        "best_visible": bool(best) and visible.filter(code=best["code"]).exists(),
+        "indicator_groups": [{"code": code, "name": name, "rows": rows} for (code, name), rows in dimensions.items()],
+        "charts": {
+            "radar": chart_html(figures.city_radar(report), "radar"),
+            "trend": chart_html(figures.city_trend(report), "trend"),
+            "interval": chart_html(figures.city_rank_interval(report), "interval"),
+            "priorities": chart_html(figures.city_priorities(report), "priorities"),
+        },
+    }
+    return render(request, "reports/dashboards/city.html", context)
+
+
+@login_required
+def compare(request):
+    """Two to five cities of the user's regions side by side: grouped bars of the index and dimensions, and a
+    table. Cities are chosen with ?cities=330100,330200 (or repeated `cities`)."""
+    visible = visible_regions(request.user)
+    cycle, cycles = _cycle(request)
+    codes = list(dict.fromkeys(code.strip() for value in request.GET.getlist("cities")
+                               for code in value.split(",") if code.strip()))
+    if codes and set(visible.filter(code__in=codes).values_list("code", flat=True)) != set(codes):
+        raise Http404(_("No such region among yours."))
+    context = {"cycle": cycle, "cycles": cycles, "codes": codes, "page": "compare",
+               "limits": {"min": COMPARE_MIN, "max": COMPARE_MAX}}
+    if cycle is None:
+        return render(request, "reports/dashboards/compare.html", context)
+    report = scope_report(cycle, visible)
+    by_code = {city["code"]: city for city in report["cities"]}
+    chosen = [by_code[code] for code in codes if code in by_code]
+    missing = [code for code in codes if code not in by_code]
+    context |= {"report": report, "chosen": chosen, "choices": _choices(report["cities"]),
+                "too_few_choices": len(report["cities"]) < COMPARE_MIN}
+    if missing:
+        context["notice"] = _("No result in this cycle for: %(codes)s.") % {"codes": "、".join(missing)}
+    if codes and len(codes) < COMPARE_MIN:
+        context["error"] = _("Choose at least %(min)s cities to compare.") % {"min": COMPARE_MIN}
+    elif len(codes) > COMPARE_MAX:
+        context["error"] = _("Choose at most %(max)s cities to compare.") % {"max": COMPARE_MAX}
+    elif len(chosen) >= COMPARE_MIN:
+        context["rows"] = _comparison_rows(chosen, report)
+        context["charts"] = {"comparison": chart_html(figures.comparison(chosen, report["dimensions"]),
+                                                      "comparison")}
+    elif codes:
+        context["error"] = _("Fewer than %(min)s of the chosen cities have a result in this cycle.") % {
+            "min": COMPARE_MIN}
+    return render(request, "reports/dashboards/compare.html", context)
+
+
+def _choices(cities):
+    """The cities to choose from, grouped by province (name order within a group follows the ranking)."""
+    groups = {}
+    for city in sorted(cities, key=lambda c: (c["province_code"] or "", c["code"])):
+        groups.setdefault(city["province"] or "", []).append(city)
+    return list(groups.items())
+
+
+def _comparison_rows(chosen, report):
+    rows = [
+        {"label": _("Index"), "kind": "score", "values": [c["index"] for c in chosen]},
+        {"label": _("Maturity level"), "kind": "text", "values": [c["level_label"] or "–" for c in chosen]},
+        {"label": _("Rank"), "kind": "rank", "values": [c["rank"] for c in chosen], "of": report["regions_ranked"]},
+        {"label": _("Rank within the province"), "kind": "int", "values": [c["parent_rank"] for c in chosen]},
+        {"label": _("Rank interval (5th–95th percentile)"), "kind": "interval",
+         "values": [(c["rank_low"], c["rank_high"]) for c in chosen]},
+        {"label": _("Change since the previous cycle"), "kind": "change", "values": [c["change"] for c in chosen]},
+    ]
+    rows += [{"label": d["name"], "kind": "score", "values": [c["dimensions"].get(d["code"]) for c in chosen]}
+             for d in report["dimensions"]]
+    for row in rows:
+        numbers = [v for v in row["values"] if isinstance(v, int | float) and not isinstance(v, bool)]
+        if row["kind"] in ("score", "change") and numbers:
+            row["best"] = max(numbers)
+    return rows
+

@@ -1,0 +1,60 @@
+"""One error format everywhere, never a traceback."""
+
+import pytest
+
+from tests.api.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_answers_an_unknown_endpoint_in_the_error_format(zj):
+    response = zj.get("/api/v1/no-such-thing/")
+    assert (response.status_code, response.json()) == (404, {
+        "code": "not_found", "message": "There is no such endpoint; see /api/v1/docs/ (paths end with a slash).",
+        "fields": {}})
+
+
+def test_it_answers_a_wrong_method_in_the_error_format(zj):
+    response = zj.delete("/api/v1/regions/")
+    assert (response.status_code, response.json()) == (405, {"code": "method_not_allowed",
+                                                             "message": "Method \"DELETE\" not allowed.",
+                                                             "fields": {}})
+
+
+def test_it_answers_malformed_json_in_the_error_format(zj, submission):
+    response = zj.put(f"/api/v1/submissions/{submission.pk}/values/", "{not json", content_type="application/json")
+    assert response.status_code == 400 and response.json()["code"] == "parse_error"
+    assert set(response.json()) == {"code", "message", "fields"}
+
+
+def test_it_names_each_bad_query_parameter(zj):
+    response = zj.get("/api/v1/submissions/?cycle=1900&status=lost&ordering=nonsense")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid" and set(body["fields"]) == {"cycle", "status", "ordering"}
+
+
+def test_it_hides_an_unexpected_error_behind_a_json_500(zj, monkeypatch, caplog):
+    from api.views import cycles
+
+    def broken():
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(cycles, "cycles_all", broken)
+    client = client_for(zj._credentials["HTTP_AUTHORIZATION"].split()[1])
+    client.raise_request_exception = False
+    response = client.get("/api/v1/cycles/")
+    assert (response.status_code, response.json()) == (500, {
+        "code": "server_error", "message": "An unexpected error occurred. It has been logged; please try again "
+                                           "later.", "fields": {}})
+    assert "secret internals" not in response.content.decode() and "Traceback" not in response.content.decode()
+    assert "secret internals" in caplog.text
+
+
+def test_it_answers_in_chinese_by_default(zhejiang_aggregator, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    from rest_framework.test import APIClient
+
+    response = APIClient().get("/api/v1/regions/")
+    assert response.status_code == 401 and response.json()["code"] == "not_authenticated"
+    assert response.json()["message"] == "身份认证信息未提供。"

@@ -1,0 +1,124 @@
+"""Published results: scoped rows, filters, ordering, CSV, conditional GET, a fixed number of queries."""
+
+import csv
+import io
+
+import pytest
+from django.utils.http import http_date
+
+from assessments.models import RegionScore
+from tests.api.conftest import client_for, score, user_with_token
+from tests.conftest import approved_cycle, many_cities
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_lists_one_row_per_city_of_the_aggregators_province(zj, scored):
+    body = zj.get("/api/v1/results/?cycle=2025").json()
+    assert body["count"] == 6 and {row["parent"] for row in body["results"]} == {"330000"}
+    first = body["results"][0]
+    stored = RegionScore.objects.get(run=scored.current_run, region__code=first["region"]["code"])
+    labels = {b.level: b.label_en for b in scored.framework.bands.all()}
+    assert first == {
+        "region": {"code": stored.region.code, "name_zh": stored.region.name_zh, "name_en": stored.region.name_en},
+        "parent": "330000", "cycle": 2025, "run": scored.current_run_id, "index": stored.index,
+        "level": stored.level, "level_label": labels[stored.level], "rank": stored.rank,
+        "parent_rank": stored.parent_rank, "change": stored.change, "complete": True, "coverage": 1.0,
+        "rank_interval": {"low": stored.rank_low, "median": stored.rank_median, "high": stored.rank_high},
+        "dimensions": {d.dimension.code: {"score": d.score, "rank": d.rank}
+                       for d in stored.run.dimension_scores.filter(region=stored.region)
+                       .select_related("dimension").order_by("dimension__order")}}
+    assert first["rank"] == min(row["rank"] for row in body["results"])
+    assert list(first["dimensions"]) == ["RS", "MP", "SC", "PS"]
+
+
+def test_it_filters_and_orders(zj, admin_client, scored):
+    rows = admin_client.get("/api/v1/results/?ordering=-index&page_size=500").json()["results"]
+    assert len(rows) == 10 and [r["index"] for r in rows] == sorted((r["index"] for r in rows), reverse=True)
+    assert {r["parent"] for r in admin_client.get("/api/v1/results/?province=320000").json()["results"]} == {
+        "320000"}
+    assert zj.get("/api/v1/results/?province=320000").json()["count"] == 0
+    level = rows[0]["level"]
+    assert {r["level"] for r in admin_client.get(f"/api/v1/results/?level={level}").json()["results"]} == {level}
+    changes = [r["change"] for r in admin_client.get("/api/v1/results/?ordering=change").json()["results"]]
+    assert changes == sorted(changes)
+    assert zj.get("/api/v1/results/?cycle=2024").json()["results"][0]["cycle"] == 2024
+
+
+def test_the_latest_published_cycle_is_the_default_and_an_unpublished_one_is_a_404(zj, scored, framework):
+    assert zj.get("/api/v1/results/").json()["results"][0]["cycle"] == 2025
+    from assessments.models import Cycle
+
+    Cycle.objects.create(framework=framework, period=2026, opens="2026-01-01", closes="2026-12-31")
+    assert zj.get("/api/v1/results/").json()["results"][0]["cycle"] == 2025
+    assert zj.get("/api/v1/results/?cycle=2026").json() == {
+        "code": "not_published", "message": "The 2026 cycle has no published results yet.", "fields": {}}
+    assert zj.get("/api/v1/results/?cycle=2030").json()["message"] == "There is no cycle of 2030."
+
+
+def test_it_answers_304_while_the_published_run_is_the_same(zj, scored, zj_cities, js_cities):
+    first = zj.get("/api/v1/results/?cycle=2025")
+    etag, modified = first["ETag"], first["Last-Modified"]
+    assert modified == http_date(int(scored.current_run.finished_at.timestamp()))
+    again = zj.get("/api/v1/results/?cycle=2025", HTTP_IF_NONE_MATCH=etag)
+    assert (again.status_code, again.content, again["ETag"]) == (304, b"", etag)
+    assert zj.get("/api/v1/results/?cycle=2025", HTTP_IF_MODIFIED_SINCE=modified).status_code == 304
+    assert zj.get("/api/v1/results/?cycle=2025&page_size=2", HTTP_IF_NONE_MATCH=etag).status_code == 200
+    score(scored)
+    fresh = zj.get("/api/v1/results/?cycle=2025", HTTP_IF_NONE_MATCH=etag)
+    assert fresh.status_code == 200 and fresh["ETag"] != etag
+    assert zj.get("/api/v1/results/?cycle=2025", HTTP_IF_MODIFIED_SINCE=modified).status_code in (200, 304)
+
+
+def test_another_callers_scope_has_another_etag(zj, admin_client, scored):
+    assert zj.get("/api/v1/results/")["ETag"] != admin_client.get("/api/v1/results/")["ETag"]
+
+
+def test_it_exports_every_row_as_csv_that_excel_reads(zj, scored):
+    response = zj.get("/api/v1/results/?cycle=2025&format=csv&page_size=2")
+    assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="results.csv"'
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert len(rows) == 6 and rows[0]["region.name_zh"] == "杭州市"
+    assert rows[0]["dimensions.RS.score"] and rows[0]["rank_interval.low"]
+
+
+def test_an_error_asked_for_as_csv_is_still_json(zj, scored):
+    response = zj.get("/api/v1/results/?cycle=1999&format=csv")
+    assert response.status_code == 400 and response.json()["fields"] == {
+        "cycle": ["Ensure this value is greater than or equal to 2000."]}
+
+
+def test_it_reads_one_region_with_its_indicators(zj, scored):
+    body = zj.get("/api/v1/results/330100/?cycle=2025").json()
+    assert body["region"]["code"] == "330100" and len(body["indicators"]) == 33
+    assert body["indicators"][0] == {**body["indicators"][0], "indicator": "RS01", "dimension": "RS"}
+    assert set(body["indicators"][0]) == {"indicator", "dimension", "name_zh", "name_en", "value", "score",
+                                          "weight", "contribution", "gap"}
+    assert zj.get("/api/v1/results/320100/").status_code == 404
+
+
+def test_the_aggregator_of_another_province_sees_only_its_own(scored, regions):
+    jiangsu = client_for(user_with_token("js-aggregator", "province_analyst", regions["jiangsu"])[2])
+    assert {r["parent"] for r in jiangsu.get("/api/v1/results/").json()["results"]} == {"320000"}
+    assert jiangsu.get("/api/v1/results/330100/").status_code == 404
+
+
+def test_the_number_of_queries_does_not_grow_with_the_page_size(framework, regions, django_assert_num_queries):
+    cities = many_cities(60, regions["zhejiang"])
+    score(approved_cycle(framework, cities, 2025, seed=5))
+    client = client_for(user_with_token("zj-big", "province_analyst", regions["zhejiang"])[2])
+    # Records the token's last use (written at most once a minute) and loads the band labels (kept in memory).
+    client.get("/api/v1/results/?page_size=1")
+    counts = {}
+    for size in (5, 50):
+        # token, roles, cycle, count, page, dimension scores of the page (band labels are kept in memory)
+        with django_assert_num_queries(6) as captured:
+            body = client.get(f"/api/v1/results/?page_size={size}").json()
+        assert len(body["results"]) == size
+        counts[size] = len(captured.captured_queries)
+    assert counts[5] == counts[50]
+    for size in (5, 50):  # token, roles, count, page (with the filled counts as subqueries)
+        with django_assert_num_queries(4):
+            assert len(client.get(f"/api/v1/submissions/?page_size={size}").json()["results"]) == size

@@ -1,0 +1,42 @@
+import pytest
+
+from tests.api.conftest import client_for, submission_of, user_with_token
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_lists_the_submissions_of_the_aggregators_province_only(zj, scored):
+    body = zj.get("/api/v1/submissions/?cycle=2025").json()
+    assert body["count"] == 6
+    assert {s["province"]["code"] for s in body["results"]} == {"330000"}
+    hangzhou = submission_of(scored, "330100")
+    assert body["results"][0] == {
+        "id": hangzhou.pk, "region": {"code": "330100", "name_zh": "杭州市", "name_en": "Hangzhou"},
+        "province": {"code": "330000", "name_zh": "浙江省", "name_en": "Zhejiang"}, "cycle": 2025,
+        "framework": "smartgov-maturity", "status": "approved", "status_label": "Approved", "version": 1,
+        "filled": 33, "expected": 33, "actions": [], "created_at": body["results"][0]["created_at"],
+        "updated_at": body["results"][0]["updated_at"]}
+
+
+def test_it_filters_by_cycle_status_province_and_region(zj, admin_client, scored, submission):
+    assert admin_client.get("/api/v1/submissions/?province=320000&cycle=2025").json()["count"] == 4
+    assert zj.get("/api/v1/submissions/?province=320000").json()["count"] == 0
+    assert [s["id"] for s in zj.get("/api/v1/submissions/?status=draft").json()["results"]] == [submission.pk]
+    assert [s["cycle"] for s in zj.get("/api/v1/submissions/?region=330100&ordering=cycle").json()["results"]] == [
+        2024, 2025, 2026]
+
+
+def test_it_does_not_reveal_a_submission_of_another_province(zj, scored):
+    nanjing = submission_of(scored, "320100")
+    for url in (f"/api/v1/submissions/{nanjing.pk}/", f"/api/v1/submissions/{nanjing.pk}/values/"):
+        response = zj.get(url)
+        assert (response.status_code, response.json()["code"]) == (404, "not_found")
+
+
+def test_it_lists_the_actions_the_caller_may_take(submission, regions):
+    from tests.conftest import fill
+
+    fill(submission)
+    officer = client_for(user_with_token("officer2", "city_officer", regions["hangzhou"])[2])
+    assert officer.get(f"/api/v1/submissions/{submission.pk}/").json()["actions"] == ["submit"]
+    assert officer.get("/api/v1/submissions/99999999/").status_code == 404

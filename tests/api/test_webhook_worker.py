@@ -1,0 +1,31 @@
+"""Webhook delivery on a real Celery worker and broker: a failed attempt is retried 10 s later."""
+
+import datetime
+
+import pytest
+
+from api.models import WebhookDelivery
+from api.services import webhook_register, webhooks_cycle_published
+from tests.api.conftest import score, user_with_token
+from tests.api.test_webhooks import Receiver, verify
+from tests.conftest import approved_cycle, many_cities
+from tests.workers import wait_for
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_refused_notification_is_delivered_by_the_retry(worker, framework, regions, settings):
+    settings.SCORE_UNCERTAINTY_DRAWS = 50
+    cycle = approved_cycle(framework, many_cities(4, regions["zhejiang"]), 2025, seed=2)
+    score(cycle)
+    owner = user_with_token("zj-hooks", "province_analyst", regions["zhejiang"])[0]
+    with Receiver(status=[503, 204]) as receiver:
+        endpoint = webhook_register(owner=owner, url=receiver.url, region=regions["zhejiang"])
+        [delivery] = webhooks_cycle_published(cycle_id=cycle.pk, run_id=cycle.current_run_id)
+        wait_for(lambda: WebhookDelivery.objects.get(pk=delivery.pk).status == "delivered", timeout=60,
+                 what="the retried delivery")
+    delivery.refresh_from_db()
+    assert [(a["status_code"], a["retry_in"]) for a in delivery.attempt_log] == [(503, 10), (204, None)]
+    first, second = (datetime.datetime.fromisoformat(a["at"]) for a in delivery.attempt_log)
+    assert (second - first).total_seconds() >= 9
+    assert len(receiver.received) == 2 and all(verify(endpoint.secret, h, b) for h, b in receiver.received)

@@ -1,0 +1,111 @@
+"""The dashboards in Chromium: every chart draws (plotly.js from our static files), without JavaScript errors (the
+`page` fixture fails the test on any), the ranking table sorts and filters, the cycle switch works."""
+
+import pytest
+from playwright.sync_api import expect
+
+from assessments.models import Cycle, RoleAssignment
+from assessments.services import cycle_scores_compute, cycle_scores_request
+from tests.conftest import UserFactory, approved_cycle, many_cities
+
+from .conftest import login, screenshot
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+Role = RoleAssignment.Role
+CHART = ".js-plotly-plot .main-svg"
+
+
+def _run(cycle):
+    cycle_scores_compute(run_id=cycle_scores_request(cycle=cycle, enqueue=False).pk)
+    return cycle
+
+
+@pytest.fixture
+def scored(framework, regions):
+    """Ten cities of Zhejiang (杭州 and 宁波 among them) and four of Jiangsu, two scored cycles, the later demo."""
+    cities = many_cities(10, regions["zhejiang"]) + many_cities(4, regions["jiangsu"])
+    _run(approved_cycle(framework, cities, 2025, seed=1))
+    cycle = _run(approved_cycle(framework, cities, 2026, seed=2))
+    Cycle.objects.filter(pk=cycle.pk).update(is_demo=True)
+    for username, role, region in (("zj_analyst", Role.PROVINCE_ANALYST, "zhejiang"),
+                                   ("hz_officer", Role.CITY_OFFICER, "hangzhou")):
+        RoleAssignment.objects.create(user=UserFactory(username=username), role=role, region=regions[region])
+    return cycle
+
+
+def _charts_drawn(page, count):
+    expect(page.locator(CHART).first).to_be_visible()
+    page.wait_for_function(f"document.querySelectorAll('{CHART}').length >= {count}")
+    assert page.evaluate("typeof window.Plotly") == "object"
+
+
+def _column(page, index):
+    return page.eval_on_selector_all(
+        "#ranking-table tbody tr:not([hidden])", f"rows => rows.map(r => r.cells[{index}].dataset.value)")
+
+
+def test_the_overview_draws_its_charts_and_sorts_and_filters_the_ranking(page, scored):
+    login(page, "zj_analyst")
+    page.click("header a[href='/dashboards/']")
+    page.wait_for_url("**/dashboards/")
+    _charts_drawn(page, 4)
+    expect(page.locator("#demo-badge")).to_be_visible()
+    expect(page.locator("#ranking-table tbody tr")).to_have_count(10)
+    assert [float(r) for r in _column(page, 0)] == sorted(float(r) for r in _column(page, 0))
+    screenshot(page, "dashboard-overview")
+
+    page.click("#ranking-table th:nth-child(3) button")  # index, highest first
+    indices = [float(v) for v in _column(page, 2)]
+    assert indices == sorted(indices, reverse=True)
+    page.click("#ranking-table th:nth-child(3) button")
+    assert [float(v) for v in _column(page, 2)] == sorted(indices)
+    expect(page.locator("#ranking-table th:nth-child(3)")).to_have_attribute("aria-sort", "ascending")
+
+    level = page.eval_on_selector("#ranking-table tbody tr", "row => row.dataset.level")
+    page.select_option("#filter-level", level)
+    shown = page.locator("#ranking-table tbody tr:not([hidden])")
+    assert shown.count() == page.locator(f"#ranking-table tbody tr[data-level='{level}']").count() >= 1
+    expect(page.locator(".js-shown")).to_have_text(str(shown.count()))
+    page.select_option("#filter-level", "")
+    expect(shown).to_have_count(10)
+
+    page.select_option("#cycle-select", label="2025 · 智慧政府成熟度评估指标体系 v1")
+    page.wait_for_url("**/dashboards/?cycle=*")
+    expect(page.locator("h1")).to_contain_text("2025")
+    expect(page.locator("#demo-badge")).to_have_count(0)
+    _charts_drawn(page, 4)
+
+
+def test_the_city_dashboard_draws_its_charts(page, scored):
+    login(page, "hz_officer")
+    page.goto(f"{page.base_url}/dashboards/")
+    page.wait_for_url("**/dashboards/cities/330100/")
+    _charts_drawn(page, 4)
+    expect(page.locator("h1")).to_contain_text("杭州市 · 2026")
+    for chart in ("radar", "trend", "interval", "priorities"):
+        expect(page.locator(f"#chart-{chart} .main-svg").first).to_be_visible()
+    expect(page.locator("#indicator-table tbody tr:not(.group)")).to_have_count(33)
+    screenshot(page, "dashboard-city")
+
+
+def test_the_comparison_draws_the_chosen_cities(page, scored):
+    login(page, "zj_analyst")
+    page.goto(f"{page.base_url}/dashboards/compare/")
+    page.select_option("#compare-cities", ["330100", "330200", "330300"])
+    page.click("#compare-form button[type=submit]")
+    page.wait_for_url("**/dashboards/compare/?*cities=*")
+    _charts_drawn(page, 1)
+    expect(page.locator("#chart-comparison .legendtext")).to_have_count(3)
+    expect(page.locator("#compare-table thead th")).to_have_count(4)
+    screenshot(page, "dashboard-compare")
+
+
+def test_the_dashboards_switch_to_english(page, scored):
+    login(page, "zj_analyst")
+    page.goto(f"{page.base_url}/dashboards/cities/330200/")
+    page.click("button[name=language][value=en]")
+    page.wait_for_url("**/dashboards/cities/330200/")
+    expect(page.locator("h1")).to_contain_text("Ningbo")
+    _charts_drawn(page, 4)
+    expect(page.locator("#chart-radar")).to_contain_text("Resource sharing")

@@ -1,0 +1,334 @@
+"""PDF reports: built by the Celery task from stored scores, in Chinese with an embedded CJK font, stored under
+MEDIA_ROOT, listed with their status, downloadable only by users who may see the region."""
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from assessments.models import RoleAssignment
+from assessments.services import cycle_scores_compute, cycle_scores_request
+from indicators.models import MaturityBand
+from reports import pdf
+from reports import services as report_services
+from reports.models import Report, ReportBatch
+from reports.services import ReportRefused, batch_request, report_build, report_request, report_retry
+from reports.tasks import build_report
+from tests.conftest import UserFactory, approved_cycle, many_cities
+
+pytestmark = pytest.mark.django_db
+Role = RoleAssignment.Role
+
+needs_poppler = pytest.mark.skipif(
+    not all(shutil.which(tool) for tool in ("pdftotext", "pdffonts", "pdftoppm")),
+    reason="poppler-utils (pdftotext, pdffonts, pdftoppm) is not installed: apt-get install poppler-utils")
+needs_pdf_stack = pytest.mark.skipif(
+    bool(pdf.missing_requirements()),
+    reason="cannot build PDFs here: " + " ".join(pdf.missing_requirements()))
+
+
+# ---- fixtures -------------------------------------------------------------------------------------------
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def cities(regions):
+    return [*many_cities(4, regions["zhejiang"]), regions["nanjing"]]
+
+
+@pytest.fixture
+def cycle(framework, cities):
+    """Two computed cycles (so that the report has a change and a trend); the 2026 one is returned."""
+    for period, seed in ((2025, 3), (2026, 4)):
+        current = approved_cycle(framework, cities, period, seed=seed)
+        run = cycle_scores_compute(run_id=cycle_scores_request(cycle=current, enqueue=False).pk)
+        assert run.status == "succeeded", run.error
+    current.refresh_from_db()
+    return current
+
+
+def _user(username, role, region=None):
+    user = UserFactory(username=username)
+    RoleAssignment.objects.create(user=user, role=role, region=region)
+    return user
+
+
+@pytest.fixture
+def analyst(regions):
+    return _user("zj_analyst", Role.PROVINCE_ANALYST, regions["zhejiang"])
+
+
+@pytest.fixture
+def outsider(regions):
+    return _user("js_analyst", Role.PROVINCE_ANALYST, regions["jiangsu"])
+
+
+def _score(cycle, city):
+    return cycle.current_run.region_scores.get(region=city)
+
+
+def _built(cycle, region, *, language="zh-hans", actor=None):
+    report = report_request(cycle=cycle, region=region, language=language, actor=actor, enqueue=False)
+    return report_build(report_id=report.pk)
+
+
+def _text(report):
+    return subprocess.run(["pdftotext", "-layout", report.file.path, "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def _fonts(report):
+    return subprocess.run(["pdffonts", report.file.path], capture_output=True, text=True, check=True).stdout
+
+
+def _label(cycle, level, language="zh"):
+    return getattr(MaturityBand.objects.get(framework=cycle.framework, level=level), f"label_{language}")
+
+
+# ---- building -------------------------------------------------------------------------------------------
+
+@needs_pdf_stack
+@needs_poppler
+def test_it_builds_a_city_report_in_chinese_with_an_embedded_cjk_font(cycle, regions, officer, tmp_path):
+    report = _built(cycle, regions["hangzhou"], actor=officer)
+
+    assert report.status == Report.Status.SUCCEEDED, report.error
+    assert (report.progress, report.error, report.run_id) == (100, "", cycle.current_run_id)
+    assert report.file.name.startswith("reports/2026/330100/") and Path(report.file.path).is_file()
+    assert report.size == Path(report.file.path).stat().st_size and report.size > 10_000
+    assert report.pages >= 6
+    assert str(tmp_path) in report.file.path  # under MEDIA_ROOT
+    score = _score(cycle, regions["hangzhou"])
+    text = _text(report)
+    assert "杭州市" in text
+    assert f"{score.index:.1f}" in text
+    assert _label(cycle, score.level) in text
+    assert "附录" in text or "Appendix" in text
+    fonts = _fonts(report)
+    cjk = [line for line in fonts.splitlines() if re.search(r"Noto.?Sans.?CJK", line)]
+    assert cjk, fonts
+    assert all(line.split()[-5] == "yes" for line in cjk), fonts  # the "emb" column
+    subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", report.file.path,
+                    str(tmp_path / "page")], check=True)
+    page = next(tmp_path.glob("page*.png"))
+    assert page.stat().st_size > 1000
+
+
+@needs_pdf_stack
+@needs_poppler
+def test_it_builds_the_report_in_the_language_asked_for(cycle, regions):
+    report = _built(cycle, regions["hangzhou"], language="en")
+
+    assert report.status == Report.Status.SUCCEEDED, report.error
+    text = _text(report)
+    score = _score(cycle, regions["hangzhou"])
+    assert "Hangzhou" in text and "杭州市" not in text
+    assert _label(cycle, score.level, "en") in text
+    assert "Appendix" in text
+    assert report.filename() == "Hangzhou-2026-smart-government-maturity.pdf"
+
+
+@needs_pdf_stack
+@needs_poppler
+def test_it_builds_a_province_report(cycle, regions, analyst, cities):
+    report = _built(cycle, regions["zhejiang"], actor=analyst)
+
+    assert report.kind == Report.Kind.PROVINCE
+    assert report.status == Report.Status.SUCCEEDED, report.error
+    assert report.pages >= 4
+    text = _text(report)
+    assert "浙江省" in text
+    for city in cities[:4]:
+        assert city.name_zh in text
+        assert f"{_score(cycle, city).index:.1f}" in text
+    assert "南京市" not in text  # another province
+    assert any(re.search(r"Noto.?Sans.?CJK", line) for line in _fonts(report).splitlines())
+
+
+@needs_pdf_stack
+def test_a_batch_builds_every_scored_city_of_the_province(cycle, regions, analyst,
+                                                          django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = batch_request(cycle=cycle, province=regions["zhejiang"], actor=analyst)
+
+    assert batch.total == 4
+    counts = batch.counts()
+    assert counts["succeeded"] == 4 and ReportBatch.status_of(counts) == "succeeded"
+    assert sorted(batch.reports.values_list("region__code", flat=True)) == ["330100", "330200", "330300", "330400"]
+    assert all(r.pages and r.size for r in batch.reports.all())
+
+
+# ---- the task: once, failures, retries ------------------------------------------------------------------
+
+@needs_pdf_stack
+def test_a_finished_report_is_not_built_twice(cycle, regions):
+    report = _built(cycle, regions["hangzhou"])
+    first = (report.file.name, report.finished_at, report.size)
+
+    result = build_report.delay(report.pk).get()
+
+    report.refresh_from_db()
+    assert result == {"report": report.pk, "status": "succeeded"}
+    assert (report.file.name, report.finished_at, report.size) == first
+    assert len(list(Path(report.file.path).parent.iterdir())) == 1
+
+
+def test_the_same_request_returns_the_waiting_or_finished_report(cycle, regions, officer):
+    first = report_request(cycle=cycle, region=regions["hangzhou"], actor=officer, enqueue=False)
+    assert report_request(cycle=cycle, region=regions["hangzhou"], actor=officer, enqueue=False) == first
+    assert report_request(cycle=cycle, region=regions["hangzhou"], actor=officer, language="en",
+                          enqueue=False) != first
+    assert Report.objects.count() == 2
+
+
+def test_the_task_marks_a_failure_with_its_error_and_a_retry_rebuilds(cycle, regions, monkeypatch):
+    monkeypatch.setattr(pdf, "missing_requirements", lambda: ["The Chinese font “Noto Sans CJK SC” is missing."])
+    report = report_request(cycle=cycle, region=regions["hangzhou"], enqueue=False)
+
+    result = build_report.delay(report.pk).get()
+
+    report.refresh_from_db()
+    assert result["status"] == "failed"
+    assert report.status == Report.Status.FAILED and report.finished_at is not None
+    assert "Noto Sans CJK SC" in report.error and "本服务器无法生成 PDF" in report.error
+    assert not report.file
+
+    monkeypatch.undo()
+    if pdf.missing_requirements():
+        pytest.skip("the rebuild needs the PDF stack: " + " ".join(pdf.missing_requirements()))
+    report = report_retry(report=report, enqueue=False)
+    assert (report.status, report.error) == (Report.Status.QUEUED, "")
+    report = report_build(report_id=report.pk)
+    assert report.status == Report.Status.SUCCEEDED, report.error
+
+
+def test_a_failure_in_a_chart_fails_the_report_with_its_message(cycle, regions, monkeypatch):
+    from reports import figures
+
+    def broken(report):
+        raise RuntimeError("radar exploded")
+
+    monkeypatch.setattr(pdf, "missing_requirements", lambda: [])
+    monkeypatch.setattr(figures, "city_radar", broken)
+    report = report_build(report_id=report_request(cycle=cycle, region=regions["hangzhou"], enqueue=False).pk)
+
+    assert (report.status, report.error, report.progress) == (Report.Status.FAILED, "radar exploded", 10)
+
+
+def test_nothing_is_reported_without_scores(framework, regions, cities):
+    cycle = approved_cycle(framework, cities, 2027)
+    with pytest.raises(ReportRefused, match="尚未计算得分"):
+        report_request(cycle=cycle, region=regions["hangzhou"], enqueue=False)
+
+
+# ---- pages and permissions ------------------------------------------------------------------------------
+
+def test_the_list_shows_the_users_reports_with_status_and_progress(client, cycle, regions, officer):
+    waiting = report_request(cycle=cycle, region=regions["hangzhou"], actor=officer, enqueue=False)
+    Report.objects.filter(pk=waiting.pk).update(status="running", progress=40)
+    failed = Report.objects.create(cycle=cycle, region=regions["hangzhou"], language="en", requested_by=officer,
+                                   status="failed", error="Chromium is not installed.")
+    client.force_login(officer)
+
+    page = client.get(reverse("report-list")).content.decode()
+
+    assert f'id="report-{waiting.pk}"' in page and f'id="report-{failed.pk}"' in page
+    with translation.override("zh-hans"):
+        running = str(Report.Status.RUNNING.label)
+    assert 'value="40"' in page and running in page
+    assert "Chromium is not installed." in page
+    assert reverse("report-status") in page  # polled while a report runs
+
+    status = client.get(reverse("report-status"), {"reports": f"{waiting.pk},{failed.pk}"}).json()
+    assert status["active"] is True
+    assert {r["id"]: (r["status"], r["progress"]) for r in status["reports"]} == {
+        waiting.pk: ("running", 40), failed.pk: ("failed", 0)}
+
+
+@needs_pdf_stack
+def test_a_city_user_requests_and_downloads_their_report(client, cycle, regions, officer,
+                                                         django_capture_on_commit_callbacks):
+    client.force_login(officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("report-request"),
+                               {"cycle": cycle.pk, "region": "330100", "language": "zh-hans"})
+    assert response.status_code == 302
+    report = Report.objects.get(requested_by=officer)
+    assert report.status == Report.Status.SUCCEEDED, report.error
+
+    download = client.get(reverse("report-download", args=[report.pk]))
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    assert "attachment" in download["Content-Disposition"]
+    assert reverse("report-download", args=[report.pk]) in client.get(reverse("report-list")).content.decode()
+
+
+def test_a_user_of_another_province_gets_404_and_cannot_request(client, cycle, regions, officer, outsider):
+    report = Report.objects.create(cycle=cycle, region=regions["hangzhou"], requested_by=officer,
+                                   status="succeeded", file="reports/2026/330100/x.pdf", size=10, pages=1)
+    client.force_login(outsider)
+
+    assert client.get(reverse("report-download", args=[report.pk])).status_code == 404
+    assert client.post(reverse("report-request"), {"cycle": cycle.pk, "region": "330100"}).status_code == 404
+    assert client.post(reverse("report-batch-request"), {"cycle": cycle.pk, "region": "330000"}).status_code == 404
+    assert client.post(reverse("report-request"), {"cycle": cycle.pk, "region": "330000"}).status_code == 404
+    assert client.get(reverse("report-status"), {"reports": str(report.pk)}).json()["reports"] == []
+    assert Report.objects.count() == 1
+
+
+def test_a_city_user_cannot_ask_for_another_city_or_the_province(client, cycle, regions, officer):
+    client.force_login(officer)
+
+    assert client.post(reverse("report-request"), {"cycle": cycle.pk, "region": "330200"}).status_code == 404
+    assert client.post(reverse("report-batch-request"), {"cycle": cycle.pk, "region": "330000"}).status_code == 404
+    with pytest.raises(report_services.PermissionDenied):
+        batch_request(cycle=cycle, province=regions["zhejiang"], actor=officer, enqueue=False)
+    assert not Report.objects.exists()
+
+
+def test_the_province_analyst_may_download_a_city_report_of_the_province(client, cycle, regions, officer, analyst,
+                                                                        settings):
+    path = Path(settings.MEDIA_ROOT) / "reports/2026/330100/x.pdf"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"%PDF-1.7 test")
+    report = Report.objects.create(cycle=cycle, region=regions["hangzhou"], requested_by=officer,
+                                   status="succeeded", file="reports/2026/330100/x.pdf", size=13, pages=1)
+    client.force_login(analyst)
+
+    assert client.get(reverse("report-download", args=[report.pk])).status_code == 200
+
+
+def test_the_batch_page_and_status_follow_the_batch(client, cycle, regions, analyst):
+    batch = batch_request(cycle=cycle, province=regions["zhejiang"], actor=analyst, enqueue=False)
+    first = batch.reports.order_by("region__code").first()
+    Report.objects.filter(pk=first.pk).update(status="failed", error="boom")
+    client.force_login(analyst)
+
+    page = client.get(reverse("report-batch", args=[batch.pk])).content.decode()
+    status = client.get(reverse("report-status"), {"batches": str(batch.pk)}).json()
+
+    assert page.count('class="report-row"') == 4
+    row = status["batches"][0]
+    assert row.pop("status_label")
+    assert status["batches"] == [{"id": batch.pk, "status": "running", "total": 4, "done": 1,
+                                  "counts": {"queued": 3, "running": 0, "succeeded": 0, "failed": 1}}]
+    assert batch_request(cycle=cycle, province=regions["zhejiang"], actor=analyst, enqueue=False) == batch
+
+
+def test_a_failed_report_is_retried_from_the_list(client, cycle, regions, officer, django_capture_on_commit_callbacks,
+                                                  monkeypatch):
+    monkeypatch.setattr(report_services, "_send_on_commit", lambda ids: None)
+    report = Report.objects.create(cycle=cycle, region=regions["hangzhou"], requested_by=officer, status="failed",
+                                   error="boom")
+    client.force_login(officer)
+
+    assert client.post(reverse("report-retry", args=[report.pk])).status_code == 302
+    report.refresh_from_db()
+    assert (report.status, report.error) == ("queued", "")
