@@ -1,0 +1,132 @@
+"""Score runs and the results they store (written in bulk, swapped in atomically)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from indicators.models import Indicator
+
+from .regions import Region
+from .submissions import Cycle
+
+
+class ScoreRun(models.Model):
+    """One computation of a cycle's scores. The cycle points at its current run; a new run replaces it only
+    once all its results are written, in the same transaction."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="score_runs")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    stage = models.CharField(_("stage"), max_length=100, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    method = models.JSONField(_("method used"), null=True, blank=True)
+    regions = models.PositiveIntegerField(_("regions scored"), default=0)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("score run")
+        verbose_name_plural = _("score runs")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running", "succeeded", "failed"]), name="score_run_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="score_run_progress_range"),
+            models.UniqueConstraint(
+                fields=["cycle"], condition=Q(status="queued"), name="score_run_one_queued_per_cycle"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.cycle.period} #{self.pk} {self.get_status_display()}"
+
+
+class RegionScore(models.Model):
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="region_scores")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    index = models.FloatField(_("index"), null=True)
+    level = models.PositiveSmallIntegerField(_("maturity level"), null=True)
+    rank = models.PositiveIntegerField(_("rank"), null=True)
+    parent_rank = models.PositiveIntegerField(_("rank within the province"), null=True)
+    change = models.FloatField(_("change since the previous cycle"), null=True)
+    complete = models.BooleanField(_("complete"))
+    coverage = models.FloatField(_("share of weight present"))
+    rank_median = models.FloatField(_("median rank under uncertainty"), null=True)
+    rank_low = models.FloatField(_("rank, 5th percentile"), null=True)
+    rank_high = models.FloatField(_("rank, 95th percentile"), null=True)
+
+    class Meta:
+        verbose_name = _("region score")
+        verbose_name_plural = _("region scores")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "region"], name="region_score_unique"),
+            models.CheckConstraint(
+                condition=Q(index__isnull=True) | Q(index__gte=0, index__lte=100), name="region_score_index_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(complete=False) | Q(index__isnull=False), name="region_score_complete_has_index"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.region_id}: {self.index}"
+
+
+class DimensionScore(models.Model):
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="dimension_scores")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    dimension = models.ForeignKey("indicators.Dimension", on_delete=models.PROTECT, related_name="+")
+    score = models.FloatField(_("score"), null=True)
+    coverage = models.FloatField(_("share of weight present"))
+    rank = models.PositiveIntegerField(_("rank"), null=True)
+
+    class Meta:
+        verbose_name = _("dimension score")
+        verbose_name_plural = _("dimension scores")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "region", "dimension"], name="dimension_score_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.dimension_id}@{self.region_id}: {self.score}"
+
+
+class IndicatorScore(models.Model):
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="indicator_scores")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    value = models.FloatField(_("value"), null=True)
+    score = models.FloatField(_("normalised score"), null=True)
+    weight = models.FloatField(_("effective weight"))
+    contribution = models.FloatField(_("contribution to the index"), null=True)
+    gap = models.FloatField(_("contribution to the gap to the best region"), null=True)
+
+    class Meta:
+        verbose_name = _("indicator score")
+        verbose_name_plural = _("indicator scores")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "region", "indicator"], name="indicator_score_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator_id}@{self.region_id}: {self.score}"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Public satisfaction (公众满意度): questionnaires answered by citizens, imported good/bad service ratings and
+# 12345 hotline figures, and how they were turned into the satisfaction indicators of a city's submission.
+# The rules live in `assessments.services.satisfaction`, the arithmetic in `assessments.satisfaction`.
