@@ -1,4 +1,4 @@
-"""(e) PDF reports on PostgreSQL: one city report, and a batch of 300 city reports on two workers.
+"""(e)–(g) Reports on PostgreSQL: one city PDF, a batch of 300 city PDFs on two workers, and the dashboards.
 
     .venv/bin/python benchmarks/reports.py [--samples 5] [--batch 300]
 
@@ -28,6 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from dashboards import bench_dashboards
 from pipeline import ROOT, _ensure_data, _setup_django
 
 QUEUE = "smartgov-bench-reports"
@@ -217,6 +218,7 @@ def main() -> None:
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     try:
         _setup_django()
+        bench_dashboards()
         from reports import pdf
 
         missing = pdf.missing_requirements()
