@@ -26,7 +26,7 @@ from .base import ApiView
 SUBMISSION_EXAMPLE = {
     "id": 42, "region": {"code": "330100", "name_zh": "杭州市", "name_en": "Hangzhou"},
     "province": {"code": "330000", "name_zh": "浙江省", "name_en": "Zhejiang"}, "cycle": 2026,
-    "framework": "smartgov-maturity", "status": "signed_off", "status_label": "已签发，待省级审核", "version": 7,
+    "framework": "smartgov-maturity", "status": "signed_off", "status_label": "已签核，待省级审核", "version": 7,
     "filled": 60, "expected": 60, "actions": ["return", "approve"], "created_at": "2026-09-02T10:00:00+08:00",
     "updated_at": "2026-10-20T16:12:00+08:00"}
 VALUES_EXAMPLE = {
