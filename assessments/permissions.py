@@ -1,8 +1,11 @@
 """Who may see and act on which region. Every query and every write goes through these."""
 
+from dataclasses import dataclass
+
 from django.db.models import Q
 
 from .models import Region, RoleAssignment
+from .workflow import EDITING_ROLES, lock_reason
 
 Role = RoleAssignment.Role
 
@@ -40,3 +43,27 @@ def visible_regions(user):
     own = [region_id for role, region_id in _assignments(user) if region_id is not None]
     provinces = [region_id for role, region_id in _assignments(user) if role == Role.PROVINCE_ANALYST]
     return Region.objects.filter(Q(pk__in=own) | Q(parent_id__in=provinces))
+
+
+@dataclass(frozen=True)
+class EditAccess:
+    """Whether a user may change a submission's values now: `role` — they hold an editing role for its region;
+    `lock` — why the values are locked (None when they are not)."""
+
+    role: bool
+    lock: str | None
+
+    @property
+    def editable(self) -> bool:
+        return self.role and self.lock is None
+
+
+def edit_access(user, submission) -> EditAccess:
+    """The one rule for editing values, shared by the form, evidence, Excel, the API and the services.
+
+    Administrators may edit outside the cycle's entry window; nobody edits a submission that is not a draft or
+    returned (`lock_reason` says why).
+    """
+    roles = roles_for_region(user, submission.region)
+    entry_open = submission.cycle.entry_open or Role.PLATFORM_ADMIN in roles
+    return EditAccess(bool(roles & set(EDITING_ROLES)), lock_reason(submission.status, entry_open=entry_open))

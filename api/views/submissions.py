@@ -7,9 +7,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assessments.models import IndicatorValue, Submission
-from assessments.permissions import roles_for_region
+from assessments.permissions import edit_access, roles_for_region
 from assessments.services import Entry, StaleEdit, ValuesInvalid, submission_transition, values_save
-from assessments.workflow import EDITABLE_STATES, EDITING_ROLES, TRANSITIONS, lock_reason, refusal
+from assessments.workflow import TRANSITIONS, refusal
 
 from ..exceptions import ApiError, change_of
 from ..filters import SubmissionFilter
@@ -142,14 +142,12 @@ class SubmissionValues(SubmissionScoped, APIView):
 
     def represent(self, submission):
         values, missing = submission_values(submission)
-        roles = roles_for_region(self.request.user, submission.region)
-        admin = "platform_admin" in roles
-        reason = lock_reason(submission.status, entry_open=submission.cycle.entry_open or admin)
-        may = bool(roles & set(EDITING_ROLES))
+        access = edit_access(self.request.user, submission)
         return ValuesSerializer({
             "submission": submission.pk, "version": submission.version, "status": submission.status,
-            "editable": may and submission.status in EDITABLE_STATES and reason is None,
-            "lock_reason": (str(reason) if reason else None) if may else _("You may not edit this region's values."),
+            "editable": access.editable,
+            "lock_reason": (str(access.lock) if access.lock else None) if access.role
+            else _("You may not edit this region's values."),
             "values": values, "missing": missing}).data
 
 

@@ -25,8 +25,7 @@ from ..checks import InvalidValue, parse_value
 from ..excel.layout import number_text
 from ..excel.reader import UnreadableFile, read_values_workbook
 from ..models import Cycle, IndicatorValue, Region, Submission
-from ..permissions import roles_for_region
-from ..workflow import EDITABLE_STATES, EDITING_ROLES, lock_reason
+from ..permissions import edit_access
 from .submissions import Entry, EntryLocked, StaleEdit, ValuesInvalid, values_save
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -75,14 +74,8 @@ def import_scope_province(cycle: Cycle, province: Region) -> ImportScope:
 
 def edit_refusal(submission: Submission, actor) -> str | None:
     """Why `actor` may not change the values of `submission` now, or None when they may."""
-    roles = roles_for_region(actor, submission.region)
-    if not roles & set(EDITING_ROLES):
-        return _("You may not edit this region's values.")
-    is_admin = "platform_admin" in roles
-    reason = lock_reason(submission.status, entry_open=submission.cycle.entry_open or is_admin)
-    if reason is None and submission.status not in EDITABLE_STATES:
-        reason = _("The values of this submission are locked.")
-    return reason
+    access = edit_access(actor, submission)
+    return access.lock if access.role else _("You may not edit this region's values.")
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from ..audit import audit_record, audit_record_many
 from ..checks import InvalidValue, parse_value
 from ..models import AuditEvent, IndicatorValue, ReviewComment, Submission
-from ..permissions import roles_for_region
+from ..permissions import edit_access, roles_for_region
 from ..selectors import previous_values, submission_findings_of
-from ..workflow import EDITABLE_STATES, EDITING_ROLES, WorkflowRefused, lock_reason, refusal, transition
+from ..workflow import WorkflowRefused, refusal, transition
 from .notifications import notify_transition
 from .scores import cycle_scores_request
 
@@ -99,13 +99,11 @@ def _locked(submission):
 
 
 def _check_may_edit(submission, actor):
-    roles = roles_for_region(actor, submission.region)
-    if not roles & set(EDITING_ROLES):
+    access = edit_access(actor, submission)
+    if not access.role:
         raise PermissionDenied(_("You may not edit this region's values."))
-    is_admin = "platform_admin" in roles
-    reason = lock_reason(submission.status, entry_open=submission.cycle.entry_open or is_admin)
-    if reason or submission.status not in EDITABLE_STATES:
-        raise EntryLocked(reason)
+    if access.lock:
+        raise EntryLocked(access.lock)
 
 
 def _survey_refusals(submission, parsed):

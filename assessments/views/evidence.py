@@ -15,10 +15,9 @@ from django.views.decorators.http import require_POST
 
 from ..evidence import ACCEPT_ATTRIBUTE, ACCEPTED_LABEL, EvidenceInvalid, max_megabytes
 from ..models import Evidence
-from ..permissions import roles_for_region
+from ..permissions import edit_access
 from ..services import EntryLocked, evidence_add, evidence_remove
 from ..services.evidence import GENERAL
-from ..workflow import EDITABLE_STATES, EDITING_ROLES, lock_reason
 from .access import visible_submission
 
 
@@ -74,10 +73,7 @@ def evidence_download(request, pk):
 
 
 def _render(request, submission, *, selected, error=None, status=200):
-    roles = roles_for_region(request.user, submission.region)
-    is_admin = "platform_admin" in roles
-    locked = lock_reason(submission.status, entry_open=submission.cycle.entry_open or is_admin)
-    editable = bool(roles & set(EDITING_ROLES)) and submission.status in EDITABLE_STATES and not locked
+    access = edit_access(request.user, submission)
     indicators = list(submission.cycle.framework.indicators.select_related("dimension")
                       .order_by("dimension__order", "order"))
     by_indicator = {}
@@ -91,7 +87,7 @@ def _render(request, submission, *, selected, error=None, status=200):
         selected = GENERAL
     context = {
         "submission": submission, "rows": rows, "selected": selected, "error": error,
-        "editable": editable, "lock_reason": locked if roles & set(EDITING_ROLES) else None,
+        "editable": access.editable, "lock_reason": access.lock if access.role else None,
         "accept": ACCEPT_ATTRIBUTE, "accepted_label": ACCEPTED_LABEL, "max_mb": max_megabytes(),
     }
     return render(request, "assessments/evidence_upload.html", context, status=status)

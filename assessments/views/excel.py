@@ -14,7 +14,7 @@ from ..excel.layout import CONTENT_TYPE
 from ..excel.report import error_report_workbook
 from ..excel.template import content_disposition, download_name, values_workbook
 from ..models import Cycle, Region, RoleAssignment
-from ..permissions import roles_for_region
+from ..permissions import edit_access, roles_for_region
 from ..services.imports import (
     MAX_BYTES,
     MAX_ROWS,
@@ -28,7 +28,6 @@ from ..services.imports import (
     import_upload_load,
     import_upload_store,
 )
-from ..workflow import EDITING_ROLES
 from .access import visible_submission
 
 Role = RoleAssignment.Role
@@ -50,7 +49,7 @@ def province_excel(request, cycle_pk, code):
 @login_required
 def submission_import(request, pk):
     submission = visible_submission(request, pk)
-    if not roles_for_region(request.user, submission.region) & set(EDITING_ROLES):
+    if not edit_access(request.user, submission).role:
         raise PermissionDenied
     scope = import_scope_submission(submission)
     return _import(request, scope, lock=edit_refusal(submission, request.user),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..models import Submission
-from ..permissions import roles_for_region
+from ..permissions import edit_access, roles_for_region
 from ..selectors import region_score_of, submission_entry
 from ..services import (
     Entry,
@@ -22,7 +22,7 @@ from ..services import (
     values_copy_previous,
     values_save,
 )
-from ..workflow import EDITABLE_STATES, EDITING_ROLES, WorkflowRefused, available, lock_reason, transition
+from ..workflow import WorkflowRefused, available, transition
 from .access import visible_submission
 
 
@@ -113,12 +113,10 @@ def submission_act(request, pk, action):
 
 def _render(request, submission, *, typed=None, errors=None, conflict=None, status=200):
     roles = roles_for_region(request.user, submission.region)
-    is_admin = "platform_admin" in roles
-    locked = lock_reason(submission.status, entry_open=submission.cycle.entry_open or is_admin)
-    editable = bool(roles & set(EDITING_ROLES)) and submission.status in EDITABLE_STATES and not locked
+    access = edit_access(request.user, submission)
     context = {
         "submission": submission, **submission_entry(submission),
-        "editable": editable, "lock_reason": locked if roles & set(EDITING_ROLES) else None,
+        "editable": access.editable, "lock_reason": access.lock if access.role else None,
         "actions": available(submission.status, roles, entry_open=submission.cycle.entry_open),
         "typed": typed or {}, "errors": errors or {}, "conflict": conflict,
         "conflict_changes": [_change(e) for e in conflict.changes] if conflict else [],
