@@ -19,9 +19,10 @@ run: setup system-packages migrate demo scores
 	@echo ""
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# The whole suite on a fresh test database, with coverage; `pytest` alone (for quick local runs) reuses it.
 test: setup-dev system-packages lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest
+	$(BIN)/pytest --create-db --cov --cov-report=term:skip-covered
 
 setup: $(VENV)/.installed
 setup-dev: $(VENV)/.installed-dev
@@ -44,6 +45,8 @@ system-packages:
 
 lint: setup-dev
 	$(BIN)/ruff check .
+	$(BIN)/djlint templates --lint
+	$(BIN)/python scripts/mypy-check.py
 
 migrate: setup
 	$(BIN)/python manage.py migrate --noinput

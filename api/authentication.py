@@ -1,14 +1,21 @@
 """`Authorization: Bearer <secret>`: the token is found by its prefix, its hash compared in constant time."""
 
+from __future__ import annotations
+
 import hmac
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
+from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
 from .models import ApiToken
 from .services import token_hash
+
+if TYPE_CHECKING:  # not at run time: DRF's settings import this module while rest_framework.request loads
+    from rest_framework.request import Request
 
 LAST_USED_EVERY = timedelta(minutes=1)
 """`last_used_at` is written at most once a minute per token, so that reads stay reads."""
@@ -22,7 +29,7 @@ class TokenRevoked(exceptions.AuthenticationFailed):
 class BearerTokenAuthentication(authentication.BaseAuthentication):
     keyword = "Bearer"
 
-    def authenticate(self, request):
+    def authenticate(self, request: Request) -> tuple[User, ApiToken] | None:
         header = authentication.get_authorization_header(request).split()
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
@@ -34,7 +41,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("The API token is not valid.")) from None
         return self.authenticate_secret(secret)
 
-    def authenticate_secret(self, secret):
+    def authenticate_secret(self, secret: str) -> tuple[User, ApiToken]:
         digest = token_hash(secret)
         candidates = ApiToken.objects.select_related("user").filter(key_prefix=secret[:8])
         token = next((t for t in candidates if hmac.compare_digest(t.key_hash, digest)), None)
@@ -50,5 +57,5 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             token.last_used_at = now
         return token.user, token
 
-    def authenticate_header(self, request):
+    def authenticate_header(self, request: Request) -> str:
         return f'{self.keyword} realm="api"'

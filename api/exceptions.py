@@ -2,11 +2,15 @@
 
     {"code": "values_invalid", "message": "…", "fields": {"values[3].value": ["…"]}}
 
-`code` is stable and meant for programs, `message` is for people (in the request's language), `fields` names
-the input each reason is about (empty when the error is about no field). A 409 may add `changes`.
+`code` is stable and meant for programs (`smartgov.errors.ErrorCode`, plus DRF's own for authentication,
+throttling and parsing), `message` is for people (in the request's language), `fields` names the input each
+reason is about (empty when the error is about no field). A 409 may add `changes`. The services' refusals
+(`smartgov.errors.DomainError`) are rendered here as the pages render them; DRF's and Django's own errors are
+put in the same shape.
 """
 
 import logging
+from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -16,22 +20,13 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from assessments.services import EntryLocked, ScoringRefused, StaleEdit, ValuesInvalid
-from assessments.workflow import WorkflowRefused
+from audit.models import AuditEvent
+from smartgov.errors import DomainError, error_body
 
 logger = logging.getLogger(__name__)
 
 
-class ApiError(exceptions.APIException):
-    """An error with its code, message, field reasons and any extra keys, as the API answers it."""
-
-    def __init__(self, *, status_code: int, code: str, message, fields=None, **extra):
-        super().__init__(detail=str(message), code=code)
-        self.status_code, self.code, self.message = status_code, code, str(message)
-        self.fields, self.extra = fields or {}, extra
-
-
-def exception_handler(exc, context):
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     """DRF's EXCEPTION_HANDLER: every exception becomes the one error format; nothing leaks a traceback."""
     set_rollback()
     response = _answer(exc)
@@ -43,24 +38,26 @@ def exception_handler(exc, context):
     return response
 
 
-def error_response(status_code, code, message, fields=None, headers=None, **extra):
+def error_response(status_code: int, code: str, message: object, fields: dict[str, list[str]] | None = None,
+                   headers: dict[str, str] | None = None, **extra: Any) -> Response:
     return Response({"code": code, "message": str(message), "fields": fields or {}, **extra},
                     status=status_code, headers=headers)
 
 
-def _answer(exc):
-    if isinstance(exc, ApiError):
-        return error_response(exc.status_code, exc.code, exc.message, exc.fields, **exc.extra)
+def _answer(exc: Exception) -> Response | None:
+    if isinstance(exc, DomainError):
+        return Response(error_body(exc), status=exc.status)
     if isinstance(exc, exceptions.ValidationError):
         return error_response(400, "invalid", _("The request is not valid: see the reasons given per field."),
                               flatten(exc.detail))
     if isinstance(exc, exceptions.APIException):
         headers = {}
-        if getattr(exc, "auth_header", None):
-            headers["WWW-Authenticate"] = exc.auth_header
-        if getattr(exc, "wait", None):
-            headers["Retry-After"] = str(int(exc.wait))
-        code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
+        if auth_header := getattr(exc, "auth_header", None):  # NotAuthenticated, AuthenticationFailed
+            headers["WWW-Authenticate"] = auth_header
+        if wait := getattr(exc, "wait", None):  # Throttled
+            headers["Retry-After"] = str(int(wait))
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else exc.default_code
         return error_response(exc.status_code, code, _detail_text(exc.detail), headers=headers)
     if isinstance(exc, Http404):
         return error_response(404, "not_found", _("Not found, or not in your regions."))
@@ -72,21 +69,10 @@ def _answer(exc):
         message = " ".join(exc.messages) if not fields else _("The request is not valid: see the reasons given "
                                                                "per field.")
         return error_response(400, "invalid", message, fields)
-    if isinstance(exc, ValuesInvalid):
-        return error_response(400, "values_invalid", _("Some values were refused; nothing was saved."),
-                              {code: [str(reason)] for code, reason in exc.errors.items()})
-    if isinstance(exc, StaleEdit):
-        return error_response(409, "stale_version", str(exc), changes=[change_of(e) for e in exc.changes])
-    if isinstance(exc, EntryLocked):
-        return error_response(409, "locked", str(exc))
-    if isinstance(exc, WorkflowRefused):
-        return error_response(409, "workflow_refused", str(exc))
-    if isinstance(exc, ScoringRefused):
-        return error_response(409, "scoring_refused", str(exc))
     return None
 
 
-def _detail_text(detail):
+def _detail_text(detail: object) -> str:
     if isinstance(detail, list | tuple):
         return " ".join(_detail_text(d) for d in detail)
     if isinstance(detail, dict):
@@ -94,10 +80,10 @@ def _detail_text(detail):
     return str(detail)
 
 
-def flatten(detail, prefix=""):
+def flatten(detail: object, prefix: str = "") -> dict[str, list[str]]:
     """DRF's nested error detail as {"values[3].value": ["reason", …]}; reasons about no field under
     "non_field_errors"."""
-    out = {}
+    out: dict[str, list[str]] = {}
     if isinstance(detail, dict):
         for key, value in detail.items():
             if key == "non_field_errors" and prefix:
@@ -120,7 +106,7 @@ def flatten(detail, prefix=""):
     return out
 
 
-def change_of(event) -> dict:
+def change_of(event: AuditEvent) -> dict[str, Any]:
     """An audit event as the API shows it in a 409: who changed what, when, from what to what."""
     actor = event.actor
     return {"by": (actor.get_full_name() or actor.get_username()) if actor else None, "at": event.at.isoformat(),

@@ -1,26 +1,34 @@
 """Query-string filters and orderings (django-filter). Numbers are bounded so that no value reaches the
 database out of its column's range: a bad value is a 400 naming the parameter."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import django_filters as filters
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Cycle, Region, RegionScore, ScoreRun, Submission
 from indicators.models import Framework
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def period_filter(field_name):
+
+def period_filter(field_name: str) -> filters.NumberFilter:
     return filters.NumberFilter(field_name=field_name, min_value=2000, max_value=2100,
                                 label=_("The cycle's period (year), e.g. 2025."))
 
 
-def code_filter(field_name, label):
+def code_filter(field_name: str, label: StrOrPromise) -> filters.CharFilter:
     return filters.CharFilter(field_name=field_name, max_length=60, label=label)
 
 
 class StableOrderingFilter(filters.OrderingFilter):
     """An ordering that always ends on the primary key, so that pages never overlap or skip rows."""
 
-    def filter(self, qs, value):
+    def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
         qs = super().filter(qs, value)
         ordering = list(qs.query.order_by) or list(qs.model._meta.ordering)
         return qs.order_by(*ordering, "pk")

@@ -29,7 +29,7 @@ class ApiToken(models.Model):
         verbose_name_plural = _("API tokens")
         ordering = ["-created_at", "-id"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name} ({self.key_prefix}…)"
 
     @property
@@ -55,7 +55,7 @@ class WebhookEndpoint(models.Model):
         verbose_name_plural = _("webhook endpoints")
         ordering = ["-created_at", "-id"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.url
 
 
@@ -91,5 +91,5 @@ class WebhookDelivery(models.Model):
                                    name="webhook_delivery_status_valid"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.event} → {self.endpoint_id} ({self.status})"

@@ -2,6 +2,8 @@
 
 import csv
 import io
+from collections.abc import Mapping
+from typing import Any
 
 from rest_framework import renderers
 
@@ -11,7 +13,8 @@ class CSVRenderer(renderers.BaseRenderer):
     format = "csv"
     charset = "utf-8"
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):
+    def render(self, data: Any, accepted_media_type: str | None = None,
+               renderer_context: Mapping[str, Any] | None = None) -> bytes:
         response = (renderer_context or {}).get("response")
         if isinstance(data, dict) and "results" in data:
             rows = data["results"]
@@ -27,13 +30,13 @@ class CSVRenderer(renderers.BaseRenderer):
         writer.writeheader()
         writer.writerows(flat)
         if response is not None and response.status_code < 400:
-            view = renderer_context.get("view")
+            view = (renderer_context or {}).get("view")
             name = getattr(view, "csv_filename", "export")
             response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return out.getvalue().encode("utf-8")
 
 
-def _flatten(row, prefix=""):
+def _flatten(row: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     """{"dimensions": {"RS": {"score": 1}}} → {"dimensions.RS.score": 1}; lists are joined with "; "."""
     out = {}
     for key, value in row.items():
@@ -55,5 +58,6 @@ class PDFRenderer(renderers.BaseRenderer):
     charset = None
     render_style = "binary"
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):
+    def render(self, data: Any, accepted_media_type: str | None = None,
+               renderer_context: Mapping[str, Any] | None = None) -> Any:
         return data

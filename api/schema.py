@@ -9,7 +9,7 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
     target_class = "api.authentication.BearerTokenAuthentication"
     name = "bearerAuth"
 
-    def get_security_definition(self, auto_schema):
+    def get_security_definition(self, auto_schema: object) -> dict[str, str]:
         return {"type": "http", "scheme": "bearer",
                 "description": "An API token: `Authorization: Bearer <token>` (see docs/api.md)."}
 
@@ -17,7 +17,8 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
 class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Stable, for programs: e.g. `invalid`, `not_found`, `stale_version`.")
     message = serializers.CharField(help_text="For people, in the request's language (Accept-Language).")
-    fields = serializers.DictField(
+    # A declared field, not Serializer.fields: DRF's metaclass takes it off the class (the stubs cannot tell).
+    fields = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         help_text="Reasons per input field, e.g. `values[3].value`; empty when no field is at fault.")
 
@@ -58,7 +59,7 @@ DESCRIPTIONS = {
 }
 
 
-def errors(*codes, conflict=False):
+def errors(*codes: int, conflict: bool = False) -> dict[tuple[int, str], OpenApiResponse]:
     """Error responses in the common format (always JSON, also for `?format=csv`), for
     `extend_schema(responses={**ok, **errors(400, 404)})`. 401 and 429 are added to every operation."""
     out = {}

@@ -7,10 +7,12 @@ collection of the page (dimension scores), never one per row.
 import hashlib
 import statistics
 from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils.translation import get_language
 
 from assessments.models import (
@@ -24,25 +26,27 @@ from assessments.models import (
     Submission,
 )
 from assessments.permissions import is_platform_admin, visible_regions
-from indicators.models import Framework, Indicator
+from audit.services import Actor
+from indicators.models import Framework
 from indicators.selectors import DEFAULT_FRAMEWORK_CODE
 
 
-def frameworks_visible(user):
+def frameworks_visible(user: Actor) -> QuerySet[Framework]:
     """Published and retired frameworks; drafts too for a platform administrator."""
     frameworks = Framework.objects.order_by("code", "-version")
     return frameworks if is_platform_admin(user) else frameworks.exclude(status=Framework.Status.DRAFT)
 
 
-def regions_visible(user):
+def regions_visible(user: Actor) -> QuerySet[Region]:
     return visible_regions(user).select_related("parent").order_by("code")
 
 
-def cycles_all():
+def cycles_all() -> QuerySet[Cycle]:
     return Cycle.objects.select_related("framework", "current_run").order_by("-period", "framework__code")
 
 
-def cycle_find(*, period=None, framework=None, published=False):
+def cycle_find(*, period: int | None = None, framework: str | None = None, published: bool = False
+               ) -> Cycle | None:
     """The cycle of `period` (the latest one when None) of `framework` (code; when None the platform's own
     framework is preferred, then the latest version). `published`: only cycles with a current score run."""
     cycles = cycles_all()
@@ -57,20 +61,7 @@ def cycle_find(*, period=None, framework=None, published=False):
     return cycles.order_by("-period", preferred, "-framework__version").first()
 
 
-def submissions_visible(user):
-    """Submissions in the caller's regions with their filled and expected counts (subqueries, no joins that
-    multiply rows)."""
-    filled = (IndicatorValue.objects.filter(submission=OuterRef("pk")).order_by().values("submission")
-              .annotate(n=Count("pk")).values("n"))
-    expected = (Indicator.objects.filter(framework=OuterRef("cycle__framework")).order_by().values("framework")
-                .annotate(n=Count("pk")).values("n"))
-    return (Submission.objects.filter(region__in=visible_regions(user))
-            .select_related("region__parent", "cycle__framework")
-            .annotate(filled=Coalesce(Subquery(filled), 0), expected=Coalesce(Subquery(expected), 0))
-            .order_by("-cycle__period", "region__code", "pk"))
-
-
-def submission_values(submission):
+def submission_values(submission: Submission) -> tuple[list[IndicatorValue], list[str]]:
     values = list(submission.values.select_related("indicator").order_by("indicator__dimension__order",
                                                                            "indicator__order"))
     present = {v.indicator_id for v in values}
@@ -79,35 +70,41 @@ def submission_values(submission):
     return values, missing
 
 
-def score_runs_all():
+def score_runs_all() -> QuerySet[ScoreRun]:
     return ScoreRun.objects.select_related("cycle__framework").order_by("-requested_at", "-id")
 
 
-def results_visible(*, run: ScoreRun, user):
+def results_visible(*, run: ScoreRun, user: Actor) -> QuerySet[RegionScore]:
     """The run's region scores in the caller's regions."""
     return (RegionScore.objects.filter(run=run, region__in=visible_regions(user))
             .select_related("region__parent"))
 
 
-def dimension_scores(*, run: ScoreRun, region_ids) -> dict:
-    """region id → {dimension code → {"score", "rank"}} in one query."""
-    out = defaultdict(dict)
+@dataclass(frozen=True)
+class DimensionResult:
+    score: float | None
+    rank: int | None
+
+
+def dimension_scores(*, run: ScoreRun, region_ids: Iterable[int]) -> dict[int, dict[str, DimensionResult]]:
+    """Region id → dimension code → its score and rank, in one query."""
+    out: dict[int, dict[str, DimensionResult]] = defaultdict(dict)
     for region, code, score, rank in (DimensionScore.objects.filter(run=run, region_id__in=list(region_ids))
                                       .order_by("dimension__order").values_list("region_id", "dimension__code",
                                                                                 "score", "rank")):
-        out[region][code] = {"score": score, "rank": rank}
+        out[region][code] = DimensionResult(score, rank)
     return out
 
 
-def indicator_scores(*, run: ScoreRun, region: Region):
+def indicator_scores(*, run: ScoreRun, region: Region) -> QuerySet[IndicatorScore]:
     return (IndicatorScore.objects.filter(run=run, region=region).select_related("indicator__dimension")
             .order_by("indicator__dimension__order", "indicator__order"))
 
 
-_BANDS = {}
+_BANDS: dict[tuple[object, ...], dict[int, str]] = {}
 
 
-def band_labels(framework) -> dict:
+def band_labels(framework: Framework) -> dict[int, str]:
     """Maturity level → label in the active language. Kept in memory for published and retired frameworks,
     which cannot change (the database refuses the edit)."""
     key = (framework.pk, framework.code, framework.version, framework.published_at, get_language())
@@ -119,13 +116,50 @@ def band_labels(framework) -> dict:
     return labels
 
 
-def province_aggregates(*, cycle: Cycle, user, province: str | None = None) -> list[dict]:
+@dataclass(frozen=True)
+class Summary:
+    """Descriptive statistics of some scores (None when there are none)."""
+
+    count: int
+    mean: float | None = None
+    median: float | None = None
+    min: float | None = None
+    max: float | None = None
+    std: float | None = None
+    """Population standard deviation."""
+
+
+@dataclass(frozen=True)
+class RegionName:
+    code: str
+    name_zh: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class ProvinceAggregate:
+    province: RegionName
+    cycle: int
+    framework: str
+    run: int
+    regions: int
+    """Regions of the province in the run."""
+    index: Summary
+    dimensions: dict[str, Summary]
+    """Dimension code → statistics of its scores, in framework order."""
+    levels: dict[str, int]
+    """Maturity level → number of regions."""
+    unrated: int
+    """Regions without a level (too little data)."""
+
+
+def province_aggregates(*, cycle: Cycle, user: Actor, province: str | None = None) -> list[ProvinceAggregate]:
     """Per province whose results the caller may see (a province they hold the provincial role on, or every
     one for a platform administrator), in the cycle's current run: count, mean, median, min, max and
     population standard deviation of the index and of each dimension's score, and the number of regions per
     maturity level. Three queries, whatever the number of regions."""
     run = cycle.current_run
-    in_scope = {"run": run, "region__parent__in": visible_regions(user)}
+    in_scope: dict[str, object] = {"run": run, "region__parent__in": visible_regions(user)}
     if province:
         in_scope["region__parent__code"] = province
     rows = list(RegionScore.objects.filter(**in_scope).values_list(
@@ -134,9 +168,9 @@ def province_aggregates(*, cycle: Cycle, user, province: str | None = None) -> l
     dims = (DimensionScore.objects.filter(**in_scope).order_by("dimension__order")
             .values_list("region__parent_id", "dimension__code", "score"))
     levels = sorted(band_levels(cycle.framework))
-    provinces = {}
+    provinces: dict[int | None, dict[str, Any]] = {}
     for parent, code, name_zh, name_en, index, level in rows:
-        entry = provinces.setdefault(parent, {"province": {"code": code, "name_zh": name_zh, "name_en": name_en},
+        entry = provinces.setdefault(parent, {"province": RegionName(code, name_zh, name_en),
                                               "index": [], "levels": dict.fromkeys(levels, 0), "unrated": 0,
                                               "regions": 0, "dimensions": defaultdict(list)})
         entry["regions"] += 1
@@ -153,26 +187,27 @@ def province_aggregates(*, cycle: Cycle, user, province: str | None = None) -> l
         if parent in provinces and score is not None:
             provinces[parent]["dimensions"][code].append(score)
     return [
-        {"province": entry["province"], "cycle": cycle.period, "framework": cycle.framework.code,
-         "run": run.pk, "regions": entry["regions"], "index": describe(entry["index"]),
-         "dimensions": {c: describe(entry["dimensions"].get(c, [])) for c in dimension_codes},
-         "levels": {str(level): n for level, n in sorted(entry["levels"].items())}, "unrated": entry["unrated"]}
-        for entry in sorted(provinces.values(), key=lambda e: e["province"]["code"])
+        ProvinceAggregate(
+            province=entry["province"], cycle=cycle.period, framework=cycle.framework.code, run=run.pk,
+            regions=entry["regions"], index=describe(entry["index"]),
+            dimensions={c: describe(entry["dimensions"].get(c, [])) for c in dimension_codes},
+            levels={str(level): n for level, n in sorted(entry["levels"].items())}, unrated=entry["unrated"])
+        for entry in sorted(provinces.values(), key=lambda e: e["province"].code)
     ]
 
 
-def band_levels(framework) -> list[int]:
+def band_levels(framework: Framework) -> list[int]:
     return list(band_labels(framework))
 
 
-def describe(values: list[float]) -> dict:
+def describe(values: list[float]) -> Summary:
     if not values:
-        return {"count": 0, "mean": None, "median": None, "min": None, "max": None, "std": None}
-    return {"count": len(values), "mean": statistics.fmean(values), "median": statistics.median(values),
-            "min": min(values), "max": max(values), "std": statistics.pstdev(values)}
+        return Summary(count=0)
+    return Summary(count=len(values), mean=statistics.fmean(values), median=statistics.median(values),
+                   min=min(values), max=max(values), std=statistics.pstdev(values))
 
 
-def regions_scope_key(user) -> str:
+def regions_scope_key(user: Actor) -> str:
     """A fingerprint of what the caller may see (part of the ETag of results): the SQL of their visible
     regions, which spells out their role assignments, so no query is needed."""
     try:

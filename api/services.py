@@ -8,10 +8,13 @@ import secrets
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import F
@@ -20,6 +23,9 @@ from django.utils.translation import gettext as _
 
 from assessments.models import Cycle, Region, RegionScore, ScoreRun
 from assessments.permissions import is_platform_admin, roles_for_region
+from audit.models import Action
+from audit.services import Actor, audit_record
+from smartgov.errors import Invalid, PermissionRefused
 
 from .models import ApiToken, WebhookDelivery, WebhookEndpoint
 
@@ -37,32 +43,92 @@ def token_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def token_create(*, user, name: str) -> tuple[ApiToken, str]:
-    """A new token for `user`; returns it with its secret, which is not stored and cannot be shown again."""
+@transaction.atomic
+def token_create(*, user: User, name: str, actor: Actor | None = None) -> tuple[ApiToken, str]:
+    """A new token for `user`; returns it with its secret, which is not stored and cannot be shown again.
+    `actor` is who made it (None: a command on the server)."""
     secret = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name.strip()[:100] or _("API token"), key_prefix=secret[:8],
                                     key_hash=token_hash(secret))
+    audit_record(actor=actor, action=Action.TOKEN_CREATED, target=token,
+                 new={"user": user.get_username(), "name": token.name, "prefix": token.key_prefix})
     return token, secret
 
 
-def token_revoke(*, token: ApiToken, actor) -> ApiToken:
+@transaction.atomic
+def token_rename(*, token: ApiToken, name: str, actor: Actor) -> ApiToken:
+    old = ApiToken.objects.values_list("name", flat=True).get(pk=token.pk)
+    token.name = name.strip()[:100] or _("API token")
+    if token.name != old:
+        token.save(update_fields=["name"])
+        audit_record(actor=actor, action=Action.TOKEN_RENAMED, target=token, subject="name", old=old,
+                     new=token.name)
+    return token
+
+
+@transaction.atomic
+def token_revoke(*, token: ApiToken, actor: Actor) -> ApiToken:
     """Refuse the token from now on (kept, with who revoked it and when, for the record)."""
     if token.revoked_at is None:
         token.revoked_at, token.revoked_by = timezone.now(), actor if actor and actor.is_authenticated else None
         token.save(update_fields=["revoked_at", "revoked_by"])
+        audit_record(actor=actor, action=Action.TOKEN_REVOKED, target=token, subject="revoked_at",
+                     new=token.revoked_at.isoformat())
     return token
 
 
-def webhook_register(*, owner, url: str, region: Region, secret: str = "", actor=None) -> WebhookEndpoint:
+WEBHOOK_FIELDS = ("url", "region", "owner", "active")
+
+
+def webhook_check(*, owner: User, url: str, region: Region, secret: str = "") -> None:
+    """Refuse an endpoint the rules do not allow (a bad URL, an owner without a role on the region)."""
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError as error:
+        raise Invalid(" ".join(error.messages), fields={"url": error.messages}) from None
+    if not (is_platform_admin(owner) or roles_for_region(owner, region)):
+        raise PermissionRefused(_("The owner of a webhook must hold a role for its region."))
+    if len(secret) > 100:
+        raise Invalid(_("At most 100 characters."), fields={"secret": [_("At most 100 characters.")]})
+
+
+@transaction.atomic
+def webhook_register(*, owner: User, url: str, region: Region, secret: str = "", actor: Actor | None = None
+                     ) -> WebhookEndpoint:
     """Register `url` to be notified about `region`; the owner must see the region. A secret is generated
     when none is given."""
-    URLValidator(schemes=["http", "https"])(url)
-    if not (is_platform_admin(owner) or roles_for_region(owner, region)):
-        raise PermissionDenied(_("The owner of a webhook must hold a role for its region."))
-    if len(secret) > 100:
-        raise ValidationError({"secret": _("At most 100 characters.")})
-    return WebhookEndpoint.objects.create(owner=owner, url=url, region=region,
-                                          secret=secret or secrets.token_urlsafe(32))
+    webhook_check(owner=owner, url=url, region=region, secret=secret)
+    endpoint = WebhookEndpoint.objects.create(owner=owner, url=url, region=region,
+                                              secret=secret or secrets.token_urlsafe(32))
+    audit_record(actor=actor, action=Action.WEBHOOK_REGISTERED, target=endpoint, region=region,
+                 new=_webhook_facts(endpoint))
+    return endpoint
+
+
+@transaction.atomic
+def webhook_update(*, endpoint: WebhookEndpoint, actor: Actor, secret: str = "", **changes: Any) -> WebhookEndpoint:
+    """Change an endpoint's url, region, owner or active flag (and its secret, when one is given)."""
+    before = WebhookEndpoint.objects.select_related("region", "owner").get(pk=endpoint.pk)
+    for name, value in changes.items():
+        if name not in WEBHOOK_FIELDS:
+            raise Invalid(_("Unknown field."), fields={name: [_("Unknown field.")]})
+        setattr(endpoint, name, value)
+    webhook_check(owner=endpoint.owner, url=endpoint.url, region=endpoint.region, secret=secret)
+    if secret:
+        endpoint.secret = secret
+    endpoint.save()
+    old, new = _webhook_facts(before), _webhook_facts(endpoint)
+    if secret:
+        new["secret_changed"] = True
+    if old != new:
+        audit_record(actor=actor, action=Action.WEBHOOK_CHANGED, target=endpoint, region=endpoint.region,
+                     old=old, new=new)
+    return endpoint
+
+
+def _webhook_facts(endpoint: WebhookEndpoint) -> dict[str, Any]:
+    return {"url": endpoint.url, "region": endpoint.region.code, "owner": endpoint.owner.get_username(),
+            "active": endpoint.active}
 
 
 def webhooks_cycle_published(*, cycle_id: int, run_id: int) -> list[WebhookDelivery]:
@@ -79,12 +145,12 @@ def webhooks_cycle_published(*, cycle_id: int, run_id: int) -> list[WebhookDeliv
         return []
 
 
-def _cycle_published(cycle_id, run_id):
+def _cycle_published(cycle_id: int, run_id: int) -> list[WebhookDelivery]:
     cycle = Cycle.objects.select_related("framework", "current_run").filter(pk=cycle_id).first()
     if cycle is None or cycle.current_run_id != run_id or cycle.current_run.status != ScoreRun.Status.SUCCEEDED:
         return []
     run = cycle.current_run
-    covered = {}
+    covered: dict[int, int] = {}
     for region, parent, grandparent in RegionScore.objects.filter(run=run).values_list(
             "region_id", "region__parent_id", "region__parent__parent_id"):
         for scope in (region, parent, grandparent):
@@ -107,7 +173,7 @@ def _cycle_published(cycle_id, run_id):
     return deliveries
 
 
-def _queue(deliveries):
+def _queue(deliveries: Sequence[WebhookDelivery]) -> None:
     from .tasks import deliver_webhook
 
     for delivery in deliveries:
@@ -117,7 +183,7 @@ def _queue(deliveries):
             logger.exception("webhook delivery %s could not be queued", delivery.pk)
 
 
-def _published_payload(cycle, run, region, regions):
+def _published_payload(cycle: Cycle, run: ScoreRun, region: Region, regions: int) -> dict[str, Any]:
     query = f"cycle={cycle.period}&framework={cycle.framework.code}"
     scope = f"&province={region.code}" if region.level == Region.Level.PROVINCE else ""
     return {
@@ -145,7 +211,7 @@ class Attempt:
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
         return None
 
 
@@ -168,7 +234,8 @@ def webhook_deliver(*, delivery_id: int) -> Attempt:
         body = json.dumps({**delivery.payload, "delivery": delivery.pk}, ensure_ascii=False,
                           sort_keys=True).encode()
         timestamp = int(time.time())
-        request = urllib.request.Request(delivery.endpoint.url, data=body, method="POST", headers={
+        # The URL was checked to be http(s) when the endpoint was registered or changed (webhook_check).
+        request = urllib.request.Request(delivery.endpoint.url, data=body, method="POST", headers={  # noqa: S310
             "Content-Type": "application/json; charset=utf-8",
             "User-Agent": "SmartGov-Webhook/1",
             "X-SmartGov-Event": delivery.event,
@@ -193,7 +260,7 @@ def webhook_deliver(*, delivery_id: int) -> Attempt:
         return _record(delivery, code, error, elapsed, final=delivery.attempts >= len(RETRY_DELAYS))
 
 
-def _record(delivery, code, error, elapsed, *, final):
+def _record(delivery: WebhookDelivery, code: int | None, error: str, elapsed: int, *, final: bool) -> Attempt:
     now = timezone.now()
     delivered = not error
     retry_in = None if delivered or final else RETRY_DELAYS[delivery.attempts]

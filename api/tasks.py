@@ -1,12 +1,14 @@
 """Webhook delivery: one attempt per run of the task, retried with growing delays (see RETRY_DELAYS)."""
 
-from celery import shared_task
+from typing import Any
+
+from celery import Task, shared_task
 
 from .services import RETRY_DELAYS, webhook_deliver
 
 
 @shared_task(bind=True, acks_late=True, max_retries=len(RETRY_DELAYS))
-def deliver_webhook(self, delivery_id: int) -> dict:
+def deliver_webhook(self: Task, delivery_id: int) -> Any:
     """Try to deliver; on failure retry after 10 s, 1 min, 5 min, 30 min, 2 h, then give up. Every attempt is
     logged on the delivery row. Safe to run twice: a delivered or failed delivery is left alone.
 

@@ -1,12 +1,16 @@
 """/api/v1/: mounted by smartgov/urls.py."""
 
+from typing import NoReturn
+
 from django.urls import path, re_path, register_converter
 from django.utils.translation import gettext as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.decorators import api_view, permission_classes, schema
 from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
 
-from .exceptions import ApiError
+from smartgov.errors import NotFound
+
 from .views import cycles, frameworks, regions, reports, results, score_runs, submissions
 
 
@@ -15,10 +19,10 @@ class IdConverter:
 
     regex = "[0-9]{1,18}"
 
-    def to_python(self, value):
+    def to_python(self, value: str) -> int:
         return int(value)
 
-    def to_url(self, value):
+    def to_url(self, value: int) -> str:
         return str(value)
 
 
@@ -29,10 +33,10 @@ class SmallIntConverter(IdConverter):
 class RegionCodeConverter:
     regex = "[0-9A-Za-z]{1,12}"
 
-    def to_python(self, value):
+    def to_python(self, value: str) -> str:
         return value
 
-    def to_url(self, value):
+    def to_url(self, value: str) -> str:
         return value
 
 
@@ -46,9 +50,8 @@ app_name = "api"
 @api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
 @permission_classes([AllowAny])
 @schema(None)
-def no_such_endpoint(request, rest=""):
-    raise ApiError(status_code=404, code="not_found",
-                   message=_("There is no such endpoint; see /api/v1/docs/ (paths end with a slash)."))
+def no_such_endpoint(request: Request, rest: str = "") -> NoReturn:
+    raise NotFound(_("There is no such endpoint; see /api/v1/docs/ (paths end with a slash)."))
 
 
 urlpatterns = [

@@ -3,38 +3,64 @@ cross-indicator rules and the previous period (anomalies). Shared by the form, t
 """
 
 import math
-import operator
+import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
 from indicators.models import CrossRule, Indicator
+from indicators.vocabulary import OPERATORS
+from smartgov.errors import Invalid
 
-OPERATORS = {"<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt,
-             "==": lambda a, b: math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)}
+# How typed text becomes a value: the one rule, applied by `parse_value` here and, to the same data sent with the
+# page (`value_rules()`), by the entry form's script (static/js/entry.js). Full-width forms, as a Chinese IME
+# types them (`９０`, `８５．５`, `１，２３４`, `８５％`), become their ASCII characters first, and the text is
+# trimmed of spaces. (Not NFKC: it would also read `10²` as 102 and `①` as 1.) A yes/no field then takes the
+# words below, in any case. A number may end in `%` and carry `,` as thousands separators; what is left must be
+# a plain decimal.
+FULL_WIDTH = {"first": 0xFF01, "last": 0xFF5E, "offset": 0xFEE0}
+"""Full-width ASCII variants: `！` (U+FF01) … `～` (U+FF5E), each `offset` above its ASCII character."""
+_HALF_WIDTH = {code: code - FULL_WIDTH["offset"] for code in range(FULL_WIDTH["first"], FULL_WIDTH["last"] + 1)}
+SPACES = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B)))
+          + "\u2028\u2029\u202f\u205f\u3000\ufeff")
+"""What Python's `str.strip()` and JavaScript's `String.prototype.trim()` take off, together."""
 TRUE_WORDS = {"1", "1.0", "是", "yes", "y", "true", "有"}
 FALSE_WORDS = {"0", "0.0", "否", "no", "n", "false", "无"}
+STRIPPED_AT_END = "%"
+STRIPPED_ANYWHERE = ","
+NUMBER = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
+"""ASCII digits only, written so that Python's `re` and JavaScript's `RegExp` read it alike."""
 
 
-class InvalidValue(ValueError):
-    pass
+def value_rules() -> dict:
+    """The rule as JSON-able data, for the entry form's script (the page's `json_script` "value-rules")."""
+    return {"full_width": FULL_WIDTH, "spaces": SPACES,
+            "true_words": sorted(TRUE_WORDS), "false_words": sorted(FALSE_WORDS),
+            "stripped_at_end": STRIPPED_AT_END, "stripped_anywhere": STRIPPED_ANYWHERE, "number": NUMBER}
+
+
+class InvalidValue(Invalid):
+    """A value its indicator refuses; the message says why."""
 
 
 def parse_value(indicator: Indicator, raw) -> float | None:
-    """The number `raw` stands for, checked against the indicator's type and range; None when blank."""
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
+    """The number `raw` stands for, checked against the indicator's type and range; None when blank.
+
+    Text is read by the rule of `value_rules()`; numbers and booleans are taken as they are.
+    """
+    text = "" if raw is None else _normalized(raw)
+    if not text and (raw is None or isinstance(raw, str)):
         return None
     if indicator.data_type == Indicator.DataType.BOOLEAN:
-        word = str(raw).strip().lower()
-        if word in TRUE_WORDS or raw is True:
+        word = text.lower()
+        if raw is True or word in TRUE_WORDS:
             return 1.0
-        if word in FALSE_WORDS or raw is False:
+        if raw is False or word in FALSE_WORDS:
             return 0.0
         raise InvalidValue(_("Enter 1 (yes) or 0 (no)."))
-    try:
-        value = float(str(raw).strip().rstrip("%").replace(",", "")) if isinstance(raw, str) else float(raw)
-    except (TypeError, ValueError):
-        raise InvalidValue(_("“%(raw)s” is not a number.") % {"raw": str(raw)[:40]}) from None
+    value = _number(text) if isinstance(raw, str) else _float(raw)
+    if value is None:
+        raise InvalidValue(_("“%(raw)s” is not a number.") % {"raw": str(raw)[:40]})
     if not math.isfinite(value):
         raise InvalidValue(_("Enter a finite number."))
     if indicator.data_type == Indicator.DataType.ORDINAL and value != int(value):
@@ -45,6 +71,30 @@ def parse_value(indicator: Indicator, raw) -> float | None:
             "low": "−∞" if low is None else f"{low:g}", "high": "∞" if high is None else f"{high:g}",
             "unit": indicator.unit})
     return value
+
+
+def _normalized(raw) -> str:
+    """`raw` as text, full-width forms as ASCII, without surrounding spaces."""
+    return str(raw).translate(_HALF_WIDTH).strip(SPACES)
+
+
+def _number(text: str) -> float | None:
+    """The number normalised `text` writes, or None when it writes none."""
+    text = text.rstrip(STRIPPED_AT_END)
+    for character in STRIPPED_ANYWHERE:
+        text = text.replace(character, "")
+    text = text.strip(SPACES)
+    return float(text) if re.fullmatch(NUMBER, text) else None
+
+
+def _float(raw) -> float | None:
+    """A number given as one (from JSON or a spreadsheet cell); an infinite one for a too large integer."""
+    try:
+        return float(raw)
+    except OverflowError:
+        return math.inf
+    except (TypeError, ValueError):
+        return None
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from audit.models import Action
+from audit.services import audit_record
 from indicators.models import Framework, Indicator
 
-from .audit import audit_record
 from .models import Cycle, IndicatorValue, Region, RoleAssignment, Submission
-from .services import regions_load
+from .services import cycle_create, person_password_set, regions_load, role_grant
 
 DEMO_PERIODS = (2024, 2025, 2026)
 SEED = 20261125
@@ -121,16 +122,11 @@ def demo_seed(*, framework: Framework, regions_data: dict) -> dict:
 
 
 def _demo_cycle(framework, period, *, is_current):
-    cycle, _created = Cycle.objects.get_or_create(
-        framework=framework, period=period,
-        defaults={
-            "opens": datetime.date(period, 9, 1),
-            "closes": datetime.date(period, 12, 31) if is_current else datetime.date(period, 11, 30),
-            "status": Cycle.Status.OPEN if is_current else Cycle.Status.CLOSED,
-            "is_demo": True,
-        },
-    )
-    return cycle
+    cycle = Cycle.objects.filter(framework=framework, period=period).first()
+    return cycle or cycle_create(
+        actor=None, framework=framework, period=period, opens=datetime.date(period, 9, 1),
+        closes=datetime.date(period, 12, 31) if is_current else datetime.date(period, 11, 30),
+        status=Cycle.Status.OPEN if is_current else Cycle.Status.CLOSED, is_demo=True)
 
 
 def _demo_submissions(cycle, cities, *, is_current):
@@ -151,7 +147,7 @@ def _demo_submissions(cycle, cities, *, is_current):
            for i, city in enumerate(cities) if city.pk not in existing]
     Submission.objects.bulk_create(new)
     if new:
-        audit_record(actor=None, action="demo_seeded", subject=f"{cycle.period}",
+        audit_record(actor=None, action=Action.DEMO_SEEDED, target=cycle,
                      new={"submissions": len(new)}, comment="Generated demo data")
     return {s.region_id: s for s in cycle.submissions.all()}
 
@@ -161,15 +157,13 @@ def _demo_users():
     regions = {r.code: r for r in Region.objects.filter(code__in=[u.region_code for u in DEMO_USERS if u.region_code])}
     names = []
     for demo in DEMO_USERS:
-        user, created = User.objects.get_or_create(
-            username=demo.username,
-            defaults={"first_name": demo.first_name, "email": f"{demo.username}@example.invalid"},
-        )
-        if created:
-            user.set_password(settings.SMARTGOV_DEMO_PASSWORD)
-            if demo.role == RoleAssignment.Role.PLATFORM_ADMIN:
-                user.is_staff = user.is_superuser = True
-            user.save()
-        RoleAssignment.objects.get_or_create(user=user, role=demo.role, region=regions.get(demo.region_code))
+        user = User.objects.filter(username=demo.username).first()
+        if user is None:
+            admin = demo.role == RoleAssignment.Role.PLATFORM_ADMIN
+            user = person_password_set(
+                person=User(username=demo.username, first_name=demo.first_name,
+                            email=f"{demo.username}@example.invalid", is_staff=admin, is_superuser=admin),
+                password=settings.SMARTGOV_DEMO_PASSWORD, actor=None)
+        role_grant(user=user, role=demo.role, region=regions.get(demo.region_code), actor=None)
         names.append(demo.username)
     return names

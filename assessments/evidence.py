@@ -7,14 +7,16 @@ Accepted: PDF, JPEG, PNG and XLSX (an Office Open XML workbook, i.e. a ZIP with 
 import hashlib
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from smartgov.errors import ErrorCode, Invalid
+from smartgov.limits import FILE_NAME_MAX_LENGTH, WORKBOOK_MAX_UNPACKED_BYTES
+from smartgov.workbooks import inspect_archive
+
 CHUNK = 64 * 1024
-NAME_MAX = 255
 
 
 @dataclass(frozen=True)
@@ -35,11 +37,12 @@ ACCEPT_ATTRIBUTE = ".pdf,.jpg,.jpeg,.png,.xlsx"
 """For <input type=file accept=…>: a hint to the browser's file picker, never a check."""
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-_XLSX_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
 
 
-class EvidenceInvalid(Exception):
+class EvidenceInvalid(Invalid):
     """The file is refused; the message says why, for the user. Nothing was stored."""
+
+    code = ErrorCode.FILE_REFUSED
 
 
 @dataclass(frozen=True)
@@ -99,13 +102,9 @@ def detect_type(fileobj) -> FileType | None:
 
 
 def _is_xlsx(fileobj) -> bool:
-    try:
-        fileobj.seek(0)
-        with zipfile.ZipFile(fileobj) as archive:
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        return False
-    return all(part in names for part in _XLSX_PARTS)
+    fileobj.seek(0)
+    archive = inspect_archive(fileobj)
+    return archive is not None and archive.is_workbook and archive.unpacked <= WORKBOOK_MAX_UNPACKED_BYTES
 
 
 def sanitise_name(name: str, kind: FileType | None = None) -> str:
@@ -120,10 +119,11 @@ def sanitise_name(name: str, kind: FileType | None = None) -> str:
             name = f"evidence{kind.extensions[0]}"
         elif not name.lower().endswith(kind.extensions):
             name = f"{name}{kind.extensions[0]}"
-    if len(name) > NAME_MAX:
+    if len(name) > FILE_NAME_MAX_LENGTH:
         stem, dot, suffix = name.rpartition(".")
         keep_suffix = dot and 0 < len(suffix) <= 10
-        name = f"{stem[:NAME_MAX - len(suffix) - 1]}.{suffix}" if keep_suffix else name[:NAME_MAX]
+        limit = FILE_NAME_MAX_LENGTH
+        name = f"{stem[:limit - len(suffix) - 1]}.{suffix}" if keep_suffix else name[:limit]
     return name
 
 

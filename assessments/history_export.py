@@ -12,7 +12,6 @@ from datetime import datetime
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,26 +19,18 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from audit.models import EVIDENCE_ACTIONS, SUBMISSION_STATUS_ACTIONS, Action
+from audit.selectors import submission_events
 from indicators.models import Indicator
 from smartgov.i18n import localised
 
-from .models import AuditEvent, Submission
-from .workflow import TRANSITIONS
+from .models import Submission
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 KINDS = {
-    "values": (Q(action="value_set"), gettext_lazy("Values")),
-    "status": (Q(action__startswith="submission_"), gettext_lazy("Status changes")),
-    "evidence": (Q(action__startswith="evidence_"), gettext_lazy("Evidence")),
-}
-ACTION_LABELS = {
-    **{f"submission_{action}": step.label for action, step in TRANSITIONS.items()},
-    "submission_reopen": gettext_lazy("Reopened"),
-    "evidence_added": gettext_lazy("Evidence uploaded"),
-    "evidence_removed": gettext_lazy("Evidence removed"),
-    "values_imported": gettext_lazy("Values imported from Excel"),
-    "satisfaction_import": gettext_lazy("Citizen ratings imported"),
-    "satisfaction_import_remove": gettext_lazy("Imported citizen ratings removed"),
+    "values": ((Action.VALUE_CHANGED,), gettext_lazy("Values")),
+    "status": (SUBMISSION_STATUS_ACTIONS, gettext_lazy("Status changes")),
+    "evidence": (EVIDENCE_ACTIONS, gettext_lazy("Evidence")),
 }
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -88,15 +79,12 @@ def history_kinds():
 
 def history_events(submission: Submission, kind: str = ""):
     """The submission's audit events, newest first, with their actors; only those of `kind` if given."""
-    events = AuditEvent.objects.filter(submission=submission).select_related("actor").order_by("-at", "-id")
-    if kind in KINDS:
-        events = events.filter(KINDS[kind][0])
-    return events
+    return submission_events(submission, actions=KINDS[kind][0] if kind in KINDS else None)
 
 
 def history_rows(submission: Submission, events) -> list[HistoryRow]:
     events = list(events)
-    codes = {e.subject for e in events if e.subject and not e.action.startswith("submission_")}
+    codes = {e.subject for e in events if e.subject and e.action not in SUBMISSION_STATUS_ACTIONS}
     names = {}
     if codes:
         names = {code: localised(zh, en) for code, zh, en in Indicator.objects.filter(
@@ -122,23 +110,17 @@ def _row(event, names):
 
 
 def _kind(action):
-    if action == "value_set":
-        return "values"
-    if action.startswith("submission_"):
-        return "status"
-    if action.startswith("evidence_"):
-        return "evidence"
-    return "other"
+    return next((kind for kind, (actions, _label) in KINDS.items() if action in actions), "other")
 
 
 def _action(event):
-    if event.action == "value_set":
+    if event.action == Action.VALUE_CHANGED:
         if event.old is None:
             return _("Value entered")
         if event.new is None:
             return _("Value cleared")
         return _("Value changed")
-    return str(ACTION_LABELS.get(event.action, event.action))
+    return str(Action(event.action).label)
 
 
 def _who(actor):

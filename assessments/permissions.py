@@ -1,16 +1,24 @@
 """Who may see and act on which region. Every query and every write goes through these."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
-from .models import Region, RoleAssignment
+from audit.services import Actor
+
+from .models import Region, RoleAssignment, Submission
 from .workflow import EDITING_ROLES, lock_reason
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 Role = RoleAssignment.Role
 
 
-def _assignments(user):
+def _assignments(user: Actor) -> list[tuple[str, int | None]]:
     if not user.is_authenticated:
         return []
     cache = getattr(user, "_smartgov_roles", None)
@@ -20,14 +28,14 @@ def _assignments(user):
     return cache
 
 
-def is_platform_admin(user) -> bool:
+def is_platform_admin(user: Actor) -> bool:
     return user.is_authenticated and (user.is_superuser or any(r == Role.PLATFORM_ADMIN for r, _ in _assignments(user)))
 
 
-def roles_for_region(user, region: Region) -> set[str]:
+def roles_for_region(user: Actor, region: Region) -> set[str]:
     """The roles `user` holds over `region`: city roles on the city itself, the provincial role on the
     province and its cities, the platform administrator everywhere."""
-    roles = {Role.PLATFORM_ADMIN} if is_platform_admin(user) else set()
+    roles: set[str] = {Role.PLATFORM_ADMIN} if is_platform_admin(user) else set()
     for role, region_id in _assignments(user):
         on_city = role in (Role.CITY_OFFICER, Role.CITY_REVIEWER) and region_id == region.pk
         on_province = role == Role.PROVINCE_ANALYST and region_id in (region.pk, region.parent_id)
@@ -36,7 +44,7 @@ def roles_for_region(user, region: Region) -> set[str]:
     return roles
 
 
-def visible_regions(user):
+def visible_regions(user: Actor) -> QuerySet[Region]:
     """Regions whose data `user` may see."""
     if is_platform_admin(user):
         return Region.objects.all()
@@ -51,14 +59,14 @@ class EditAccess:
     `lock` — why the values are locked (None when they are not)."""
 
     role: bool
-    lock: str | None
+    lock: StrOrPromise | None
 
     @property
     def editable(self) -> bool:
         return self.role and self.lock is None
 
 
-def edit_access(user, submission) -> EditAccess:
+def edit_access(user: Actor, submission: Submission) -> EditAccess:
     """The one rule for editing values, shared by the form, evidence, Excel, the API and the services.
 
     Administrators may edit outside the cycle's entry window; nobody edits a submission that is not a draft or

@@ -1,14 +1,31 @@
 """Reads on the facts shared by views, reports and the API."""
 
-import pandas as pd
-from django.db.models import Count, Max, OuterRef, Prefetch, Subquery
+from dataclasses import dataclass
 
-from .checks import submission_findings
-from .models import Cycle, IndicatorValue, Region, RegionScore, ScoreRun, Submission
+import pandas as pd
+from django.contrib.auth.models import User
+from django.db.models import Count, Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from audit.services import Actor
+from indicators.models import Dimension, Indicator
+
+from .checks import Finding, submission_findings
+from .models import (
+    Cycle,
+    Evidence,
+    IndicatorValue,
+    Region,
+    RegionScore,
+    ReviewComment,
+    RoleAssignment,
+    ScoreRun,
+    Submission,
+)
 from .permissions import visible_regions
 
 
-def cycles_overview():
+def cycles_overview() -> QuerySet[Cycle]:
     """Cycles with their current scores and the state of their latest score run."""
     latest = ScoreRun.objects.filter(cycle=OuterRef("pk")).order_by("-requested_at", "-id")
     return (
@@ -19,7 +36,7 @@ def cycles_overview():
     )
 
 
-def cycle_values_frame(cycle: Cycle) -> tuple[pd.DataFrame, dict]:
+def cycle_values_frame(cycle: Cycle) -> tuple[pd.DataFrame, dict[str, str]]:
     """Approved values of a cycle and of its framework's earlier cycles, as the engine's tidy frame.
 
     Earlier cycles are included so that the engine can compute the change since the previous period.
@@ -48,7 +65,7 @@ def cycle_scores_are_current(cycle: Cycle) -> bool:
     return changed is None or changed <= cycle.current_run.requested_at
 
 
-def previous_values(submission: Submission) -> dict:
+def previous_values(submission: Submission) -> dict[str, float | None]:
     """Indicator code → value of the same region in the latest earlier cycle of the same framework code."""
     rows = IndicatorValue.objects.filter(
         submission__region_id=submission.region_id,
@@ -76,58 +93,120 @@ def submission_findings_of(submission: Submission):
     )
 
 
-def submissions_visible_to(user):
-    """Submissions of the regions `user` may see, with what lists need (region, cycle, filled count)."""
-    return (
-        Submission.objects.filter(region__in=visible_regions(user))
-        .select_related("region__parent", "cycle__framework")
-        .annotate(filled=Count("values", distinct=True),
-                  indicator_count=Count("cycle__framework__indicators", distinct=True))
-        .order_by("-cycle__period", "region__code")
-    )
+def submissions_visible(user: Actor) -> QuerySet[Submission]:
+    """Submissions in the regions `user` may see, with their region and cycle, and `filled` and `expected`: how
+    many indicators have a value and how many the framework has (subqueries: no join multiplies the rows, so
+    counts over this queryset stay right)."""
+    filled = (IndicatorValue.objects.filter(submission=OuterRef("pk")).order_by().values("submission")
+              .annotate(n=Count("pk")).values("n"))
+    expected = (Indicator.objects.filter(framework=OuterRef("cycle__framework")).order_by().values("framework")
+                .annotate(n=Count("pk")).values("n"))
+    return (Submission.objects.filter(region__in=visible_regions(user))
+            .select_related("region__parent", "cycle__framework")
+            .annotate(filled=Coalesce(Subquery(filled), 0), expected=Coalesce(Subquery(expected), 0))
+            .order_by("-cycle__period", "region__code", "pk"))
 
 
-def status_counts(submissions) -> dict:
-    counts = dict(submissions.order_by().values_list("status").annotate(n=Count("id", distinct=True)))
+def status_counts(submissions: QuerySet[Submission]) -> dict[str, int]:
+    """Status → number of the submissions, every status present (0 when none)."""
+    counts = dict(submissions.order_by().values_list("status").annotate(n=Count("pk")))
     return {status: counts.get(status, 0) for status, _label in Submission.Status.choices}
 
 
-def submission_entry(submission: Submission) -> dict:
+@dataclass(frozen=True)
+class EntryRow:
+    """One indicator on the entry form."""
+
+    indicator: Indicator
+    value: IndicatorValue | None
+    """This submission's value, None while there is none."""
+    previous: float | None
+    """The same region's value in the latest earlier cycle of the framework."""
+    evidence: list[Evidence]
+    comments: list[ReviewComment]
+    """The province's comments on this indicator when it last returned the submission."""
+
+
+@dataclass(frozen=True)
+class EntryDimension:
+    dimension: Dimension
+    rows: list[EntryRow]
+
+    @property
+    def filled(self) -> int:
+        return sum(row.value is not None for row in self.rows)
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+
+@dataclass(frozen=True)
+class EntryForm:
+    """Everything the entry form shows."""
+
+    dimensions: list[EntryDimension]
+    general_comments: list[ReviewComment]
+    """The province's comments on the submission as a whole when it last returned it."""
+    findings: list[Finding]
+    has_previous: bool
+    """Whether an earlier cycle has values of this region to copy."""
+
+    @property
+    def filled(self) -> int:
+        return sum(block.filled for block in self.dimensions)
+
+    @property
+    def total(self) -> int:
+        return sum(block.total for block in self.dimensions)
+
+
+def submission_entry(submission: Submission) -> EntryForm:
     """Everything the entry form shows, in a fixed number of queries: the framework's dimensions and
     indicators with this submission's values, last period's values, evidence, review comments and findings."""
     framework = submission.cycle.framework
     values = {v.indicator_id: v for v in submission.values.select_related("updated_by")}
     previous = previous_values(submission)
-    evidence = {}
+    evidence: dict[int | None, list[Evidence]] = {}
     for item in submission.evidence.select_related("uploaded_by").order_by("uploaded_at"):
         evidence.setdefault(item.indicator_id, []).append(item)
-    comments = {}
+    comments: dict[int | None, list[ReviewComment]] = {}
     latest_return = submission.review_comments.aggregate(v=Max("submission_version"))["v"]
     for comment in submission.review_comments.filter(submission_version=latest_return).select_related("author"):
         comments.setdefault(comment.indicator_id, []).append(comment)
-    dimensions = []
-    for dimension in framework.dimensions.order_by("order").prefetch_related(
-            Prefetch("indicators", queryset=framework.indicators.order_by("order"))):
-        rows = [{"indicator": i, "value": values.get(i.pk), "previous": previous.get(i.code),
-                 "evidence": evidence.get(i.pk, []), "comments": comments.get(i.pk, [])}
-                for i in dimension.indicators.all()]
-        dimensions.append({"dimension": dimension, "rows": rows,
-                           "filled": sum(r["value"] is not None for r in rows), "total": len(rows)})
-    return {
-        "dimensions": dimensions,
-        "filled": sum(d["filled"] for d in dimensions),
-        "total": sum(d["total"] for d in dimensions),
-        "general_evidence": evidence.get(None, []),
-        "general_comments": comments.get(None, []),
-        "findings": submission_findings_of(submission),
-        "has_previous": bool(previous),
-    }
+    dimensions = [
+        EntryDimension(dimension, [EntryRow(i, values.get(i.pk), previous.get(i.code), evidence.get(i.pk, []),
+                                            comments.get(i.pk, [])) for i in dimension.indicators.all()])
+        for dimension in framework.dimensions.order_by("order").prefetch_related(
+            Prefetch("indicators", queryset=framework.indicators.order_by("order")))
+    ]
+    return EntryForm(dimensions=dimensions, general_comments=comments.get(None, []),
+                     findings=submission_findings_of(submission), has_previous=bool(previous))
 
 
-def region_score_of(submission: Submission):
+def region_score_of(submission: Submission) -> RegionScore | None:
     """The region's stored result in the cycle's current score run, or None (nothing is computed here)."""
     run_id = submission.cycle.current_run_id
     if run_id is None:
         return None
     return (RegionScore.objects.filter(run_id=run_id, region_id=submission.region_id)
             .select_related("run").first())
+
+
+@dataclass(frozen=True)
+class HeldRegions:
+    """Where a user holds roles: the provinces they analyse and the cities they work for."""
+
+    provinces: list[Region]
+    cities: list[Region]
+
+
+def regions_held(user: User) -> HeldRegions:
+    """The regions of `user`'s role assignments, by code (one query)."""
+    provinces: dict[int, Region] = {}
+    cities: dict[int, Region] = {}
+    for assignment in (RoleAssignment.objects.filter(user=user, region__isnull=False).select_related("region")
+                       .order_by("region__code")):
+        held = provinces if assignment.role == RoleAssignment.Role.PROVINCE_ANALYST else cities
+        held[assignment.region_id] = assignment.region
+    return HeldRegions(provinces=list(provinces.values()), cities=list(cities.values()))

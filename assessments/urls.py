@@ -11,5 +11,4 @@ urlpatterns = [
     path("", include("assessments.urls_evidence")),
     path("", include("assessments.urls_excel")),
     path("", include("assessments.urls_history")),
-    path("", include("assessments.urls_satisfaction")),
 ]

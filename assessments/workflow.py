@@ -12,11 +12,19 @@ a submission's status.
                                               (platform admin, with a reason)
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
+from smartgov.errors import ErrorCode, Refused
+
 from .models import RoleAssignment, Submission
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 Role = RoleAssignment.Role
 Status = Submission.Status
@@ -25,7 +33,7 @@ Status = Submission.Status
 @dataclass(frozen=True)
 class Transition:
     action: str
-    label: str
+    label: StrOrPromise
     sources: tuple[str, ...]
     target: str
     roles: tuple[str, ...]
@@ -65,27 +73,36 @@ def transition(action: str) -> Transition:
         raise WorkflowRefused(_("There is no workflow action “%(action)s”.") % {"action": action}) from None
 
 
-class WorkflowRefused(Exception):
-    """A move the workflow does not allow; the message says why, for the user."""
+class WorkflowRefused(Refused):
+    """A move the workflow does not allow from here, now; the message says why, for the user."""
+
+    code = ErrorCode.WORKFLOW_REFUSED
 
 
-def refusal(t: Transition, status: str, roles: set[str], *, entry_open: bool, comment: str) -> str | None:
-    """Why `t` may not be taken from `status` by someone holding `roles` here, or None when it may."""
+def role_refusal(t: Transition, roles: set[str]) -> str | None:
+    """Why someone holding `roles` here may never take `t`, or None when their role allows it."""
+    if roles & set(t.roles):
+        return None
+    return _("“%(action)s” needs one of these roles for this region: %(roles)s.") % {
+        "action": t.label, "roles": "、".join(str(Role(r).label) for r in t.roles)}
+
+
+def state_refusal(t: Transition, status: str, roles: set[str], *, entry_open: bool) -> StrOrPromise | None:
+    """Why `t` may not be taken from `status` now (the state, or the cycle's entry window), or None."""
     if status not in t.sources:
         return _("“%(action)s” is not possible from “%(status)s”; it is possible from: %(sources)s.") % {
             "action": t.label, "status": Status(status).label,
             "sources": "、".join(str(Status(s).label) for s in t.sources)}
-    if not roles & set(t.roles):
-        return _("“%(action)s” needs one of these roles for this region: %(roles)s.") % {
-            "action": t.label, "roles": "、".join(str(Role(r).label) for r in t.roles)}
     if t.needs_open_cycle and not entry_open and Role.PLATFORM_ADMIN not in roles:
         return _("The cycle is not open for entry; a platform administrator can still act.")
-    if t.needs_comment and not comment.strip():
-        return _("“%(action)s” needs a reason.") % {"action": t.label}
     return None
 
 
-def lock_reason(status: str, *, entry_open: bool) -> str | None:
+def reason_refusal(t: Transition) -> str:
+    return _("“%(action)s” needs a reason.") % {"action": t.label}
+
+
+def lock_reason(status: str, *, entry_open: bool) -> StrOrPromise | None:
     """Why the values of a submission in `status` cannot be edited now, or None when they can."""
     if status == Status.APPROVED:
         return _("Approved by the province: the values are locked. A platform administrator can reopen the "
@@ -104,4 +121,4 @@ def lock_reason(status: str, *, entry_open: bool) -> str | None:
 def available(status: str, roles: set[str], *, entry_open: bool) -> list[Transition]:
     """The transitions these roles could take from `status` now (given a reason where one is needed)."""
     return [t for t in TRANSITIONS.values()
-            if refusal(t, status, roles, entry_open=entry_open, comment="·") is None]
+            if role_refusal(t, roles) is None and state_refusal(t, status, roles, entry_open=entry_open) is None]

@@ -84,7 +84,7 @@ def bench_city(cycle, samples: int) -> dict:
     region = Region.objects.get(code=picked[-1])
     stages = {}
     start = time.perf_counter()
-    data = services._city_data(selectors.city_report(cycle, region))
+    data = selectors.city_report(cycle, region)
     stages["data"] = time.perf_counter() - start
     start = time.perf_counter()
     charts = services._charts(Report.Kind.CITY, data, figures)

@@ -1,10 +1,12 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+
+from smartgov.admin_base import ShownOnly
+from smartgov.errors import DomainError
 
 from .framework_file import FrameworkFileError, dump_framework, load_framework_text
 from .models import CrossRule, Dimension, Framework, Indicator, MaturityBand
@@ -12,34 +14,19 @@ from .selectors import framework_document
 from .services import framework_import, framework_new_version, framework_publish, framework_retire
 
 
-class LockedWhenPublished:
-    """Published and retired frameworks are read-only here: changing one means a new version."""
-
-    def _framework_of(self, obj):
-        return obj if isinstance(obj, Framework) else getattr(obj, "framework", None)
-
-    def has_change_permission(self, request, obj=None):
-        framework = self._framework_of(obj) if obj is not None else None
-        return super().has_change_permission(request, obj) and (framework is None or framework.is_editable)
-
-    def has_delete_permission(self, request, obj=None):
-        framework = self._framework_of(obj) if obj is not None else None
-        return super().has_delete_permission(request, obj) and (framework is None or framework.is_editable)
-
-
-class DimensionInline(LockedWhenPublished, admin.TabularInline):
+class DimensionInline(ShownOnly, admin.TabularInline):
     model = Dimension
     fields = ["order", "code", "name_zh", "name_en", "weight"]
     extra = 0
 
 
-class BandInline(LockedWhenPublished, admin.TabularInline):
+class BandInline(ShownOnly, admin.TabularInline):
     model = MaturityBand
     fields = ["level", "min_score", "label_zh", "label_en"]
     extra = 0
 
 
-class CrossRuleInline(LockedWhenPublished, admin.TabularInline):
+class CrossRuleInline(ShownOnly, admin.TabularInline):
     model = CrossRule
     fields = ["order", "code", "left", "operator", "right", "constant", "severity", "message_zh"]
     extra = 0
@@ -51,7 +38,11 @@ class FrameworkImportForm(forms.Form):
 
 
 @admin.register(Framework)
-class FrameworkAdmin(LockedWhenPublished, admin.ModelAdmin):
+class FrameworkAdmin(ShownOnly, admin.ModelAdmin):
+    """A framework is written only from its file, through the services, which check the whole method and audit
+    the change: import a file (a new draft, or a draft brought up to date), publish, retire, new version. Here
+    it is shown. To change a draft, export it, edit the file and import it again."""
+
     list_display = ["code", "version", "name_zh", "name_en", "status", "weighting", "aggregation", "published_at"]
     list_filter = ["status", "weighting", "aggregation"]
     search_fields = ["code", "name_zh", "name_en"]
@@ -79,8 +70,8 @@ class FrameworkAdmin(LockedWhenPublished, admin.ModelAdmin):
             except FrameworkFileError as error:
                 for field, reason in error.errors:
                     form.add_error("file", f"{field}: {reason}")
-            except ValidationError as error:
-                form.add_error("file", error)
+            except DomainError as error:
+                form.add_error("file", str(error))
             else:
                 self.message_user(request, _("Framework %(framework)s: %(action)s.")
                                   % {"framework": outcome.framework, "action": outcome.action}, messages.SUCCESS)
@@ -93,9 +84,8 @@ class FrameworkAdmin(LockedWhenPublished, admin.ModelAdmin):
         for framework in queryset:
             try:
                 service(framework=framework, actor=request.user)
-            except (ValidationError, FrameworkFileError) as error:
-                self.message_user(request, f"{framework}: {'; '.join(getattr(error, 'messages', [str(error)]))}",
-                                  messages.ERROR)
+            except DomainError as error:
+                self.message_user(request, f"{framework}: {error}", messages.ERROR)
             else:
                 self.message_user(request, f"{framework}: {_('done')}", messages.SUCCESS)
 
@@ -124,14 +114,14 @@ class FrameworkAdmin(LockedWhenPublished, admin.ModelAdmin):
 
 
 @admin.register(Dimension)
-class DimensionAdmin(LockedWhenPublished, admin.ModelAdmin):
+class DimensionAdmin(ShownOnly, admin.ModelAdmin):
     list_display = ["code", "name_zh", "name_en", "weight", "framework"]
     list_filter = ["framework"]
     search_fields = ["code", "name_zh", "name_en"]
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(LockedWhenPublished, admin.ModelAdmin):
+class IndicatorAdmin(ShownOnly, admin.ModelAdmin):
     list_display = ["code", "name_zh", "name_en", "dimension", "unit_zh", "direction", "normalisation", "weight"]
     list_filter = ["framework", "dimension__code", "direction", "normalisation", "data_type", "evidence_required"]
     search_fields = ["code", "name_zh", "name_en", "source"]
@@ -139,13 +129,13 @@ class IndicatorAdmin(LockedWhenPublished, admin.ModelAdmin):
 
 
 @admin.register(MaturityBand)
-class MaturityBandAdmin(LockedWhenPublished, admin.ModelAdmin):
+class MaturityBandAdmin(ShownOnly, admin.ModelAdmin):
     list_display = ["framework", "level", "min_score", "label_zh", "label_en"]
     list_filter = ["framework"]
 
 
 @admin.register(CrossRule)
-class CrossRuleAdmin(LockedWhenPublished, admin.ModelAdmin):
+class CrossRuleAdmin(ShownOnly, admin.ModelAdmin):
     list_display = ["code", "framework", "severity", "message_zh"]
     list_filter = ["framework", "severity"]
     search_fields = ["code", "message_zh", "message_en"]

@@ -10,53 +10,56 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Collection, Iterable, Sequence
 from itertools import pairwise
 from pathlib import Path
+from typing import Any, TypeAlias
 
 import yaml
 
+from smartgov.errors import DomainError, ErrorCode
+
 from .scoring import InconsistentMatrix, check_consistency
-from .scoring.spec import (
-    AGGREGATIONS,
-    DIRECTIONS,
-    NORMALISATIONS,
-    WEIGHTINGS,
-    BandSpec,
-    DimensionSpec,
-    FrameworkSpec,
-    IndicatorSpec,
-    NormalisationSpec,
-)
+from .scoring.spec import BandSpec, DimensionSpec, FrameworkSpec, IndicatorSpec, NormalisationSpec
+from .vocabulary import AGGREGATIONS, DATA_TYPES, DIRECTIONS, NORMALISATIONS, RULE_OPERATORS, SEVERITIES, WEIGHTINGS
 
 FORMAT = "smartgov-framework/1"
-DATA_TYPES = ("number", "percent", "boolean", "ordinal")
-RULE_OPERATORS = ("<=", "<", ">=", ">", "==")
 WEIGHT_TOLERANCE = 1e-6
 CODE = re.compile(r"^[A-Za-z0-9_-]{1,60}$")
 
+Document: TypeAlias = dict[str, Any]
+"""A framework file as parsed from YAML or JSON (and, canonical, as `parse_framework` returns it)."""
+Errors: TypeAlias = list[tuple[str, str]]
+"""(field path, reason) pairs."""
 
-class FrameworkFileError(ValueError):
+
+class FrameworkFileError(DomainError):
     """The file is refused; `errors` lists (field path, reason) pairs."""
 
-    def __init__(self, errors):
+    code = ErrorCode.FRAMEWORK_INVALID
+
+    def __init__(self, errors: Errors) -> None:
+        fields: dict[str, list[str]] = {}
+        for path, reason in errors:
+            fields.setdefault(path, []).append(reason)
+        super().__init__("; ".join(f"{path}: {reason}" for path, reason in errors), fields=fields)
         self.errors = errors
-        super().__init__("; ".join(f"{path}: {reason}" for path, reason in errors))
 
 
 class _Checker:
-    def __init__(self):
-        self.errors = []
+    def __init__(self) -> None:
+        self.errors: Errors = []
 
-    def fail(self, path, reason):
+    def fail(self, path: str, reason: str) -> None:
         self.errors.append((path, reason))
 
-    def mapping(self, data, path):
+    def mapping(self, data: object, path: str) -> Document:
         if not isinstance(data, dict):
             self.fail(path or "(file)", "must be a mapping")
             return {}
         return data
 
-    def text(self, data, key, path, *, required=True, max_length=500):
+    def text(self, data: Document, key: str, path: str, *, required: bool = True, max_length: int = 500) -> str:
         value = data.get(key)
         if value is None or value == "":
             if required:
@@ -69,13 +72,14 @@ class _Checker:
             self.fail(f"{path}{key}", f"must be at most {max_length} characters")
         return value.strip()
 
-    def code(self, data, key, path):
+    def code(self, data: Document, key: str, path: str) -> str:
         value = self.text(data, key, path, max_length=60)
         if value and not CODE.match(value):
             self.fail(f"{path}{key}", "may hold only letters, digits, '-' and '_'")
         return value
 
-    def bilingual(self, data, key, path, *, required=True, max_length=500):
+    def bilingual(self, data: Document, key: str, path: str, *, required: bool = True, max_length: int = 500
+                  ) -> dict[str, str]:
         value = data.get(key)
         if value is None and not required:
             return {"zh": "", "en": ""}
@@ -85,7 +89,8 @@ class _Checker:
             for lang in ("zh", "en")
         }
 
-    def number(self, data, key, path, *, required=True, default=None, low=None, high=None):
+    def number(self, data: Document, key: str, path: str, *, required: bool = True, default: float | None = None,
+               low: float | None = None, high: float | None = None) -> float | None:
         value = data.get(key)
         if value is None:
             if required and default is None:
@@ -98,19 +103,21 @@ class _Checker:
             self.fail(f"{path}{key}", f"must be between {low} and {high}")
         return float(value)
 
-    def choice(self, data, key, path, choices, default=None):
+    def choice(self, data: Document, key: str, path: str, choices: Sequence[str], default: str | None = None
+               ) -> Any:
         value = data.get(key, default)
         if value not in choices:
             self.fail(f"{path}{key}", f"must be one of {', '.join(choices)}")
         return value
 
-    def boolean(self, data, key, path, default):
+    def boolean(self, data: Document, key: str, path: str, default: bool) -> Any:
         value = data.get(key, default)
         if not isinstance(value, bool):
             self.fail(f"{path}{key}", "must be true or false")
         return value
 
-    def matrix(self, data, key, path, weights, name):
+    def matrix(self, data: Document, key: str, path: str, weights: Sequence[float | None], name: str
+               ) -> list[list[float]] | None:
         """An AHP matrix: square, reciprocal, CR < 0.10, and giving the weights the file states."""
         value = data.get(key)
         if value is None:
@@ -131,12 +138,13 @@ class _Checker:
                       + ", ".join(f"{d:.4f}" for d in derived))
         return [[float(x) for x in row] for row in rows]
 
-    def weights_sum(self, weights, path, what):
-        if all(w is not None for w in weights) and abs(sum(weights) - 1) > WEIGHT_TOLERANCE:
-            self.fail(path, f"the weights of {what} must sum to 1 (they sum to {sum(weights):.6g})")
+    def weights_sum(self, weights: Sequence[float | None], path: str, what: str) -> None:
+        stated = [w for w in weights if w is not None]
+        if len(stated) == len(weights) and abs(sum(stated) - 1) > WEIGHT_TOLERANCE:
+            self.fail(path, f"the weights of {what} must sum to 1 (they sum to {sum(stated):.6g})")
 
 
-def parse_framework(data) -> dict:
+def parse_framework(data: object) -> Document:
     """Check a framework document and return its canonical form, or raise FrameworkFileError."""
     check = _Checker()
     data = check.mapping(data, "")
@@ -146,7 +154,7 @@ def parse_framework(data) -> dict:
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         check.fail("version", "must be a positive whole number")
     method = check.mapping(data.get("method", {}), "method")
-    document = {
+    document: Document = {
         "format": FORMAT,
         "code": check.code(data, "code", ""),
         "version": version,
@@ -209,13 +217,13 @@ def parse_framework(data) -> dict:
     return document
 
 
-def _parse_dimension(check, data, path):
+def _parse_dimension(check: _Checker, data: object, path: str) -> Document:
     data = check.mapping(data, path.rstrip("."))
     indicators = data.get("indicators")
     if not isinstance(indicators, list) or not indicators:
         check.fail(f"{path}indicators", "must be a non-empty list")
         indicators = []
-    dimension = {
+    dimension: Document = {
         "code": check.code(data, "code", path),
         "name": check.bilingual(data, "name", path, max_length=200),
         "description": check.bilingual(data, "description", path, required=False, max_length=5000),
@@ -231,7 +239,7 @@ def _parse_dimension(check, data, path):
     return dimension
 
 
-def _parse_indicator(check, data, path):
+def _parse_indicator(check: _Checker, data: object, path: str) -> Document:
     data = check.mapping(data, path.rstrip("."))
     normalisation = check.mapping(data.get("normalisation", {}), f"{path}normalisation")
     npath = f"{path}normalisation."
@@ -264,7 +272,7 @@ def _parse_indicator(check, data, path):
     return indicator
 
 
-def _parse_range(check, data, path):
+def _parse_range(check: _Checker, data: Document, path: str) -> list[float | None]:
     value = data.get("valid_range", [None, None])
     if not isinstance(value, list) or len(value) != 2:
         check.fail(path, "must be [min, max]; either may be null")
@@ -275,7 +283,7 @@ def _parse_range(check, data, path):
     return [low, high]
 
 
-def _parse_rule(check, data, path, indicator_codes):
+def _parse_rule(check: _Checker, data: object, path: str, indicator_codes: Collection[str]) -> Document:
     data = check.mapping(data, path.rstrip("."))
     rule = {
         "code": check.code(data, "code", path),
@@ -283,13 +291,14 @@ def _parse_rule(check, data, path, indicator_codes):
         "operator": check.choice(data, "operator", path, RULE_OPERATORS),
         "right": _indicator_list(check, data, "right", path, indicator_codes, required=False),
         "constant": check.number(data, "constant", path, default=0.0),
-        "severity": check.choice(data, "severity", path, ("error", "warning"), "error"),
+        "severity": check.choice(data, "severity", path, SEVERITIES, "error"),
         "message": check.bilingual(data, "message", path, max_length=300),
     }
     return rule
 
 
-def _indicator_list(check, data, key, path, indicator_codes, *, required):
+def _indicator_list(check: _Checker, data: Document, key: str, path: str, indicator_codes: Collection[str], *,
+                    required: bool) -> list[str]:
     value = data.get(key, [])
     if not isinstance(value, list) or not all(isinstance(code, str) for code in value) or (required and not value):
         check.fail(f"{path}{key}", "must be a list of indicator codes" + ("" if not required else ", not empty"))
@@ -300,7 +309,7 @@ def _indicator_list(check, data, key, path, indicator_codes, *, required):
     return value
 
 
-def _parse_band(check, data, path):
+def _parse_band(check: _Checker, data: object, path: str) -> Document:
     data = check.mapping(data, path.rstrip("."))
     level = data.get("level")
     if isinstance(level, bool) or not isinstance(level, int) or level < 1:
@@ -313,7 +322,7 @@ def _parse_band(check, data, path):
     }
 
 
-def _check_bands(check, bands):
+def _check_bands(check: _Checker, bands: Sequence[Document]) -> None:
     if not bands:
         return
     if [b["level"] for b in bands] != list(range(1, len(bands) + 1)):
@@ -327,7 +336,7 @@ def _check_bands(check, bands):
         check.fail("bands", "min_score must rise strictly from band to band")
 
 
-def _check_unique(check, codes, path, what):
+def _check_unique(check: _Checker, codes: Iterable[str], path: str, what: str) -> None:
     seen = set()
     for code in codes:
         if code and code in seen:
@@ -335,7 +344,7 @@ def _check_unique(check, codes, path, what):
         seen.add(code)
 
 
-def load_framework_text(text: str) -> dict:
+def load_framework_text(text: str) -> Document:
     """Parse YAML or JSON text (JSON is YAML) and check it."""
     try:
         data = yaml.safe_load(text)
@@ -344,21 +353,21 @@ def load_framework_text(text: str) -> dict:
     return parse_framework(data)
 
 
-def load_framework_file(path) -> dict:
+def load_framework_file(path: str | Path) -> Document:
     return load_framework_text(Path(path).read_text(encoding="utf-8"))
 
 
-def dump_framework(document: dict, *, as_json=False) -> str:
+def dump_framework(document: Document, *, as_json: bool = False) -> str:
     if as_json:
         return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     return yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=120)
 
 
-def document_spec(document: dict) -> FrameworkSpec:
+def document_spec(document: Document) -> FrameworkSpec:
     """The scoring engine's view of a checked framework document."""
     method = document["method"]
 
-    def matrix(rows):
+    def matrix(rows: Sequence[Sequence[float]] | None) -> tuple[tuple[float, ...], ...] | None:
         return None if rows is None else tuple(tuple(row) for row in rows)
 
     return FrameworkSpec(

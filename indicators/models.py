@@ -12,6 +12,29 @@ from django.utils.translation import gettext_lazy as _
 from smartgov.i18n import localised
 
 from .scoring import check_consistency
+from .vocabulary import (
+    AGGREGATIONS,
+    DATA_TYPES,
+    DIRECTIONS,
+    LABELS,
+    NORMALISATIONS,
+    OPERATORS,
+    RULE_OPERATORS,
+    SEVERITIES,
+    WEIGHTINGS,
+)
+
+
+def _text_choices(qualname, members):
+    """TextChoices built from a vocabulary of `indicators.vocabulary`: `members` are (name, value, label)."""
+    return models.TextChoices(qualname.rpartition(".")[2], [(name, (value, label)) for name, value, label in members],
+                              module=__name__, qualname=qualname)
+
+
+def _vocabulary_choices(qualname, vocabulary, values):
+    """Choices named VALUE for each value, in the vocabulary's order, labelled (translated) from `LABELS`."""
+    labels = LABELS[vocabulary]
+    return _text_choices(qualname, [(value.upper(), value, _(labels[value])) for value in values])
 
 
 class BilingualName(models.Model):
@@ -37,17 +60,8 @@ class Framework(BilingualName):
         PUBLISHED = "published", _("Published")
         RETIRED = "retired", _("Retired")
 
-    class Aggregation(models.TextChoices):
-        ARITHMETIC = "arithmetic", _("Weighted arithmetic mean")
-        GEOMETRIC = "geometric", _("Weighted geometric mean")
-        TOPSIS = "topsis", _("TOPSIS closeness")
-
-    class Weighting(models.TextChoices):
-        EXPERT = "expert", _("Expert weights")
-        EQUAL = "equal", _("Equal weights")
-        AHP = "ahp", _("AHP (pairwise comparison)")
-        ENTROPY = "entropy", _("Entropy weights")
-        COMBINED = "combined", _("Combined subjective and objective weights")
+    Aggregation = _vocabulary_choices("Framework.Aggregation", "aggregation", AGGREGATIONS)
+    Weighting = _vocabulary_choices("Framework.Weighting", "weighting", WEIGHTINGS)
 
     code = models.SlugField(_("code"), max_length=60)
     version = models.PositiveIntegerField(_("version"))
@@ -133,23 +147,9 @@ class Dimension(BilingualName):
 
 
 class Indicator(BilingualName):
-    class DataType(models.TextChoices):
-        NUMBER = "number", _("Number")
-        PERCENT = "percent", _("Percentage")
-        BOOLEAN = "boolean", _("Yes / no")
-        ORDINAL = "ordinal", _("Ordinal level")
-
-    class Direction(models.TextChoices):
-        HIGHER = "higher", _("Higher is better")
-        LOWER = "lower", _("Lower is better")
-
-    class Normalisation(models.TextChoices):
-        MINMAX_OBSERVED = "minmax_observed", _("Min-max, observed range")
-        MINMAX_FIXED = "minmax_fixed", _("Min-max, fixed goalposts")
-        TARGET = "target", _("Distance to target")
-        ZSCORE = "zscore", _("Z-score")
-        PERCENTILE = "percentile", _("Rank percentile")
-        LOG_MINMAX = "log_minmax", _("Logarithm, then min-max")
+    DataType = _vocabulary_choices("Indicator.DataType", "data_type", DATA_TYPES)
+    Direction = _vocabulary_choices("Indicator.Direction", "direction", DIRECTIONS)
+    Normalisation = _vocabulary_choices("Indicator.Normalisation", "normalisation", NORMALISATIONS)
 
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="indicators")
     dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="indicators")
@@ -192,7 +192,7 @@ class Indicator(BilingualName):
             models.CheckConstraint(
                 condition=~Q(normalisation="target") | Q(target__isnull=False), name="indicator_target_present"
             ),
-            models.CheckConstraint(condition=Q(direction__in=["higher", "lower"]), name="indicator_direction_valid"),
+            models.CheckConstraint(condition=Q(direction__in=list(DIRECTIONS)), name="indicator_direction_valid"),
         ]
 
     def __str__(self):
@@ -241,16 +241,8 @@ class CrossRule(models.Model):
     An `error` must be corrected before sign-off; a `warning` needs an explanation in the values' notes.
     """
 
-    class Operator(models.TextChoices):
-        LE = "<=", "≤"
-        LT = "<", "<"
-        GE = ">=", "≥"
-        GT = ">", ">"
-        EQ = "==", "="
-
-    class Severity(models.TextChoices):
-        ERROR = "error", _("Error: must be corrected")
-        WARNING = "warning", _("Warning: needs an explanation")
+    Operator = _text_choices("CrossRule.Operator", [(op.name, op.code, op.symbol) for op in OPERATORS.values()])
+    Severity = _vocabulary_choices("CrossRule.Severity", "severity", SEVERITIES)
 
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="rules")
     code = models.CharField(_("code"), max_length=20)
@@ -269,8 +261,8 @@ class CrossRule(models.Model):
         ordering = ["framework", "order"]
         constraints = [
             models.UniqueConstraint(fields=["framework", "code"], name="rule_code_unique"),
-            models.CheckConstraint(condition=Q(operator__in=["<=", "<", ">=", ">", "=="]), name="rule_operator_valid"),
-            models.CheckConstraint(condition=Q(severity__in=["error", "warning"]), name="rule_severity_valid"),
+            models.CheckConstraint(condition=Q(operator__in=list(RULE_OPERATORS)), name="rule_operator_valid"),
+            models.CheckConstraint(condition=Q(severity__in=list(SEVERITIES)), name="rule_severity_valid"),
         ]
 
     def __str__(self):

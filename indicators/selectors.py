@@ -1,5 +1,7 @@
 """Reads on frameworks shared by the admin, the commands, the scoring pipeline and the API."""
 
+from typing import Any
+
 from django.db.models import Prefetch
 
 from .framework_file import FORMAT
@@ -16,11 +18,11 @@ def framework_with_contents(framework_id: int) -> Framework:
     ).get(pk=framework_id)
 
 
-def framework_document(framework: Framework) -> dict:
+def framework_document(framework: Framework) -> dict[str, Any]:
     """The canonical file document of a stored framework (what export writes)."""
     framework = framework_with_contents(framework.pk)
 
-    def pair(obj, field):
+    def pair(obj: object, field: str) -> dict[str, str]:
         return {"zh": getattr(obj, f"{field}_zh"), "en": getattr(obj, f"{field}_en")}
 
     return {
@@ -92,7 +94,7 @@ def framework_document(framework: Framework) -> dict:
 DEFAULT_FRAMEWORK_CODE = "smartgov-maturity"
 
 
-def default_framework():
+def default_framework() -> Framework | None:
     """The latest published version of the platform's own framework, or None before it is loaded."""
     return (
         Framework.objects.filter(code=DEFAULT_FRAMEWORK_CODE, status=Framework.Status.PUBLISHED)

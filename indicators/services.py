@@ -1,21 +1,26 @@
 """Writes on frameworks: import (create or update a draft), publish, retire, new version."""
 
 from dataclasses import dataclass
+from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessments.audit import audit_record
+from audit.models import Action
+from audit.services import Actor, audit_record
+from smartgov.errors import DomainError, ErrorCode
 
 from .framework_file import document_spec, parse_framework
 from .models import CrossRule, Dimension, Framework, Indicator, MaturityBand
+from .scoring import FrameworkSpec
 from .selectors import framework_document
 
 
-class FrameworkLocked(ValidationError):
-    pass
+class FrameworkLocked(DomainError):
+    """A published or retired framework cannot change; a draft cannot be retired."""
+
+    code = ErrorCode.FRAMEWORK_LOCKED
 
 
 @dataclass(frozen=True)
@@ -25,7 +30,7 @@ class ImportOutcome:
 
 
 @transaction.atomic
-def framework_import(*, document: dict, actor=None) -> ImportOutcome:
+def framework_import(*, document: dict[str, Any], actor: Actor | None = None) -> ImportOutcome:
     """Create the framework of a checked document, or bring its draft up to date.
 
     Importing what is already stored changes nothing; a published or retired framework is never changed.
@@ -44,12 +49,12 @@ def framework_import(*, document: dict, actor=None) -> ImportOutcome:
             )
     action = "created" if framework is None else "updated"
     framework = _write_framework(framework, document)
-    audit_record(actor=actor, action=f"framework_{action}", framework=framework,
-                 subject=f"{framework.code} v{framework.version}", new={"dimensions": len(document["dimensions"])})
+    audit_record(actor=actor, action=Action.FRAMEWORK_CREATED if action == "created" else Action.FRAMEWORK_UPDATED,
+                 target=framework, new={"dimensions": len(document["dimensions"])})
     return ImportOutcome(framework, action)
 
 
-def _write_framework(framework, document):
+def _write_framework(framework: Framework | None, document: dict[str, Any]) -> Framework:
     method = document["method"]
     fields = {
         "name_zh": document["name"]["zh"],
@@ -74,7 +79,7 @@ def _write_framework(framework, document):
     return framework
 
 
-def _sync_dimensions(framework, dimensions):
+def _sync_dimensions(framework: Framework, dimensions: list[dict[str, Any]]) -> None:
     keep_dimensions, keep_indicators = [], []
     for order, item in enumerate(dimensions):
         dimension, _created = Dimension.objects.update_or_create(
@@ -92,7 +97,7 @@ def _sync_dimensions(framework, dimensions):
     framework.dimensions.exclude(pk__in=keep_dimensions).delete()
 
 
-def _write_indicator(framework, dimension, item, order):
+def _write_indicator(framework: Framework, dimension: Dimension, item: dict[str, Any], order: int) -> Indicator:
     normalisation = item["normalisation"]
     indicator, _created = Indicator.objects.update_or_create(
         framework=framework, code=item["code"],
@@ -114,7 +119,7 @@ def _write_indicator(framework, dimension, item, order):
     return indicator
 
 
-def _sync_bands(framework, bands):
+def _sync_bands(framework: Framework, bands: list[dict[str, Any]]) -> None:
     framework.bands.all().delete()
     MaturityBand.objects.bulk_create(
         MaturityBand(
@@ -126,7 +131,7 @@ def _sync_bands(framework, bands):
     )
 
 
-def _sync_rules(framework, rules):
+def _sync_rules(framework: Framework, rules: list[dict[str, Any]]) -> None:
     framework.rules.all().delete()
     CrossRule.objects.bulk_create(
         CrossRule(
@@ -139,7 +144,7 @@ def _sync_rules(framework, rules):
 
 
 @transaction.atomic
-def framework_publish(*, framework: Framework, actor=None) -> Framework:
+def framework_publish(*, framework: Framework, actor: Actor | None = None) -> Framework:
     """Freeze a draft so that cycles can be scored with it; it is checked once more first."""
     framework = Framework.objects.select_for_update().get(pk=framework.pk)
     if framework.status != Framework.Status.DRAFT:
@@ -149,25 +154,25 @@ def framework_publish(*, framework: Framework, actor=None) -> Framework:
     framework.status = Framework.Status.PUBLISHED
     framework.published_at = timezone.now()
     framework.save(update_fields=["status", "published_at"])
-    audit_record(actor=actor, action="framework_published", framework=framework,
-                 subject=f"{framework.code} v{framework.version}", old="draft", new="published")
+    audit_record(actor=actor, action=Action.FRAMEWORK_PUBLISHED, target=framework, subject="status",
+                 old="draft", new="published")
     return framework
 
 
 @transaction.atomic
-def framework_retire(*, framework: Framework, actor=None) -> Framework:
+def framework_retire(*, framework: Framework, actor: Actor | None = None) -> Framework:
     framework = Framework.objects.select_for_update().get(pk=framework.pk)
     if framework.status != Framework.Status.PUBLISHED:
         raise FrameworkLocked(_("Only a published framework can be retired."))
     framework.status = Framework.Status.RETIRED
     framework.save(update_fields=["status"])
-    audit_record(actor=actor, action="framework_retired", framework=framework,
-                 subject=f"{framework.code} v{framework.version}", old="published", new="retired")
+    audit_record(actor=actor, action=Action.FRAMEWORK_RETIRED, target=framework, subject="status",
+                 old="published", new="retired")
     return framework
 
 
 @transaction.atomic
-def framework_new_version(*, framework: Framework, actor=None) -> Framework:
+def framework_new_version(*, framework: Framework, actor: Actor | None = None) -> Framework:
     """A draft copy with the next free version number: the way to change a published framework."""
     document = framework_document(framework)
     latest = Framework.objects.filter(code=framework.code).order_by("-version").values_list("version", flat=True)[0]
@@ -175,5 +180,5 @@ def framework_new_version(*, framework: Framework, actor=None) -> Framework:
     return framework_import(document=document, actor=actor).framework
 
 
-def framework_spec(framework: Framework):
+def framework_spec(framework: Framework) -> FrameworkSpec:
     return document_spec(framework_document(framework))

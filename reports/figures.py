@@ -1,16 +1,23 @@
 """Plotly figures of stored results, for the dashboards and (exported to SVG or PNG with kaleido) the PDF reports.
 
-Pure functions: the dicts of `reports.selectors` (or DataFrames) in, a `plotly.graph_objects.Figure` out; no
+Pure functions: the dataclasses of `reports.selectors` in, a `plotly.graph_objects.Figure` out; no
 database, no request. Labels follow the active language. Every figure uses only what a static export renders
 (no JavaScript callbacks, no updatemenus or sliders), one CJK-capable font family, and a layout sized for about
 700 × 420 px; a figure's height can be changed with `fig.update_layout(height=...)`.
 """
 
+from __future__ import annotations
+
 import math
+from collections.abc import Collection, Iterable, Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 from plotly.colors import sample_colorscale
+
+if TYPE_CHECKING:
+    from .selectors import Band, CityReport, CityRow, IndicatorMatrix, LevelCount, Named
 
 FONT = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
 HEIGHT = 420
@@ -19,6 +26,7 @@ INK, MUTED, GRID = "#1f2933", "#616e7c", "#e4e7eb"
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#000000", "#F0E442"]
 CITY, PROVINCE, BEST = "#b4232a", "#0072B2", "#009E73"
 UNRATED = "#bcccdc"
+T = TypeVar("T")
 
 TEMPLATE = go.layout.Template(layout={
     "font": {"family": FONT, "size": 12, "color": INK},
@@ -34,18 +42,23 @@ TEMPLATE = go.layout.Template(layout={
 })
 
 
-def level_colors(levels) -> dict:
+def level_colors(levels: Iterable[int | None]) -> dict[int, str]:
     """A colour per maturity level, light (lowest level) to dark (highest): {level: colour}. Give every level
     of the framework (e.g. from its bands), so that a level has the same colour in every figure."""
-    levels = sorted({level for level in levels if level is not None})
-    if not levels:
+    known = sorted({level for level in levels if level is not None})
+    if not known:
         return {}
-    levels = list(range(1, max(levels) + 1)) if levels[0] >= 1 else levels
-    points = [0.2 + 0.75 * (i / max(len(levels) - 1, 1)) for i in range(len(levels))]
-    return dict(zip(levels, sample_colorscale("YlGnBu", points), strict=True))
+    every = list(range(1, max(known) + 1)) if known[0] >= 1 else known
+    points = [0.2 + 0.75 * (i / max(len(every) - 1, 1)) for i in range(len(every))]
+    return dict(zip(every, sample_colorscale("YlGnBu", points), strict=True))
 
 
-def _figure(*, title=None, height=HEIGHT, **layout) -> go.Figure:
+def _level_colour(colours: dict[int, str], level: int | None) -> str:
+    """The colour of `level` in `colours` (from `level_colors`); grey for no level."""
+    return UNRATED if level is None else colours.get(level, UNRATED)
+
+
+def _figure(*, title: str | None = None, height: int = HEIGHT, **layout: object) -> go.Figure:
     figure = go.Figure()
     figure.update_layout(template=TEMPLATE, height=height, **layout)
     if title:
@@ -54,7 +67,7 @@ def _figure(*, title=None, height=HEIGHT, **layout) -> go.Figure:
     return figure
 
 
-def _empty(message, *, title=None, height=HEIGHT) -> go.Figure:
+def _empty(message: str, *, title: str | None = None, height: int = HEIGHT) -> go.Figure:
     figure = _figure(title=title, height=height)
     figure.update_layout(xaxis={"visible": False}, yaxis={"visible": False})
     figure.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
@@ -62,42 +75,42 @@ def _empty(message, *, title=None, height=HEIGHT) -> go.Figure:
     return figure
 
 
-def _top(title):
+def _top(title: str | None) -> int:
     return 84 if title else 48
 
 
-def _fmt(value, digits=1):
+def _fmt(value: float | None, digits: int = 1) -> str:
     return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
 
 
-def _closed(values):
+def _closed(values: list[T]) -> list[T]:
     return [*values, values[0]] if values else values
 
 
-def _wrap(text, width=14):
+def _wrap(text: str, width: int = 14) -> str:
     """Break a long label for an axis: CJK text has no spaces, so cut every `width` characters."""
     text = str(text)
     return "<br>".join(text[i:i + width] for i in range(0, len(text), width)) if len(text) > width else text
 
 
 # --------------------------------------------------------------------------------------------------------------
-# One city (the dict of `selectors.city_report`)
+# One city (a `selectors.CityReport`)
 
 
-def city_radar(report, *, title=None) -> go.Figure:
+def city_radar(report: CityReport, *, title: str | None = None) -> go.Figure:
     """The city's dimension scores against the province average and the best region of the cycle."""
-    dimensions = report["dimensions"]
-    if not any(d["score"] is not None for d in dimensions):
+    dimensions = report.dimensions
+    if not any(d.score is not None for d in dimensions):
         return _empty(_("No dimension score"), title=title)
-    theta = _closed([d["name"] for d in dimensions])
+    theta = _closed([d.name for d in dimensions])
     figure = _figure(title=title)
     series = [
         ("best", _("Best region"), BEST, "dot", None),
         ("province_mean", _("Province average"), PROVINCE, "dash", None),
-        ("score", report["result"]["name"], CITY, "solid", "rgba(180, 35, 42, 0.15)"),
+        ("score", report.result.name, CITY, "solid", "rgba(180, 35, 42, 0.15)"),
     ]
     for key, name, colour, dash, fill in series:
-        values = [d[key] for d in dimensions]
+        values = [getattr(d, key) for d in dimensions]
         if all(v is None for v in values):
             continue
         figure.add_trace(go.Scatterpolar(
@@ -113,25 +126,25 @@ def city_radar(report, *, title=None) -> go.Figure:
     return figure
 
 
-def city_trend(report, *, title=None) -> go.Figure:
+def city_trend(report: CityReport, *, title: str | None = None) -> go.Figure:
     """The city's index over the cycles of the framework, on the shaded maturity bands (labelled on the right)."""
-    trend = [point for point in report["trend"] if point["index"] is not None]
+    trend = [point for point in report.trend if point.index is not None]
     if not trend:
         return _empty(_("No index in any cycle yet"), title=title)
-    periods = [str(point["period"]) for point in trend]
+    periods = [str(point.period) for point in trend]
     figure = _figure(title=title)
-    bands = sorted(report["bands"], key=lambda band: band["min_score"])
-    colours = level_colors([band["level"] for band in bands])
-    for band, upper in zip(bands, [*[b["min_score"] for b in bands[1:]], 100], strict=True):
-        figure.add_hrect(y0=band["min_score"], y1=upper, fillcolor=colours.get(band["level"], GRID), opacity=0.12,
+    bands = sorted(report.bands, key=lambda band: band.min_score)
+    colours = level_colors([band.level for band in bands])
+    for band, upper in zip(bands, [*[b.min_score for b in bands[1:]], 100], strict=True):
+        figure.add_hrect(y0=band.min_score, y1=upper, fillcolor=colours.get(band.level, GRID), opacity=0.12,
                          line={"width": 0}, layer="below")
-        figure.add_annotation(x=1.01, xref="paper", xanchor="left", y=(band["min_score"] + upper) / 2,
-                              yanchor="middle", text=band["label"], showarrow=False,
+        figure.add_annotation(x=1.01, xref="paper", xanchor="left", y=(band.min_score + upper) / 2,
+                              yanchor="middle", text=band.label, showarrow=False,
                               font={"size": 10, "color": MUTED})
     figure.add_trace(go.Scatter(
-        x=periods, y=[point["index"] for point in trend], mode="lines+markers+text", name=_("Index"),
-        text=[_fmt(point["index"]) for point in trend], textposition="bottom center",
-        customdata=[point["level_label"] or "–" for point in trend],
+        x=periods, y=[point.index for point in trend], mode="lines+markers+text", name=_("Index"),
+        text=[_fmt(point.index) for point in trend], textposition="bottom center",
+        customdata=[point.level_label or "–" for point in trend],
         line={"color": CITY, "width": 3}, marker={"size": 9},
         hovertemplate="%{x}: %{y:.1f} · %{customdata}<extra></extra>"))
     figure.update_layout(showlegend=False, xaxis={"type": "category", "title": _("Period")},
@@ -140,17 +153,17 @@ def city_trend(report, *, title=None) -> go.Figure:
     return figure
 
 
-def city_priorities(report, *, title=None) -> go.Figure:
+def city_priorities(report: CityReport, *, title: str | None = None) -> go.Figure:
     """The indicators on which the city loses most points of the index against the best region."""
-    priorities = report["priorities"]
+    priorities = report.priorities
     if not priorities:
         return _empty(_("No gap to the best region"), title=title)
     rows = list(reversed(priorities))  # largest gap on top
     figure = _figure(title=title)
     figure.add_trace(go.Bar(
-        x=[row["gap"] for row in rows], y=[_wrap(f"{row['code']} {row['name']}", 16) for row in rows],
-        orientation="h", marker={"color": CITY}, text=[_fmt(row["gap"], 2) for row in rows], textposition="auto",
-        customdata=[[_fmt(row["score"]), _fmt(row["best_score"]), row["dimension_name"]] for row in rows],
+        x=[row.gap for row in rows], y=[_wrap(f"{row.code} {row.name}", 16) for row in rows],
+        orientation="h", marker={"color": CITY}, text=[_fmt(row.gap, 2) for row in rows], textposition="auto",
+        customdata=[[_fmt(row.score), _fmt(row.best_score), row.dimension_name] for row in rows],
         hovertemplate=("%{y}<br>" + _("Points lost") + ": %{x:.2f}<br>" + _("Score") + ": %{customdata[0]} · "
                        + _("Best region") + ": %{customdata[1]}<br>%{customdata[2]}<extra></extra>")))
     figure.update_layout(showlegend=False, xaxis={"title": _("Points of the index lost against the best region"),
@@ -159,15 +172,15 @@ def city_priorities(report, *, title=None) -> go.Figure:
     return figure
 
 
-def city_rank_interval(report, *, title=None, height=260) -> go.Figure:
+def city_rank_interval(report: CityReport, *, title: str | None = None, height: int = 260) -> go.Figure:
     """The city's rank with its 5–95 % interval under the uncertainty analysis (weights and normalisation
     varied), on the axis of all ranked regions."""
-    result = report["result"]
-    total = result.get("regions_ranked") or 0
-    if result["rank"] is None or not total:
+    result = report.result
+    total = result.regions_ranked or 0
+    if result.rank is None or not total:
         return _empty(_("Not ranked: the data are incomplete"), title=title, height=height)
-    low = result["rank_low"] if result["rank_low"] is not None else result["rank"]
-    high = result["rank_high"] if result["rank_high"] is not None else result["rank"]
+    low = result.rank_low if result.rank_low is not None else result.rank
+    high = result.rank_high if result.rank_high is not None else result.rank
     interval = _("Rank interval (5th–95th percentile)") + f": {_fmt(low)} – {_fmt(high)}"
     figure = _figure(title=title, height=height)
     figure.add_shape(type="rect", x0=low - 0.3, x1=high + 0.3, y0=-0.3, y1=0.3, fillcolor="rgba(180, 35, 42, 0.15)",
@@ -175,15 +188,15 @@ def city_rank_interval(report, *, title=None, height=260) -> go.Figure:
     figure.add_trace(go.Scatter(
         x=[low, high], y=[0, 0], mode="lines", name=interval, line={"color": CITY, "width": 4},
         hovertemplate=interval + "<extra></extra>"))
-    if result["rank_median"] is not None:
+    if result.rank_median is not None:
         figure.add_trace(go.Scatter(
-            x=[result["rank_median"]], y=[0], mode="markers",
-            name=_("Median rank") + f": {_fmt(result['rank_median'])}",
+            x=[result.rank_median], y=[0], mode="markers",
+            name=_("Median rank") + f": {_fmt(result.rank_median)}",
             marker={"symbol": "diamond-open", "size": 16, "color": INK, "line": {"width": 2}},
             hovertemplate=_("Median rank") + ": %{x:.1f}<extra></extra>"))
     figure.add_trace(go.Scatter(
-        x=[result["rank"]], y=[0], mode="markers+text", name=_("Rank") + f": {result['rank']}",
-        text=[str(result["rank"])], textposition="top center", textfont={"size": 14, "color": CITY},
+        x=[result.rank], y=[0], mode="markers+text", name=_("Rank") + f": {result.rank}",
+        text=[str(result.rank)], textposition="top center", textfont={"size": 14, "color": CITY},
         marker={"symbol": "circle", "size": 12, "color": CITY}, hovertemplate=_("Rank") + ": %{x}<extra></extra>"))
     figure.update_layout(
         xaxis={"range": [0.5, total + 0.5], "title": _("Rank among %(count)s regions (1 = best)") % {"count": total},
@@ -192,7 +205,7 @@ def city_rank_interval(report, *, title=None, height=260) -> go.Figure:
     return figure
 
 
-def _rank_ticks(total):
+def _rank_ticks(total: int) -> list[int]:
     step = max(1, math.ceil(total / 10))
     if step > 1:
         step = 5 * math.ceil(step / 5) if step > 2 else step
@@ -201,21 +214,20 @@ def _rank_ticks(total):
 
 
 # --------------------------------------------------------------------------------------------------------------
-# Many regions (the dicts of `selectors.scope_report` / `province_report`)
+# Many regions (the rows of a `selectors.ScopeReport`)
 
 
-def level_distribution(level_counts, *, title=None) -> go.Figure:
+def level_distribution(level_counts: Sequence[LevelCount], *, title: str | None = None) -> go.Figure:
     """How many regions are at each maturity level (`level_counts` of `scope_report`)."""
-    if not level_counts or not sum(row["count"] for row in level_counts):
+    if not level_counts or not sum(row.count for row in level_counts):
         return _empty(_("No region scored"), title=title)
-    colours = level_colors([row["level"] for row in level_counts])
-    labels = [(f"L{row['level']} {row['label']}" if row["level"] is not None else row["label"])
-              for row in level_counts]
+    colours = level_colors([row.level for row in level_counts])
+    labels = [(f"L{row.level} {row.label}" if row.level is not None else row.label) for row in level_counts]
     figure = _figure(title=title)
     figure.add_trace(go.Bar(
-        x=labels, y=[row["count"] for row in level_counts], text=[row["count"] for row in level_counts],
+        x=labels, y=[row.count for row in level_counts], text=[row.count for row in level_counts],
         textposition="outside", cliponaxis=False,
-        marker={"color": [colours.get(row["level"], UNRATED) for row in level_counts],
+        marker={"color": [_level_colour(colours, row.level) for row in level_counts],
                 "line": {"color": "#9aa5b1", "width": 1}},
         hovertemplate="%{x}: %{y}<extra></extra>"))
     figure.update_layout(showlegend=False, yaxis={"title": _("Regions"), "rangemode": "tozero"},
@@ -223,35 +235,37 @@ def level_distribution(level_counts, *, title=None) -> go.Figure:
     return figure
 
 
-def dimension_boxes(cities, dimensions, *, title=None) -> go.Figure:
+def dimension_boxes(cities: Sequence[CityRow], dimensions: Sequence[Named], *,
+                    title: str | None = None) -> go.Figure:
     """The spread of each dimension's scores over the regions, every region shown as a point."""
     if not cities:
         return _empty(_("No region scored"), title=title)
     figure = _figure(title=title)
     for i, dimension in enumerate(dimensions):
-        points = [(c["dimensions"].get(dimension["code"]), c["name"]) for c in cities]
+        points = [(c.dimensions.get(dimension.code), c.name) for c in cities]
         points = [(score, name) for score, name in points if score is not None]
         figure.add_trace(go.Box(
-            y=[score for score, _name in points], name=dimension["name"], text=[name for _score, name in points],
+            y=[score for score, _name in points], name=dimension.name, text=[name for _score, name in points],
             boxpoints="all", jitter=0.4, pointpos=0, boxmean=True, marker={"size": 5, "opacity": 0.7},
             line={"width": 1.5}, marker_color=PALETTE[i % len(PALETTE)],
-            hovertemplate="%{text}: %{y:.1f}<extra>" + dimension["name"] + "</extra>"))
+            hovertemplate="%{text}: %{y:.1f}<extra>" + dimension.name + "</extra>"))
     figure.update_layout(showlegend=False, yaxis={"range": [0, 102], "title": _("Score (0–100)")})
     return figure
 
 
-def indicator_heatmap(matrix, *, title=None, row_order=None) -> go.Figure:
+def indicator_heatmap(matrix: IndicatorMatrix, *, title: str | None = None,
+                      row_order: Iterable[str] | None = None) -> go.Figure:
     """Normalised indicator scores (0–100, 100 best) of regions × indicators (`selectors.indicator_matrix`):
     rows in `row_order` (region codes, e.g. by rank) or as given, first row on top."""
-    scores = matrix["scores"]
+    scores = matrix.scores
     if row_order is not None:
         scores = scores.reindex([code for code in row_order if code in scores.index])
     if scores.empty:
         return _empty(_("No region scored"), title=title)
-    names = matrix["regions"]
-    indicators = {i["code"]: i for i in matrix["indicators"]}
+    names = matrix.regions
+    indicators = {i.code: i.name for i in matrix.indicators}
     z = [[None if math.isnan(v) else round(float(v), 1) for v in row] for row in scores.to_numpy()]
-    full = [[f"{code} {indicators.get(code, {}).get('name', '')}" for code in scores.columns] for _row in z]
+    full = [[f"{code} {indicators.get(code, '')}" for code in scores.columns] for _row in z]
     height = max(HEIGHT, min(2400, 120 + 18 * len(scores)))
     figure = _figure(title=title, height=height)
     figure.add_trace(go.Heatmap(
@@ -265,21 +279,21 @@ def indicator_heatmap(matrix, *, title=None, row_order=None) -> go.Figure:
     return figure
 
 
-def movement(cities, *, title=None) -> go.Figure:
+def movement(cities: Sequence[CityRow], *, title: str | None = None) -> go.Figure:
     """Index (x) against its change since the region's previous scored cycle (y), one colour per province."""
-    moved = [c for c in cities if c["index"] is not None and c["change"] is not None]
+    moved = [c for c in cities if c.index is not None and c.change is not None]
     if not moved:
         return _empty(_("No earlier cycle to compare with"), title=title)
     figure = _figure(title=title)
     figure.add_hline(y=0, line={"color": "#9aa5b1", "width": 1})
-    provinces = sorted({c["province"] or "" for c in moved})
+    provinces = sorted({c.province or "" for c in moved})
     for i, province in enumerate(provinces):
-        group = [c for c in moved if (c["province"] or "") == province]
+        group = [c for c in moved if (c.province or "") == province]
         figure.add_trace(go.Scatter(
-            x=[c["index"] for c in group], y=[c["change"] for c in group], mode="markers", name=province or "–",
-            text=[c["name"] for c in group], marker={"size": 10, "color": PALETTE[i % len(PALETTE)],
+            x=[c.index for c in group], y=[c.change for c in group], mode="markers", name=province or "–",
+            text=[c.name for c in group], marker={"size": 10, "color": PALETTE[i % len(PALETTE)],
                                                      "line": {"color": "#ffffff", "width": 1}, "opacity": 0.85},
-            customdata=[_fmt(c["previous"]) for c in group],
+            customdata=[_fmt(c.previous) for c in group],
             hovertemplate=("%{text}<br>" + _("Index") + ": %{x:.1f}<br>" + _("Change on last cycle")
                            + ": %{y:+.1f}<br>" + _("Previous index") + ": %{customdata}<extra></extra>")))
     figure.update_layout(xaxis={"title": _("Index (0–100)")}, yaxis={"title": _("Change since the previous cycle"),
@@ -288,23 +302,25 @@ def movement(cities, *, title=None) -> go.Figure:
     return figure
 
 
-def ranking_bar(cities, *, title=None, highlight=(), limit=None, bands=()) -> go.Figure:
+def ranking_bar(cities: Sequence[CityRow], *, title: str | None = None, highlight: Collection[str] = (),
+                limit: int | None = None, bands: Iterable[Band] = ()) -> go.Figure:
     """The regions' index, best first, coloured by maturity level; `highlight` codes are outlined."""
-    ranked = [c for c in cities if c["index"] is not None]
-    ranked.sort(key=lambda c: -c["index"])
+    indexed = [(c.index, c) for c in cities if c.index is not None]
+    indexed.sort(key=lambda item: -item[0])
+    ranked = [c for _index, c in indexed]
     if limit:
         ranked = ranked[:limit]
     if not ranked:
         return _empty(_("No region scored"), title=title)
-    colours = level_colors({*(band["level"] for band in bands), *(c["level"] for c in ranked)})
+    colours = level_colors({*(band.level for band in bands), *(c.level for c in ranked)})
     height = max(HEIGHT, min(2400, 90 + 20 * len(ranked)))
     figure = _figure(title=title, height=height)
     figure.add_trace(go.Bar(
-        x=[c["index"] for c in ranked], y=[c["name"] for c in ranked], orientation="h",
-        text=[_fmt(c["index"]) for c in ranked], textposition="outside", cliponaxis=False,
-        customdata=[c["level_label"] or "–" for c in ranked],
-        marker={"color": [colours.get(c["level"], UNRATED) for c in ranked],
-                "line": {"color": [CITY if c["code"] in highlight else "rgba(0,0,0,0)" for c in ranked],
+        x=[c.index for c in ranked], y=[c.name for c in ranked], orientation="h",
+        text=[_fmt(c.index) for c in ranked], textposition="outside", cliponaxis=False,
+        customdata=[c.level_label or "–" for c in ranked],
+        marker={"color": [_level_colour(colours, c.level) for c in ranked],
+                "line": {"color": [CITY if c.code in highlight else "rgba(0,0,0,0)" for c in ranked],
                          "width": 2}},
         hovertemplate="%{y}: %{x:.1f} · %{customdata}<extra></extra>"))
     figure.update_layout(showlegend=False, xaxis={"range": [0, 108], "title": _("Index (0–100)")},
@@ -312,18 +328,18 @@ def ranking_bar(cities, *, title=None, highlight=(), limit=None, bands=()) -> go
     return figure
 
 
-def comparison(cities, dimensions, *, title=None) -> go.Figure:
+def comparison(cities: Sequence[CityRow], dimensions: Sequence[Named], *, title: str | None = None) -> go.Figure:
     """Grouped bars: the index and each dimension's score, one bar per region."""
     if not cities:
         return _empty(_("No region to compare"), title=title)
-    categories = [_("Index"), *[d["name"] for d in dimensions]]
+    categories = [_("Index"), *[d.name for d in dimensions]]
     figure = _figure(title=title)
     for i, city in enumerate(cities):
-        values = [city["index"], *[city["dimensions"].get(d["code"]) for d in dimensions]]
+        values = [city.index, *[city.dimensions.get(d.code) for d in dimensions]]
         figure.add_trace(go.Bar(
-            x=categories, y=values, name=city["name"], marker={"color": PALETTE[i % len(PALETTE)]},
+            x=categories, y=values, name=city.name, marker={"color": PALETTE[i % len(PALETTE)]},
             text=[_fmt(v) for v in values], textposition="outside", cliponaxis=False, textfont={"size": 10},
-            hovertemplate="%{x}: %{y:.1f}<extra>" + city["name"] + "</extra>"))
+            hovertemplate="%{x}: %{y:.1f}<extra>" + city.name + "</extra>"))
     figure.update_layout(barmode="group", bargap=0.2, bargroupgap=0.05,
                          yaxis={"range": [0, 108], "title": _("Score (0–100)")}, xaxis={"type": "category"})
     return figure

@@ -22,10 +22,16 @@ import shutil
 import subprocess
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+
+from smartgov.errors import DomainError, ErrorCode
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 logger = logging.getLogger(__name__)
 
@@ -37,8 +43,10 @@ FONT_GLOBS = ("/usr/share/fonts/**/NotoSansCJK-Regular.ttc", "/usr/share/fonts/*
 EXPORT_TIMEOUT = 60
 
 
-class ReportUnavailable(Exception):
+class ReportUnavailable(DomainError):
     """The machine lacks something a PDF needs (a font, Chromium, a library); the message says what."""
+
+    code = ErrorCode.UNAVAILABLE
 
 
 @dataclass(frozen=True)
@@ -54,8 +62,8 @@ def cjk_font_file() -> str | None:
     """The file of Noto Sans CJK SC as fontconfig (the lookup WeasyPrint uses) finds it, else None."""
     if shutil.which("fc-list"):
         try:
-            found = subprocess.run(["fc-list", f":family={CJK_FAMILY}", "file"], capture_output=True, text=True,
-                                   timeout=20, check=False).stdout.split()
+            found = subprocess.run(["fc-list", f":family={CJK_FAMILY}", "file"],  # noqa: S603, S607 - fixed command
+                                   capture_output=True, text=True, timeout=20, check=False).stdout.split()
         except (OSError, subprocess.SubprocessError):
             found = []
         return found[0].rstrip(":") if found else None
@@ -105,8 +113,8 @@ _kaleido_lock = threading.Lock()
 _export_lock = threading.Lock()
 
 
-def _kaleido_server():
-    """The process's kaleido server, started on first use and restarted when its thread has died."""
+def _kaleido_server() -> None:
+    """Start the process's kaleido server on first use, and again when its thread has died."""
     import kaleido
 
     with _kaleido_lock:
@@ -122,18 +130,26 @@ def _kaleido_server():
             for name in ("choreographer", "kaleido", "logistro"):  # their INFO lines are noise in a worker's log
                 logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger(name).level))
             kaleido.start_sync_server(path=path, mathjax=False, silence_warnings=True)
-    return kaleido
 
 
-def figure_svg(figure, *, width: int, height: int) -> str:
+class _Export(TypedDict, total=False):
+    """What the export thread of `figure_svg` hands back: the SVG, or the error that stopped it."""
+
+    svg: str | bytes
+    error: BaseException
+
+
+def figure_svg(figure: go.Figure, *, width: int, height: int) -> str:
     """The figure as SVG markup, in the report's font, sized `width` × `height` CSS pixels."""
     figure.update_layout(font_family=CJK_FAMILY, width=width, height=height,
                          paper_bgcolor="white", plot_bgcolor="white")
     figure.layout.title.font.family = CJK_FAMILY
-    kaleido = _kaleido_server()
-    outcome = {}
+    import kaleido
 
-    def export():
+    _kaleido_server()
+    outcome: _Export = {}
+
+    def export() -> None:
         try:
             outcome["svg"] = kaleido.calc_fig_sync(figure, opts={"format": "svg", "width": width, "height": height})
         except BaseException as error:  # handed back to the caller below
@@ -150,10 +166,8 @@ def figure_svg(figure, *, width: int, height: int) -> str:
     finally:
         _export_lock.release()
     if worker.is_alive():
-        import kaleido as module
-
         # The server is stuck; forget it, so that the next export starts a fresh one.
-        module._global_server._initialized = False
+        kaleido._global_server._initialized = False
         raise ReportUnavailable(_("The chart export did not answer within %(seconds)s s (Chromium).")
                                 % {"seconds": EXPORT_TIMEOUT})
     if "error" in outcome:
@@ -174,23 +188,23 @@ def svg_data_uri(svg: str) -> str:
 
 # ---- pages ----------------------------------------------------------------------------------------------
 
-def css_string(text) -> str:
+def css_string(text: object) -> str:
     """`text` as a quoted CSS string, safe inside a <style> element."""
     escaped = (str(text).replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ").replace(">", "\\3e ")
                .replace("\n", "\\a "))
-    return mark_safe(f'"{escaped}"')
+    return mark_safe(f'"{escaped}"')  # noqa: S308 - escaped for CSS just above
 
 
 def page_counter_css() -> str:
     """CSS `content` of the page numbers, in the active language: "Page " counter(page) " of " counter(pages)."""
     parts = re.split(r"(%\(page\)s|%\(pages\)s)", _("Page %(page)s of %(pages)s"))
     counters = {"%(page)s": "counter(page)", "%(pages)s": "counter(pages)"}
-    return mark_safe(" ".join(counters.get(part) or css_string(part) for part in parts if part))
+    return mark_safe(" ".join(counters.get(part) or css_string(part) for part in parts if part))  # noqa: S308
 
 
-def print_context(*, top_left: str, top_right: str, bottom_right: str = "") -> dict:
+def print_context(*, top_left: str, top_right: str, bottom_right: str = "") -> dict[str, object]:
     """What templates/reports/pdf/base.html needs for its running headers and footers and its font."""
-    return {"font_stack": mark_safe(FONT_STACK), "css": {
+    return {"font_stack": mark_safe(FONT_STACK), "css": {  # noqa: S308 - a constant
         "top_left": css_string(top_left), "top_right": css_string(top_right),
         "bottom_right": css_string(bottom_right), "page_counter": page_counter_css()}}
 

@@ -6,7 +6,6 @@ who may see the report's region (anyone else gets a 404, as for a region they ca
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -17,8 +16,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from assessments.models import Cycle, Region
 from assessments.permissions import visible_regions
+from smartgov.errors import PermissionRefused
 
 from .models import ACTIVE, LANGUAGE_CHOICES, Report, ReportBatch
+from .selectors import scored_cycles
 from .services import ReportRefused, batch_request, report_request, report_retry, reportable_provinces
 
 LIST_LIMIT = 50
@@ -45,9 +46,8 @@ def batch_detail(request, pk):
 
 def _render(request, **context):
     user = request.user
-    cycles = list(Cycle.objects.filter(current_run__isnull=False).select_related("framework").order_by("-period"))
     context.update({
-        "cycles": cycles,
+        "cycles": list(scored_cycles()),
         "cities": visible_regions(user).filter(level=Region.Level.CITY).select_related("parent").order_by("code"),
         "provinces": reportable_provinces(user).order_by("code"),
         "languages": LANGUAGE_CHOICES,
@@ -80,7 +80,7 @@ def report_request_view(request):
     cycle, region, language = _requested(request)
     try:
         report = report_request(cycle=cycle, region=region, language=language, actor=request.user)
-    except PermissionDenied:
+    except PermissionRefused:
         raise Http404 from None
     except ReportRefused as error:
         messages.error(request, str(error))
@@ -96,7 +96,7 @@ def batch_request_view(request):
     cycle, province, language = _requested(request)
     try:
         batch = batch_request(cycle=cycle, province=province, language=language, actor=request.user)
-    except PermissionDenied:
+    except PermissionRefused:
         raise Http404 from None
     except ReportRefused as error:
         messages.error(request, str(error))

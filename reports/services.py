@@ -8,42 +8,56 @@ rebuilt when asked again. Requests are sent to Celery once their transaction com
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assessments.models import Cycle, Region, RegionScore, RoleAssignment
 from assessments.permissions import is_platform_admin, roles_for_region, visible_regions
+from audit.services import Actor
+from smartgov.errors import DomainError, ErrorCode, PermissionRefused
 
 from . import pdf
 from .models import ACTIVE, LANGUAGE_CHOICES, Report, ReportBatch, Status
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+    from .selectors import CityReport, CityRow, ProvinceReport
 
 logger = logging.getLogger(__name__)
 LANGUAGES = [code for code, _name in LANGUAGE_CHOICES]
 ABANDONED = "Abandoned: the report was changed while it was being built."
 
 
-class ReportRefused(Exception):
+class ReportRefused(DomainError):
     """A report that cannot be requested, for a reason the user can act on."""
+
+    code = ErrorCode.REPORT_REFUSED
 
 
 # ---- who may ask for what -------------------------------------------------------------------------------
 
-def may_report_city(user, city: Region) -> bool:
+def may_report_city(user: Actor, city: Region) -> bool:
     return city.level == Region.Level.CITY and visible_regions(user).filter(pk=city.pk).exists()
 
 
-def may_report_province(user, province: Region) -> bool:
+def may_report_province(user: Actor, province: Region) -> bool:
     return province.level == Region.Level.PROVINCE and bool(
         roles_for_region(user, province) & {RoleAssignment.Role.PROVINCE_ANALYST, RoleAssignment.Role.PLATFORM_ADMIN})
 
 
-def reportable_provinces(user):
-    """Provinces whose batch and summary `user` may ask for: their own as analyst, all for an administrator."""
+def reportable_provinces(user: User) -> QuerySet[Region]:
+    """Provinces whose batch and summary `user` (signed in) may ask for: their own as analyst, all for an
+    administrator."""
     provinces = Region.objects.filter(level=Region.Level.PROVINCE)
     if is_platform_admin(user):
         return provinces
@@ -51,7 +65,7 @@ def reportable_provinces(user):
                             role_assignments__role=RoleAssignment.Role.PROVINCE_ANALYST).distinct()
 
 
-def _scored(cycle: Cycle):
+def _scored(cycle: Cycle) -> QuerySet[RegionScore]:
     """Scores of the cycle's current run (ReportRefused when it has none yet)."""
     if cycle.current_run_id is None:
         raise ReportRefused(_("The %(period)s cycle has no computed scores yet: there is nothing to report.")
@@ -67,19 +81,19 @@ def _language(language: str) -> str:
 
 # ---- requests -------------------------------------------------------------------------------------------
 
-def report_request(*, cycle: Cycle, region: Region, language: str = "zh-hans", actor=None,
+def report_request(*, cycle: Cycle, region: Region, language: str = "zh-hans", actor: Actor | None = None,
                    enqueue: bool = True) -> Report:
     """Ask for the PDF report of a city (or the summary of a province) in `language`.
 
     The same request while one is queued or running, or after one succeeded on the current scores, returns
-    that report instead of building another. Raises PermissionDenied outside the actor's regions and
+    that report instead of building another. Raises PermissionRefused outside the actor's regions and
     ReportRefused when there is nothing to report.
     """
     kind = Report.Kind.PROVINCE if region.level == Region.Level.PROVINCE else Report.Kind.CITY
     if actor is not None:
         allowed = may_report_province(actor, region) if kind == Report.Kind.PROVINCE else may_report_city(actor, region)
         if not allowed:
-            raise PermissionDenied(_("You may not request reports on this region."))
+            raise PermissionRefused(_("You may not request reports on this region."))
     elif region.level not in (Region.Level.CITY, Region.Level.PROVINCE):
         raise ReportRefused(_("Reports are made for cities and provinces."))
     language = _language(language)
@@ -106,16 +120,16 @@ def report_request(*, cycle: Cycle, region: Region, language: str = "zh-hans", a
     return report
 
 
-def batch_request(*, cycle: Cycle, province: Region, language: str = "zh-hans", actor=None,
+def batch_request(*, cycle: Cycle, province: Region, language: str = "zh-hans", actor: Actor | None = None,
                   enqueue: bool = True) -> ReportBatch:
     """Ask for the reports of every scored city of a province, one Celery task each.
 
-    The same request while that batch still runs returns it. Raises PermissionDenied unless the actor is the
+    The same request while that batch still runs returns it. Raises PermissionRefused unless the actor is the
     province's analyst or a platform administrator."""
     if province.level != Region.Level.PROVINCE:
         raise ReportRefused(_("A batch covers the cities of one province."))
     if actor is not None and not may_report_province(actor, province):
-        raise PermissionDenied(_("You may not request reports on this region."))
+        raise PermissionRefused(_("You may not request reports on this region."))
     language = _language(language)
     cities = list(Region.objects.filter(
         pk__in=_scored(cycle).filter(region__parent=province).values("region_id")).order_by("code"))
@@ -139,7 +153,7 @@ def batch_request(*, cycle: Cycle, province: Region, language: str = "zh-hans", 
     return batch
 
 
-def report_retry(*, report: Report, actor=None, enqueue: bool = True) -> Report:
+def report_retry(*, report: Report, actor: Actor | None = None, enqueue: bool = True) -> Report:
     """Queue a failed report again (a report that did not fail is returned as it is)."""
     with transaction.atomic():
         updated = Report.objects.filter(pk=report.pk, status=Status.FAILED).update(
@@ -154,7 +168,7 @@ def report_retry(*, report: Report, actor=None, enqueue: bool = True) -> Report:
 def _send_on_commit(report_ids: list[int]) -> None:
     from .tasks import build_report
 
-    def send():
+    def send() -> None:
         for report_id in report_ids:
             build_report.delay(report_id)
 
@@ -181,7 +195,7 @@ def report_build(*, report_id: int) -> Report:
     return report
 
 
-def _build_start(report_id):
+def _build_start(report_id: int) -> Report | None:
     with transaction.atomic():
         report = (Report.objects.select_for_update(of=("self",)).select_related("cycle__framework", "region")
                   .filter(pk=report_id).first())
@@ -193,87 +207,92 @@ def _build_start(report_id):
     return report
 
 
-def _progress(report, progress, stage):
+def _progress(report: Report, progress: int, stage: str) -> None:
     Report.objects.filter(pk=report.pk, status=Status.RUNNING).update(progress=progress, stage=stage)
 
 
-def _build(report) -> pdf.Pdf:
-    from . import figures, selectors
+def _build(report: Report) -> pdf.Pdf:
+    from . import selectors
 
     pdf.check_requirements()
     cycle = Cycle.objects.select_related("framework").get(pk=report.cycle_id)
     _scored(cycle)
     report.run_id = cycle.current_run_id
     Report.objects.filter(pk=report.pk).update(run_id=cycle.current_run_id)
+    data: CityReport | ProvinceReport
     try:
         if report.kind == Report.Kind.PROVINCE:
-            data = _province_data(selectors.province_report(cycle, report.region))
+            data = selectors.province_report(cycle, report.region)
         else:
-            data = _city_data(selectors.city_report(cycle, report.region))
+            data = selectors.city_report(cycle, report.region)
     except selectors.NoResult as error:
         raise ReportRefused(str(error)) from error
     _progress(report, 10, "data")
-    charts = _charts(report.kind, data, figures)
+    charts = _charts(data)
     _progress(report, 40, "charts")
-    context = {"report": report, "cycle": cycle, "region": report.region, "data": data, "charts": charts,
-               "generated_at": timezone.localtime()}
+    context: dict[str, object] = {"report": report, "cycle": cycle, "region": report.region, "data": data,
+                                  "charts": charts, "generated_at": timezone.localtime()}
     title = _("Smart government maturity report")
-    demo = _("Demo data") if data.get("is_demo") else ""
-    if report.kind == Report.Kind.PROVINCE:
-        indices = [c["index"] for c in data["cities"] if c["index"] is not None]
-        context.update(mean_index=sum(indices) / len(indices) if indices else None,
+    demo = _("Demo data") if data.is_demo else ""
+    if isinstance(data, selectors.ProvinceReport):
+        context.update(cities=_province_cities(data), mean_index=selectors.scope_summary(data).mean,
                        weighting=cycle.framework.get_weighting_display(),
                        aggregation=cycle.framework.get_aggregation_display(),
                        **pdf.print_context(top_left=f"{report.region.name} · {cycle.period}", top_right=title,
                                            bottom_right=demo))
     else:
-        context.update(pdf.print_context(top_left=f"{data['result']['name']} · {cycle.period}", top_right=title,
+        context.update(pdf.print_context(top_left=f"{data.result.name} · {cycle.period}", top_right=title,
                                          bottom_right=demo))
     built = pdf.html_to_pdf(render_to_string(f"reports/pdf/{report.kind}.html", context))
     _progress(report, 80, "pdf")
     return built
 
 
-def _percent(rows, key="weight"):
-    for row in rows:
-        row[f"{key}_pct"] = None if row.get(key) is None else 100 * row[key]
+@dataclass(frozen=True)
+class ProvinceCity:
+    """A city of a province report with what print adds to its row."""
+
+    row: CityRow
+    """The city's row of the `ProvinceReport`."""
+    dimension_rows: tuple[tuple[str, float | None], ...]
+    """(dimension name, score) in framework order."""
+    strongest: str | None = None
+    """Name of the dimension with the highest score; None unless two or more are scored."""
+    weakest: str | None = None
+    """Name of the dimension with the lowest score; None unless two or more are scored."""
+
+    @property
+    def dimension_scores(self) -> list[float | None]:
+        """The scores of `dimension_rows`."""
+        return [score for _name, score in self.dimension_rows]
 
 
-def _city_data(data: dict) -> dict:
-    """The selector's dict with what print needs added: weights as percentages."""
-    for rows in (data["dimensions"], data["indicators"], data["priorities"], data["framework"]["dimensions"],
-                 data["framework"]["indicators"]):
-        _percent(rows)
-    method = data["framework"]
-    method["min_share_pct"] = None if method.get("min_share") is None else 100 * method["min_share"]
-    weight_range = (method.get("uncertainty") or {}).get("weight_range")
-    method["weight_range_pct"] = None if weight_range is None else 100 * weight_range
-    return data
-
-
-def _province_data(data: dict) -> dict:
-    """The selector's dict with, per city, its dimension scores in framework order and its strongest and
-    weakest dimension."""
-    dimensions = data["dimensions"]
-    for city in data["cities"]:
-        rows = [{"name": d["name"], "score": city["dimensions"].get(d["code"])} for d in dimensions]
-        city["dimension_rows"] = rows
-        city["dimension_scores"] = [row["score"] for row in rows]
-        scored = [row for row in rows if row["score"] is not None]
+def _province_cities(data: ProvinceReport) -> list[ProvinceCity]:
+    """Each city of the report with its dimension scores in framework order and its strongest and weakest
+    dimension."""
+    cities = []
+    for city in data.cities:
+        rows = tuple((d.name, city.dimensions.get(d.code)) for d in data.dimensions)
+        scored = [(name, score) for name, score in rows if score is not None]
+        strongest = weakest = None
         if len(scored) > 1:
-            city["strongest"] = max(scored, key=lambda row: row["score"])["name"]
-            city["weakest"] = min(scored, key=lambda row: row["score"])["name"]
-    return data
+            strongest = max(scored, key=lambda row: row[1])[0]
+            weakest = min(scored, key=lambda row: row[1])[0]
+        cities.append(ProvinceCity(row=city, dimension_rows=rows, strongest=strongest, weakest=weakest))
+    return cities
 
 
-def _charts(kind, data, figures) -> dict[str, str]:
+def _charts(data: CityReport | ProvinceReport) -> dict[str, str]:
     """Each chart of the report as an SVG data: URI, by name (sized for the 174 mm wide text of an A4 page)."""
-    if kind == Report.Kind.PROVINCE:
-        cities = data["cities"]
+    from . import figures, selectors
+
+    wanted: dict[str, tuple[Callable[[], go.Figure], int, int]]
+    if isinstance(data, selectors.ProvinceReport):
+        cities = data.cities
         wanted = {
             "ranking": (lambda: figures.ranking_bar(cities), 660, max(300, 90 + 20 * len(cities))),
-            "levels": (lambda: figures.level_distribution(data["level_counts"]), 660, 240),
-            "dimensions": (lambda: figures.dimension_boxes(cities, data["dimensions"]), 660, 260),
+            "levels": (lambda: figures.level_distribution(data.level_counts), 660, 240),
+            "dimensions": (lambda: figures.dimension_boxes(cities, data.dimensions), 660, 260),
         }
     else:
         wanted = {
@@ -286,13 +305,13 @@ def _charts(kind, data, figures) -> dict[str, str]:
             for name, (make, width, height) in wanted.items()}
 
 
-def _legend_below(figure):
+def _legend_below(figure: go.Figure) -> go.Figure:
     """On paper the radar's legend goes under the chart, where it cannot cover an axis label."""
     figure.update_layout(legend={"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.08, "yanchor": "top"})
     return figure
 
 
-def _build_store(report, built: pdf.Pdf) -> None:
+def _build_store(report: Report, built: pdf.Pdf) -> None:
     old = Report.objects.filter(pk=report.pk).values_list("file", flat=True).first()
     if old:
         report.file.storage.delete(old)

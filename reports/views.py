@@ -12,26 +12,34 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from plotly.io.json import to_json_plotly
 
-from assessments.models import RoleAssignment
 from assessments.permissions import is_platform_admin, visible_regions
+from assessments.selectors import regions_held
 
 from . import figures
-from .selectors import NoResult, city_report, indicator_matrix, scope_report, scored_cycles
+from .selectors import NoResult, city_report, indicator_matrix, scope_report, scope_summary, scored_cycles
 
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 COMPARE_MIN, COMPARE_MAX = 2, 5
 
 
 def chart_html(figure, name) -> str:
-    """A figure as an HTML fragment; plotly.js itself is loaded once by the page from our static files."""
+    """A figure as an HTML fragment: the container plotly's own `to_html` would write and the figure as a JSON
+    data block, which static/js/dashboards.js draws with plotly.js (loaded once by the page from our static
+    files), so that the page holds no inline script."""
     height = figure.layout.height
-    # plotly escapes the data it embeds (<, >, & as \\u00XX), so region names cannot close the script.
-    return mark_safe(figure.to_html(
-        full_html=False, include_plotlyjs=False, config=PLOTLY_CONFIG, div_id=f"chart-{name}",
-        default_height=f"{height}px" if height else "100%"))
+    spec = figure.to_dict()
+    # plotly's JSON escapes <, > and / (as \\u00XX), so region names cannot close the data block.
+    data = to_json_plotly({"data": spec["data"], "layout": spec["layout"], "config": PLOTLY_CONFIG})
+    return format_html(
+        '<div style="height:{height}; width:100%;"><div id="chart-{name}" class="plotly-graph-div" '
+        'style="height:100%; width:100%;"></div><script type="application/json" class="js-chart" '
+        'data-chart="chart-{name}">{data}</script></div>',
+        height=f"{height}px" if height else "100%", name=name, data=mark_safe(data))  # noqa: S308 - escaped above
 
 
 def _cycle(request):
@@ -58,37 +66,25 @@ def overview(request):
     A user who sees one city only is sent to that city's dashboard."""
     user = request.user
     admin = is_platform_admin(user)
-    roles = list(RoleAssignment.objects.filter(user=user).values_list("role", "region__code", "region__name_zh",
-                                                                      "region__name_en"))
-    provinces = [role for role in roles if role[0] == RoleAssignment.Role.PROVINCE_ANALYST]
-    cities = sorted({code for role, code, *_names in roles if code and role != RoleAssignment.Role.PROVINCE_ANALYST})
+    held = regions_held(user)
     cycle, cycles = _cycle(request)
-    if not admin and not provinces and len(cities) == 1:
-        return redirect(reverse("dashboard-city", args=[cities[0]]) + _query(cycle if request.GET.get("cycle")
-                                                                              else None))
-    if admin:
-        scope = _("All regions")
-    else:
-        scope = "、".join(name_en if request.LANGUAGE_CODE.startswith("en") else name_zh
-                          for _role, _code, name_zh, name_en in provinces) or _("Your regions")
+    if not admin and not held.provinces and len(held.cities) == 1:
+        return redirect(reverse("dashboard-city", args=[held.cities[0].code])
+                        + _query(cycle if request.GET.get("cycle") else None))
+    scope = _("All regions") if admin else ("、".join(p.name for p in held.provinces) or _("Your regions"))
     context = {"cycle": cycle, "cycles": cycles, "scope": scope, "page": "overview"}
     if cycle is not None:
         regions = None if admin else visible_regions(user)
         report = scope_report(cycle, regions)
         matrix = indicator_matrix(cycle, regions)
-        order = [city["code"] for city in report["cities"]]
-        ranked = [city["index"] for city in report["cities"] if city["index"] is not None]
-        changes = sorted(city["change"] for city in report["cities"] if city["change"] is not None)
+        order = [city.code for city in report.cities]
         context |= {
             "report": report,
-            "summary": {"count": len(report["cities"]), "ranked": len(ranked),
-                        "mean": sum(ranked) / len(ranked) if ranked else None,
-                        "median_change": changes[len(changes) // 2] if changes else None},
+            "summary": scope_summary(report),
             "charts": {
-                "levels": chart_html(figures.level_distribution(report["level_counts"]), "levels"),
-                "movement": chart_html(figures.movement(report["cities"]), "movement"),
-                "dimensions": chart_html(figures.dimension_boxes(report["cities"], report["dimensions"]),
-                                         "dimensions"),
+                "levels": chart_html(figures.level_distribution(report.level_counts), "levels"),
+                "movement": chart_html(figures.movement(report.cities), "movement"),
+                "dimensions": chart_html(figures.dimension_boxes(report.cities, report.dimensions), "dimensions"),
                 "heatmap": chart_html(figures.indicator_heatmap(matrix, row_order=order), "heatmap"),
             },
         }
@@ -110,15 +106,14 @@ def city(request, code):
     except NoResult as error:
         context["message"] = str(error)
         return render(request, "reports/dashboards/city.html", context)
-    best = report["best_region"]
+    best = report.best_region
     dimensions = {}
-    for row in report["indicators"]:
-        dimensions.setdefault((row["dimension"], row["dimension_name"]), []).append(
-            {**row, "weight_pct": None if row["weight"] is None else 100 * row["weight"]})
+    for row in report.indicators:
+        dimensions.setdefault((row.dimension, row.dimension_name), []).append(row)
     context |= {
         "report": report,
-        "result": report["result"],
-        "best_visible": bool(best) and visible.filter(code=best["code"]).exists(),
+        "result": report.result,
+        "best_visible": bool(best) and visible.filter(code=best.code).exists(),
         "indicator_groups": [{"code": code, "name": name, "rows": rows} for (code, name), rows in dimensions.items()],
         "charts": {
             "radar": chart_html(figures.city_radar(report), "radar"),
@@ -145,11 +140,11 @@ def compare(request):
     if cycle is None:
         return render(request, "reports/dashboards/compare.html", context)
     report = scope_report(cycle, visible)
-    by_code = {city["code"]: city for city in report["cities"]}
+    by_code = {city.code: city for city in report.cities}
     chosen = [by_code[code] for code in codes if code in by_code]
     missing = [code for code in codes if code not in by_code]
-    context |= {"report": report, "chosen": chosen, "choices": _choices(report["cities"]),
-                "too_few_choices": len(report["cities"]) < COMPARE_MIN}
+    context |= {"report": report, "chosen": chosen, "choices": _choices(report.cities),
+                "too_few_choices": len(report.cities) < COMPARE_MIN}
     if missing:
         context["notice"] = _("No result in this cycle for: %(codes)s.") % {"codes": "、".join(missing)}
     if codes and len(codes) < COMPARE_MIN:
@@ -158,8 +153,7 @@ def compare(request):
         context["error"] = _("Choose at most %(max)s cities to compare.") % {"max": COMPARE_MAX}
     elif len(chosen) >= COMPARE_MIN:
         context["rows"] = _comparison_rows(chosen, report)
-        context["charts"] = {"comparison": chart_html(figures.comparison(chosen, report["dimensions"]),
-                                                      "comparison")}
+        context["charts"] = {"comparison": chart_html(figures.comparison(chosen, report.dimensions), "comparison")}
     elif codes:
         context["error"] = _("Fewer than %(min)s of the chosen cities have a result in this cycle.") % {
             "min": COMPARE_MIN}
@@ -169,23 +163,23 @@ def compare(request):
 def _choices(cities):
     """The cities to choose from, grouped by province (name order within a group follows the ranking)."""
     groups = {}
-    for city in sorted(cities, key=lambda c: (c["province_code"] or "", c["code"])):
-        groups.setdefault(city["province"] or "", []).append(city)
+    for city in sorted(cities, key=lambda c: (c.province_code or "", c.code)):
+        groups.setdefault(city.province or "", []).append(city)
     return list(groups.items())
 
 
 def _comparison_rows(chosen, report):
     rows = [
-        {"label": _("Index"), "kind": "score", "values": [c["index"] for c in chosen]},
-        {"label": _("Maturity level"), "kind": "text", "values": [c["level_label"] or "–" for c in chosen]},
-        {"label": _("Rank"), "kind": "rank", "values": [c["rank"] for c in chosen], "of": report["regions_ranked"]},
-        {"label": _("Rank within the province"), "kind": "int", "values": [c["parent_rank"] for c in chosen]},
+        {"label": _("Index"), "kind": "score", "values": [c.index for c in chosen]},
+        {"label": _("Maturity level"), "kind": "text", "values": [c.level_label or "–" for c in chosen]},
+        {"label": _("Rank"), "kind": "rank", "values": [c.rank for c in chosen], "of": report.regions_ranked},
+        {"label": _("Rank within the province"), "kind": "int", "values": [c.parent_rank for c in chosen]},
         {"label": _("Rank interval (5th–95th percentile)"), "kind": "interval",
-         "values": [(c["rank_low"], c["rank_high"]) for c in chosen]},
-        {"label": _("Change since the previous cycle"), "kind": "change", "values": [c["change"] for c in chosen]},
+         "values": [(c.rank_low, c.rank_high) for c in chosen]},
+        {"label": _("Change since the previous cycle"), "kind": "change", "values": [c.change for c in chosen]},
     ]
-    rows += [{"label": d["name"], "kind": "score", "values": [c["dimensions"].get(d["code"]) for c in chosen]}
-             for d in report["dimensions"]]
+    rows += [{"label": d.name, "kind": "score", "values": [c.dimensions.get(d.code) for c in chosen]}
+             for d in report.dimensions]
     for row in rows:
         numbers = [v for v in row["values"] if isinstance(v, int | float) and not isinstance(v, bool)]
         if row["kind"] in ("score", "change") and numbers:

@@ -8,6 +8,7 @@ admin.site.site_header = admin.site.site_title = "智慧政府成熟度评估平
 urlpatterns = [
     path("", include("assessments.urls")),
     path("", include("reports.urls")),
+    path("", include("surveys.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls", namespace="api")),

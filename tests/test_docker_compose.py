@@ -23,15 +23,19 @@ def test_it_has_the_five_services_with_healthchecks_where_they_serve():
 
 def test_manage_py_commands_exist():
     used = re.findall(r"manage\.py (\w+)", " ".join(_command(s) for s in ("web",)))
-    assert used and set(used) <= set(get_commands())
+    assert used
+    assert set(used) <= set(get_commands())
 
 
 def test_the_wsgi_application_and_celery_app_exist():
     from smartgov.celery import app
     from smartgov.wsgi import application
 
-    assert "smartgov.wsgi:application" in _command("web") and application is not None
-    assert "-A smartgov" in _command("worker") and "-A smartgov" in _command("beat") and app.main == "smartgov"
+    assert "smartgov.wsgi:application" in _command("web")
+    assert application is not None
+    assert "-A smartgov" in _command("worker")
+    assert "-A smartgov" in _command("beat")
+    assert app.main == "smartgov"
 
 
 def test_every_variable_it_sets_is_read_by_the_settings_and_documented():
@@ -46,5 +50,6 @@ def test_every_variable_it_sets_is_read_by_the_settings_and_documented():
 
 
 def test_the_image_build_files_exist():
-    assert (ROOT / "Dockerfile").exists() and (ROOT / ".env.example").exists()
+    assert (ROOT / "Dockerfile").exists()
+    assert (ROOT / ".env.example").exists()
     assert COMPOSE["x-app"]["env_file"] == ".env"

@@ -9,7 +9,9 @@ def test_it_is_healthy_on_a_working_setup(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     body = response.json()
-    assert body["status"] == "ok" and body["database"]["ok"] and body["broker"]["ok"]
+    assert body["status"] == "ok"
+    assert body["database"]["ok"]
+    assert body["broker"]["ok"]
 
 
 def test_it_reports_an_unreachable_broker(client, settings, monkeypatch):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import UserFactory
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,8 @@ def test_login_and_logout(client, user):
 
 def test_a_wrong_password_says_so_in_chinese(client, user):
     response = _login(client, "wrong")
-    assert response.status_code == 200 and "请输入一个正确的" in response.content.decode()
+    assert response.status_code == 200
+    assert "请输入一个正确的" in response.content.decode()
 
 
 def test_five_failures_lock_the_account_even_for_the_right_password(client, user):

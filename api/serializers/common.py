@@ -17,15 +17,16 @@ class RegionBriefSerializer(serializers.Serializer):
 
 class RegionSerializer(serializers.ModelSerializer):
     level_label = serializers.CharField(source="get_level_display")
-    parent = serializers.SerializerMethodField()
+    # A declared field, not Field.parent: DRF's metaclass takes it off the class (the stubs cannot tell).
+    parent = serializers.SerializerMethodField()  # type: ignore[assignment]
 
     class Meta:
         model = Region
         fields = ["code", "name_zh", "name_en", "level", "level_label", "parent"]
 
     @extend_schema_field(serializers.CharField(allow_null=True, help_text="Code of the parent region."))
-    def get_parent(self, region):
-        return region.parent.code if region.parent_id else None
+    def get_parent(self, region: Region) -> str | None:
+        return region.parent.code if region.parent is not None else None
 
 
 class PeriodQuerySerializer(serializers.Serializer):

@@ -41,7 +41,8 @@ class IndicatorDocumentSerializer(serializers.Serializer):
     weight = serializers.FloatField()
     valid_range = serializers.ListField(child=serializers.FloatField(allow_null=True), min_length=2, max_length=2,
                                         help_text="[smallest, largest] valid value; null where unbounded.")
-    source = serializers.CharField(allow_blank=True)
+    # A declared field, not Field.source: DRF's metaclass takes it off the class (the stubs cannot tell).
+    source = serializers.CharField(allow_blank=True)  # type: ignore[assignment]
     evidence_required = serializers.BooleanField()
 
 
@@ -67,7 +68,8 @@ class RuleDocumentSerializer(serializers.Serializer):
 class BandDocumentSerializer(serializers.Serializer):
     level = serializers.IntegerField()
     min_score = serializers.FloatField()
-    label = BilingualSerializer()
+    # A declared field, not Field.label: DRF's metaclass takes it off the class (the stubs cannot tell).
+    label = BilingualSerializer()  # type: ignore[assignment]
     description = BilingualSerializer()
 
 

@@ -19,7 +19,7 @@ class ReportSerializer(serializers.ModelSerializer):
                   "stage", "error", "run", "pages", "size", "requested_at", "started_at", "finished_at",
                   "download"]
 
-    def get_download(self, report) -> str | None:
+    def get_download(self, report: Report) -> str | None:
         """The path of the PDF once the report succeeded."""
         return f"/api/v1/reports/{report.pk}/download/" if report.status == Report.Status.SUCCEEDED else None
 

@@ -1,7 +1,10 @@
+from typing import Any
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.utils.serializer_helpers import ReturnList
 
-from assessments.models import RegionScore, ScoreRun
+from assessments.models import Cycle, RegionScore, ScoreRun
 
 from .common import RegionBriefSerializer
 
@@ -17,7 +20,7 @@ class ScoreRunSerializer(serializers.ModelSerializer):
         fields = ["id", "cycle", "framework", "status", "status_label", "progress", "stage", "reason",
                   "requested_at", "started_at", "finished_at", "regions", "error", "current"]
 
-    def get_current(self, run) -> bool:
+    def get_current(self, run: ScoreRun) -> bool:
         """Whether its results are the cycle's published ones."""
         return run.cycle.current_run_id == run.pk
 
@@ -44,7 +47,8 @@ class ResultSerializer(serializers.ModelSerializer):
     """One region's result in the cycle's published score run."""
 
     region = RegionBriefSerializer()
-    parent = serializers.SerializerMethodField()
+    # A declared field, not Field.parent: DRF's metaclass takes it off the class (the stubs cannot tell).
+    parent = serializers.SerializerMethodField()  # type: ignore[assignment]
     cycle = serializers.SerializerMethodField()
     run = serializers.IntegerField(source="run_id")
     level_label = serializers.SerializerMethodField()
@@ -56,20 +60,24 @@ class ResultSerializer(serializers.ModelSerializer):
         fields = ["region", "parent", "cycle", "run", "index", "level", "level_label", "rank", "parent_rank",
                   "change", "complete", "coverage", "rank_interval", "dimensions"]
 
-    def get_parent(self, score) -> str | None:
+    def get_parent(self, score: RegionScore) -> str | None:
         """Code of the region's parent (its province)."""
-        return score.region.parent.code if score.region.parent_id else None
+        parent = score.region.parent
+        return parent.code if parent is not None else None
 
-    def get_cycle(self, score) -> int:
-        return self.context["cycle"].period
+    def get_cycle(self, score: RegionScore) -> int:
+        cycle: Cycle = self.context["cycle"]
+        return cycle.period
 
-    def get_level_label(self, score) -> str | None:
-        return self.context["bands"].get(score.level)
+    def get_level_label(self, score: RegionScore) -> str | None:
+        bands: dict[int | None, str] = self.context["bands"]
+        return bands.get(score.level)
 
     @extend_schema_field(serializers.DictField(child=DimensionResultSerializer(),
                                                            help_text="Dimension code → score and rank."))
-    def get_dimensions(self, score):
-        return self.context["dimensions"].get(score.region_id, {})
+    def get_dimensions(self, score: RegionScore) -> dict[str, Any]:
+        return {code: DimensionResultSerializer(result).data
+                for code, result in self.context["dimensions"].get(score.region_id, {}).items()}
 
 
 class IndicatorResultSerializer(serializers.Serializer):
@@ -91,8 +99,9 @@ class ResultDetailSerializer(ResultSerializer):
         fields = [*ResultSerializer.Meta.fields, "indicators"]
 
     @extend_schema_field(IndicatorResultSerializer(many=True))
-    def get_indicators(self, score):
-        return IndicatorResultSerializer(self.context["indicators"], many=True).data
+    def get_indicators(self, score: RegionScore) -> ReturnList[Any]:
+        # many=True: the data of a ListSerializer (the stubs type it as the child's).
+        return IndicatorResultSerializer(self.context["indicators"], many=True).data  # type: ignore[return-value]
 
 
 class StatsSerializer(serializers.Serializer):

@@ -1,5 +1,6 @@
 import math
 import re
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -30,14 +31,14 @@ class SubmissionSerializer(serializers.ModelSerializer):
                   "expected", "actions", "created_at", "updated_at"]
 
     @extend_schema_field(RegionBriefSerializer(allow_null=True))
-    def get_province(self, submission):
+    def get_province(self, submission: Submission) -> dict[str, str] | None:
         parent = submission.region.parent
         return None if parent is None else {"code": parent.code, "name_zh": parent.name_zh,
                                             "name_en": parent.name_en}
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(list(TRANSITIONS)),
                                                help_text="The workflow actions you may take now."))
-    def get_actions(self, submission):
+    def get_actions(self, submission: Submission) -> list[str]:
         roles = roles_for_region(self.context["request"].user, submission.region)
         return [t.action for t in available(submission.status, roles, entry_open=submission.cycle.entry_open)]
 
@@ -73,7 +74,7 @@ class IndicatorValueField(serializers.Field):
         "too_large": _("The number is too large."),
     }
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: object) -> bool | int | float | str:
         if isinstance(data, bool):
             return data
         if isinstance(data, int | float):
@@ -91,7 +92,7 @@ class IndicatorValueField(serializers.Field):
             return data
         self.fail("invalid")
 
-    def to_representation(self, value):
+    def to_representation(self, value: object) -> object:
         return value
 
 
@@ -105,9 +106,10 @@ class ValueInSerializer(serializers.Serializer):
 class ValuesInSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, max_value=2**31 - 1,
                                        help_text="The version your changes are based on (from the GET).")
-    values = ValueInSerializer(many=True, allow_empty=False, max_length=1000)
+    # many=True makes a ListSerializer, which takes max_length; the stubs check the child's arguments.
+    values = ValueInSerializer(many=True, allow_empty=False, max_length=1000)  # type: ignore[call-arg]
 
-    def validate_values(self, items):
+    def validate_values(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         seen, errors = set(), []
         for item in items:
             code = item["indicator"]
@@ -128,7 +130,7 @@ class TransitionInSerializer(serializers.Serializer):
         child=serializers.CharField(max_length=2000, allow_blank=True), required=False, default=dict,
         help_text="Reasons per indicator code (returning a submission).")
 
-    def validate_indicator_comments(self, comments):
+    def validate_indicator_comments(self, comments: dict[str, str]) -> dict[str, str]:
         if len(comments) > 500:
             raise serializers.ValidationError(_("At most 500 comments."))
         bad = [code for code in comments if not INDICATOR_CODE.match(code)]

@@ -1,6 +1,7 @@
 import hashlib
+from typing import Any, TypeVar
 
-from django.http import HttpResponseNotModified
+from django.http import HttpResponseBase, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 from django.utils.translation import get_language
@@ -8,32 +9,46 @@ from django.utils.translation import gettext as _
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+from rest_framework.views import APIView
 
-from ..exceptions import ApiError
+from assessments.models import Cycle, ScoreRun
+from smartgov.errors import ErrorCode, NotFound
+
 from ..permissions import HasRegionalRole
 from ..selectors import cycle_find, regions_scope_key
 
+ResponseT = TypeVar("ResponseT", bound=HttpResponseBase)
 
-class ApiView:
-    """What every API view shares: a role on some region is needed, bodies are JSON."""
+
+class ApiView(APIView):
+    """What every API view shares: a role on some region is needed, bodies are JSON.
+
+    Listed first among the bases of a view (`class X(ApiView, generics.ListAPIView)`), so that its attributes
+    and `finalize_response` come before DRF's; the method resolution order is the same as for a mixin. A
+    subclass that sets `queryset` or `serializer_class` for a generic view declares them with the types of
+    `GenericAPIView` (the type checker requires the bases of a class to agree on them).
+    """
 
     permission_classes = [IsAuthenticated, HasRegionalRole]
     parser_classes = [JSONParser]
 
-    def finalize_response(self, request, response, *args, **kwargs):
+    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
         """Errors are JSON whatever format was asked for (CSV, PDF)."""
         renderer = getattr(request, "accepted_renderer", None)
         if response.status_code >= 400 and renderer is not None and renderer.format not in ("json", "api"):
             request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
         return super().finalize_response(request, response, *args, **kwargs)
 
-    def query(self, serializer_class):
+    def query(self, serializer_class: type[BaseSerializer[Any]]) -> Any:
         """The query string parsed by `serializer_class`; 400 naming each bad parameter."""
         serializer = serializer_class(data=self.request.query_params)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
-    def body(self, serializer_class):
+    def body(self, serializer_class: type[BaseSerializer[Any]]) -> Any:
         serializer = serializer_class(data=self.request.data)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
@@ -43,14 +58,14 @@ class Conditional:
     """ETag and Last-Modified of an answer that depends only on a published score run, the query, the
     caller's regions and language; `not_modified()` is the 304 when the client's copy is still current."""
 
-    def __init__(self, request, run):
+    def __init__(self, request: Request, run: ScoreRun) -> None:
         self.request = request
         self.last_modified = int(run.finished_at.timestamp()) if run.finished_at else None
         params = sorted((k, v) for k, v in request.query_params.lists())
         key = f"{run.pk}|{run.finished_at}|{params}|{get_language()}|{regions_scope_key(request.user)}"
         self.etag = f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
 
-    def not_modified(self):
+    def not_modified(self) -> HttpResponseNotModified | None:
         if self.request.method not in ("GET", "HEAD"):
             return None
         if_none_match = self.request.headers.get("If-None-Match")
@@ -64,7 +79,7 @@ class Conditional:
             return None
         return self.stamp(HttpResponseNotModified())
 
-    def stamp(self, response):
+    def stamp(self, response: ResponseT) -> ResponseT:
         response["ETag"] = self.etag
         if self.last_modified is not None:
             response["Last-Modified"] = http_date(self.last_modified)
@@ -73,7 +88,7 @@ class Conditional:
         return response
 
 
-def published_cycle(*, period=None, framework=None):
+def published_cycle(*, period: int | None = None, framework: str | None = None) -> Cycle:
     """The cycle whose published results are asked for, or a 404 saying that there are none (yet)."""
     cycle = cycle_find(period=period, framework=framework, published=True)
     if cycle is not None:
@@ -84,4 +99,4 @@ def published_cycle(*, period=None, framework=None):
         message = _("The %(period)s cycle has no published results yet.") % {"period": period}
     else:
         message = _("There is no cycle of %(period)s.") % {"period": period}
-    raise ApiError(status_code=404, code="not_published", message=message)
+    raise NotFound(message, code=ErrorCode.NOT_PUBLISHED)

@@ -1,5 +1,10 @@
+from typing import Any
+
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from assessments.models import Cycle
 
@@ -16,7 +21,7 @@ class CycleList(ApiView, generics.ListAPIView):
     serializer_class = CycleSerializer
     filterset_class = CycleFilter
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Cycle]:
         return cycles_all()
 
     @extend_schema(
@@ -29,5 +34,5 @@ class CycleList(ApiView, generics.ListAPIView):
             "opens": "2025-09-01", "closes": "2025-11-30", "status": "closed", "status_label": "已关闭",
             "entry_open": False, "current_run": 17, "published_at": "2025-12-02T09:30:00+08:00"})],
     )
-    def get(self, request, *args, **kwargs):
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)

@@ -1,6 +1,10 @@
+from typing import Any
+
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from indicators.models import Framework
@@ -23,7 +27,7 @@ class FrameworkList(ApiView, generics.ListAPIView):
     serializer_class = FrameworkSummarySerializer
     filterset_class = FrameworkFilter
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Framework]:
         return frameworks_visible(self.request.user)
 
     @extend_schema(
@@ -33,7 +37,7 @@ class FrameworkList(ApiView, generics.ListAPIView):
         responses={200: FrameworkSummarySerializer(many=True), **errors(400, 403, 404)},
         examples=[OpenApiExample("A framework", value=SUMMARY_EXAMPLE, response_only=True)],
     )
-    def get(self, request, *args, **kwargs):
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
 
@@ -60,7 +64,7 @@ class FrameworkDetail(ApiView, generics.GenericAPIView):
             "bands": [{"level": 1, "min_score": 0, "label": {"zh": "起步级", "en": "Initial"},
                        "description": {"zh": "", "en": ""}}]})],
     )
-    def get(self, request, code, version):
+    def get(self, request: Request, code: str, version: int) -> Response:
         framework = get_object_or_404(frameworks_visible(request.user), code=code, version=version)
         document = framework_document(framework)
         document.update(status=framework.status,

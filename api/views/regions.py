@@ -1,5 +1,11 @@
+from typing import Any
+
+from django.db.models import Manager, QuerySet
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
 from assessments.models import Region
 
@@ -14,10 +20,10 @@ EXAMPLE = {"code": "330100", "name_zh": "杭州市", "name_en": "Hangzhou", "lev
 
 
 class RegionScoped(ApiView):
-    queryset = Region.objects.none()
-    serializer_class = RegionSerializer
+    queryset: QuerySet[Region] | Manager[Region] | None = Region.objects.none()
+    serializer_class: type[BaseSerializer[Region]] | None = RegionSerializer
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Region]:
         return regions_visible(self.request.user)
 
 
@@ -33,7 +39,7 @@ class RegionList(RegionScoped, generics.ListAPIView):
         responses={200: RegionSerializer(many=True), **errors(400, 403, 404)},
         examples=[OpenApiExample("A city", value=EXAMPLE, response_only=True)],
     )
-    def get(self, request, *args, **kwargs):
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
 
@@ -44,5 +50,5 @@ class RegionDetail(RegionScoped, generics.RetrieveAPIView):
     @extend_schema(summary="Read a region", description="One of your regions, by its code.",
                    responses={200: RegionSerializer, **errors(403, 404)},
                    examples=[OpenApiExample("A city", value=EXAMPLE, response_only=True)])
-    def get(self, request, *args, **kwargs):
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)

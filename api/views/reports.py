@@ -1,6 +1,8 @@
 """PDF reports over the API: request one, poll it, download it (reports.services does the work)."""
 
-from django.core.exceptions import PermissionDenied
+from typing import Any
+
+from django.db.models import Manager, QuerySet
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -8,14 +10,17 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
 from assessments.permissions import visible_regions
+from audit.services import Actor
 from reports.models import Report
-from reports.services import ReportRefused, report_request
+from reports.services import report_request
+from smartgov.errors import DomainError, ErrorCode, NotFound
 
-from ..exceptions import ApiError
 from ..renderers import PDFRenderer
 from ..schema import errors
 from ..selectors import cycle_find, regions_visible
@@ -30,16 +35,16 @@ REPORT_EXAMPLE = {
     "finished_at": "2025-12-02T10:00:09+08:00", "download": "/api/v1/reports/8/download/"}
 
 
-def reports_visible(user):
+def reports_visible(user: Actor) -> QuerySet[Report]:
     return (Report.objects.filter(region__in=visible_regions(user), batch__isnull=True)
             .select_related("region", "cycle__framework").order_by("-requested_at", "-id"))
 
 
 class ReportScoped(ApiView):
-    queryset = Report.objects.none()
-    serializer_class = ReportSerializer
+    queryset: QuerySet[Report] | Manager[Report] | None = Report.objects.none()
+    serializer_class: type[BaseSerializer[Report]] | None = ReportSerializer
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Report]:
         return reports_visible(self.request.user)
 
 
@@ -52,7 +57,7 @@ class ReportList(ReportScoped, generics.ListAPIView):
                                "first, with their status and progress.",
                    responses={200: ReportSerializer(many=True), **errors(400, 403, 404)},
                    examples=[OpenApiExample("A report", value=REPORT_EXAMPLE, response_only=True)])
-    def get(self, request, *args, **kwargs):
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
@@ -69,19 +74,13 @@ class ReportList(ReportScoped, generics.ListAPIView):
                       **REPORT_EXAMPLE, "status": "queued", "status_label": "排队中", "progress": 0, "pages": None,
                       "size": None, "started_at": None, "finished_at": None, "download": None})],
     )
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         data = self.body(ReportInSerializer)
         region = get_object_or_404(regions_visible(request.user), code=data["region"])
         cycle = cycle_find(period=data["cycle"], framework=data.get("framework"))
         if cycle is None:
-            raise ApiError(status_code=404, code="not_found",
-                           message=_("There is no cycle of %(period)s.") % {"period": data["cycle"]})
-        try:
-            report = report_request(cycle=cycle, region=region, language=data["language"], actor=request.user)
-        except ReportRefused as error:
-            raise ApiError(status_code=409, code="report_refused", message=str(error)) from error
-        except PermissionDenied as error:
-            raise ApiError(status_code=403, code="permission_denied", message=str(error)) from error
+            raise NotFound(_("There is no cycle of %(period)s.") % {"period": data["cycle"]})
+        report = report_request(cycle=cycle, region=region, language=data["language"], actor=request.user)
         report = get_object_or_404(reports_visible(request.user), pk=report.pk)
         return Response(ReportSerializer(report).data, status=status.HTTP_202_ACCEPTED)
 
@@ -92,7 +91,7 @@ class ReportDetail(ReportScoped, generics.RetrieveAPIView):
                                                                  "succeeded, where to download it.",
                    responses={200: ReportSerializer, **errors(403, 404)},
                    examples=[OpenApiExample("A report", value=REPORT_EXAMPLE, response_only=True)])
-    def get(self, request, *args, **kwargs):
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
 
@@ -104,15 +103,15 @@ class ReportDownload(ReportScoped, APIView):
                    description="The PDF of a report that succeeded (409 `not_ready` before).",
                    responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The PDF."),
                               **errors(403, 404, 409)})
-    def get(self, request, pk):
+    def get(self, request: Request, pk: int) -> FileResponse:
         report = get_object_or_404(self.get_queryset(), pk=pk)
         if report.status != Report.Status.SUCCEEDED:
-            raise ApiError(status_code=409, code="not_ready", message=_("The report is not ready: %(status)s.")
-                           % {"status": report.get_status_display()})
+            raise DomainError(_("The report is not ready: %(status)s.") % {"status": report.get_status_display()},
+                              code=ErrorCode.NOT_READY)
         try:
             handle = report.file.open("rb")
         except (FileNotFoundError, ValueError):
-            raise ApiError(status_code=404, code="not_found", message=_("The report's file is missing.")) from None
+            raise NotFound(_("The report's file is missing.")) from None
         response = FileResponse(handle, as_attachment=True, filename=report.filename(),
                                 content_type="application/pdf")
         response["Cache-Control"] = "private, no-store"

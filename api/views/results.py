@@ -1,15 +1,20 @@
-from django.db.models import F
+from collections.abc import Sequence
+from typing import Any
+
+from django.db.models import F, QuerySet
+from django.http import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.request import Request
 from rest_framework.response import Response
 
-from assessments.models import RegionScore
+from assessments.models import Cycle, RegionScore
+from smartgov.errors import NotFound
 
-from ..exceptions import ApiError
 from ..filters import ResultFilter
 from ..renderers import CSVRenderer
 from ..schema import errors
@@ -42,15 +47,15 @@ CSV = OpenApiResponse(OpenApiTypes.STR, description="`?format=csv`: every matchi
                                                     "with a byte-order mark; nested fields as `dimensions.RS.score`.")
 
 
-class PublishedResults(ApiView):
+class PublishedResults(ApiView, generics.GenericAPIView):
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
 
-    def published(self):
+    def published(self) -> Cycle:
         which = self.query(PeriodQuerySerializer)
         self.cycle = published_cycle(period=which.get("cycle"), framework=which.get("framework"))
         return self.cycle
 
-    def paginate_queryset(self, queryset):
+    def paginate_queryset(self, queryset: QuerySet[Any] | Sequence[Any]) -> list[Any] | None:
         if getattr(self.request, "accepted_renderer", None) and self.request.accepted_renderer.format == "csv":
             return None
         return super().paginate_queryset(queryset)
@@ -81,17 +86,17 @@ class ResultList(PublishedResults, generics.ListAPIView):
                    304: NOT_MODIFIED, **errors(400, 403, 404)},
         examples=[OpenApiExample("A region", value=RESULT_EXAMPLE, response_only=True)],
     )
-    def get(self, request, *args, **kwargs):
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         conditional = Conditional(request, self.published().current_run)
         if (response := conditional.not_modified()) is not None:
             return response
         return conditional.stamp(self.list(request))
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[RegionScore]:
         return (results_visible(run=self.cycle.current_run, user=self.request.user)
                 .order_by(F("rank").asc(nulls_last=True), "region__code"))
 
-    def list(self, request, *args, **kwargs):
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
         rows = list(queryset) if page is None else page
@@ -118,7 +123,7 @@ class ResultDetail(PublishedResults, generics.GenericAPIView):
             {"indicator": "RS01", "dimension": "RS", "name_zh": "政务数据共享率", "name_en": "Data sharing rate",
              "value": 85.5, "score": 85.5, "weight": 0.03, "contribution": 2.57, "gap": 0.4}]})],
     )
-    def get(self, request, region_code):
+    def get(self, request: Request, region_code: str) -> HttpResponseBase:
         cycle = self.published()
         conditional = Conditional(request, cycle.current_run)
         if (response := conditional.not_modified()) is not None:
@@ -126,7 +131,7 @@ class ResultDetail(PublishedResults, generics.GenericAPIView):
         region = get_object_or_404(regions_visible(request.user), code=region_code)
         score = results_visible(run=cycle.current_run, user=request.user).filter(region=region).first()
         if score is None:
-            raise ApiError(status_code=404, code="not_found", message=_(
+            raise NotFound(_(
                 "%(region)s has no result in the %(period)s cycle.") % {"region": region.name, "period": cycle.period})
         context = {**self.get_serializer_context(), "cycle": cycle, "bands": band_labels(cycle.framework),
                    "dimensions": dimension_scores(run=cycle.current_run, region_ids=[region.pk]),
@@ -158,7 +163,7 @@ class AggregateList(PublishedResults, generics.GenericAPIView):
                                   "std": 9.4}},
             "levels": {"1": 0, "2": 1, "3": 6, "4": 3, "5": 1}, "unrated": 0})],
     )
-    def get(self, request):
+    def get(self, request: Request) -> HttpResponseBase:
         which = self.query(ProvinceQuerySerializer)
         cycle = self.published()
         conditional = Conditional(request, cycle.current_run)

@@ -1,13 +1,18 @@
+from typing import Any
+
+from django.db.models import Manager, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, status
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
 from assessments.models import ScoreRun
 from assessments.services import cycle_scores_request
+from smartgov.errors import NotFound
 
-from ..exceptions import ApiError
 from ..filters import ScoreRunFilter
 from ..permissions import StartsScoreRuns
 from ..schema import errors
@@ -22,10 +27,10 @@ RUN_EXAMPLE = {"id": 17, "cycle": 2025, "framework": "smartgov-maturity", "statu
 
 
 class ScoreRunScoped(ApiView):
-    queryset = ScoreRun.objects.none()
-    serializer_class = ScoreRunSerializer
+    queryset: QuerySet[ScoreRun] | Manager[ScoreRun] | None = ScoreRun.objects.none()
+    serializer_class: type[BaseSerializer[ScoreRun]] | None = ScoreRunSerializer
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[ScoreRun]:
         return score_runs_all()
 
 
@@ -41,7 +46,7 @@ class ScoreRunList(ScoreRunScoped, generics.ListAPIView):
         responses={200: ScoreRunSerializer(many=True), **errors(400, 403, 404)},
         examples=[OpenApiExample("A run", value=RUN_EXAMPLE, response_only=True)],
     )
-    def get(self, request, *args, **kwargs):
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
@@ -56,17 +61,17 @@ class ScoreRunList(ScoreRunScoped, generics.ListAPIView):
                   OpenApiExample("Queued", response_only=True, status_codes=[202],
                                  value={**RUN_EXAMPLE, "status": "queued", "progress": 0, "started_at": None})],
     )
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         data = self.body(ScoreRunInSerializer)
         cycle = cycle_find(period=data["cycle"], framework=data.get("framework"))
         if cycle is None:
-            raise ApiError(status_code=404, code="not_found", message=_no_cycle(data["cycle"]))
+            raise NotFound(_no_cycle(data["cycle"]))
         run = cycle_scores_request(cycle=cycle, actor=request.user, reason=data["reason"] or "api")
         run = get_object_or_404(score_runs_all(), pk=run.pk)
         return Response(ScoreRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 
-def _no_cycle(period):
+def _no_cycle(period: int) -> str:
     return _("There is no cycle of %(period)s.") % {"period": period}
 
 
@@ -75,5 +80,5 @@ class ScoreRunDetail(ScoreRunScoped, generics.RetrieveAPIView):
     @extend_schema(summary="Read a score run", description="Its status and progress (0–100).",
                    responses={200: ScoreRunSerializer, **errors(403, 404)},
                    examples=[OpenApiExample("A run", value=RUN_EXAMPLE, response_only=True)])
-    def get(self, request, *args, **kwargs):
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)

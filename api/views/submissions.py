@@ -1,20 +1,25 @@
-from django.core.exceptions import PermissionDenied
+from typing import Any
+
+from django.db.models import Manager, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+from rest_framework.utils.serializer_helpers import ReturnDict
 from rest_framework.views import APIView
 
 from assessments.models import IndicatorValue, Submission
-from assessments.permissions import edit_access, roles_for_region
-from assessments.services import Entry, StaleEdit, ValuesInvalid, submission_transition, values_save
-from assessments.workflow import TRANSITIONS, refusal
+from assessments.permissions import edit_access
+from assessments.selectors import submissions_visible
+from assessments.services import Entry, ValuesInvalid, submission_transition, values_save
+from assessments.workflow import TRANSITIONS
 
-from ..exceptions import ApiError, change_of
 from ..filters import SubmissionFilter
 from ..schema import errors
-from ..selectors import submission_values, submissions_visible
+from ..selectors import submission_values
 from ..serializers.submissions import (
     SubmissionSerializer,
     TransitionInSerializer,
@@ -37,13 +42,13 @@ VALUES_EXAMPLE = {
 
 
 class SubmissionScoped(ApiView):
-    queryset = Submission.objects.none()
-    serializer_class = SubmissionSerializer
+    queryset: QuerySet[Submission] | Manager[Submission] | None = Submission.objects.none()
+    serializer_class: type[BaseSerializer[Submission]] | None = SubmissionSerializer
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Submission]:
         return submissions_visible(self.request.user)
 
-    def submission(self, pk) -> Submission:
+    def submission(self, pk: int) -> Submission:
         """The submission if it is in the caller's regions; a 404 otherwise (its existence is not revealed)."""
         return get_object_or_404(submissions_visible(self.request.user), pk=pk)
 
@@ -60,7 +65,7 @@ class SubmissionList(SubmissionScoped, generics.ListAPIView):
         responses={200: SubmissionSerializer(many=True), **errors(400, 403, 404)},
         examples=[OpenApiExample("A submission", value=SUBMISSION_EXAMPLE, response_only=True)],
     )
-    def get(self, request, *args, **kwargs):
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
 
@@ -69,7 +74,7 @@ class SubmissionDetail(SubmissionScoped, generics.RetrieveAPIView):
     @extend_schema(summary="Read a submission", description="A submission in your regions.",
                    responses={200: SubmissionSerializer, **errors(403, 404)},
                    examples=[OpenApiExample("A submission", value=SUBMISSION_EXAMPLE, response_only=True)])
-    def get(self, request, *args, **kwargs):
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
 
@@ -84,7 +89,7 @@ class SubmissionValues(SubmissionScoped, APIView):
         responses={200: ValuesSerializer, **errors(403, 404)},
         examples=[OpenApiExample("Values", value=VALUES_EXAMPLE, response_only=True)],
     )
-    def get(self, request, pk):
+    def get(self, request: Request, pk: int) -> Response:
         return Response(self.represent(self.submission(pk)))
 
     @extend_schema(
@@ -115,32 +120,21 @@ class SubmissionValues(SubmissionScoped, APIView):
                              "old": None, "new": {"value": 70.0, "note": ""}, "version": 5}]}),
         ],
     )
-    def put(self, request, pk):
+    def put(self, request: Request, pk: int) -> Response:
         submission = self.submission(pk)
         data = self.body(ValuesInSerializer)
         items = data["values"]
-        positions = {item["indicator"]: index for index, item in enumerate(items)}
-        known = set(submission.cycle.framework.indicators.values_list("code", flat=True))
-        unknown = {f"values[{positions[code]}].indicator": [_("%(code)s is not an indicator of this framework.")
-                                                            % {"code": code}]
-                   for code in positions if code not in known}
-        if unknown:
-            raise ApiError(status_code=400, code="values_invalid",
-                           message=_("Some values were refused; nothing was saved."), fields=unknown)
         entries = {item["indicator"]: Entry(item["value"], item["note"]) for item in items}
         try:
             result = values_save(submission=submission, entries=entries, actor=request.user,
                                  expected_version=data["version"], source=IndicatorValue.Source.API)
         except ValuesInvalid as error:
-            raise ApiError(status_code=400, code="values_invalid",
-                           message=_("Some values were refused; nothing was saved."),
-                           fields={f"values[{positions[code]}].value": [f"{code}: {reason}"]
-                                   for code, reason in error.errors.items()}) from error
-        except StaleEdit as error:
-            raise stale(error, submission) from error
+            positions = {item["indicator"]: index for index, item in enumerate(items)}
+            raise error.located({code: f"values[{positions[code]}].{'indicator' if code in error.unknown else 'value'}"
+                                 for code in error.errors}) from error
         return Response({**self.represent(result.submission), "changed": [code for code, _o, _n in result.changes]})
 
-    def represent(self, submission):
+    def represent(self, submission: Submission) -> ReturnDict[Any, Any]:
         values, missing = submission_values(submission)
         access = edit_access(self.request.user, submission)
         return ValuesSerializer({
@@ -151,42 +145,17 @@ class SubmissionValues(SubmissionScoped, APIView):
             "values": values, "missing": missing}).data
 
 
-def stale(error: StaleEdit, submission) -> ApiError:
-    current = Submission.objects.filter(pk=submission.pk).values_list("version", flat=True).first()
-    return ApiError(status_code=409, code="stale_version", message=str(error),
-                    fields={"version": [_("The submission is at version %(version)s.") % {"version": current}]},
-                    current_version=current, changes=[change_of(e) for e in error.changes])
-
-
 class SubmissionTransition(SubmissionScoped, APIView):
     """POST submissions/{id}/<action>/: one workflow step (assessments.workflow), as on the web page."""
 
     action_name = ""
 
-    def post(self, request, pk):
+    def post(self, request: Request, pk: int) -> Response:
         submission = self.submission(pk)
         data = self.body(TransitionInSerializer)
-        step = TRANSITIONS[self.action_name]
-        roles = roles_for_region(request.user, submission.region)
-        if not roles & set(step.roles):
-            raise PermissionDenied(refusal(step, step.sources[0], roles, entry_open=True, comment="·"))
-        comments = {code: text for code, text in data["indicator_comments"].items() if text.strip()}
-        if step.needs_comment and not (data["comment"].strip() or comments):
-            raise ApiError(status_code=400, code="invalid", message=refusal(
-                step, step.sources[0], set(step.roles), entry_open=True, comment=""),
-                fields={"comment": [_("A reason is needed.")]})
-        known = set(submission.cycle.framework.indicators.values_list("code", flat=True))
-        unknown = sorted(set(comments) - known)
-        if unknown:
-            raise ApiError(status_code=400, code="invalid", message=_("Not indicators of this framework."),
-                           fields={f"indicator_comments.{code}": [_("Not an indicator of this framework.")]
-                                   for code in unknown})
-        try:
-            submission_transition(submission=submission, action=self.action_name, actor=request.user,
-                                  comment=data["comment"], indicator_comments=comments,
-                                  expected_version=data["version"])
-        except StaleEdit as error:
-            raise stale(error, submission) from error
+        submission_transition(submission=submission, action=self.action_name, actor=request.user,
+                              comment=data["comment"], indicator_comments=data["indicator_comments"],
+                              expected_version=data["version"])
         return Response(SubmissionSerializer(self.submission(pk), context={"request": request}).data)
 
 
@@ -204,7 +173,7 @@ DESCRIPTIONS = {
 }
 
 
-def transition_view(action):
+def transition_view(action: str) -> type[SubmissionTransition]:
     step = TRANSITIONS[action]
 
     class View(SubmissionTransition):
@@ -232,7 +201,7 @@ def transition_view(action):
                                "analyst、Platform administrator.", "fields": {}}),
             ],
         )
-        def post(self, request, pk):
+        def post(self, request: Request, pk: int) -> Response:
             return super().post(request, pk)
 
     View.__name__ = View.__qualname__ = f"Submission{action.title().replace('_', '')}"

@@ -1,27 +1,20 @@
 """Reading a filled-in values workbook back: its metadata and its rows, as typed. Nothing is checked against the
-framework here (see `assessments.services.imports`); a file that cannot be read at all raises `UnreadableFile`
+framework here (see `assessments.services.imports`); a file that cannot be read at all raises `UnreadableWorkbook`
 with a message for the user, whatever is wrong with it (empty, not a zip, a renamed CSV, a corrupted zip)."""
 
 import logging
-import zipfile
 from dataclasses import dataclass, field
-from io import BytesIO
 
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
+
+from smartgov.workbooks import OLE_SIGNATURE, ZIP_SIGNATURE, UnreadableWorkbook, open_workbook
 
 from .layout import FORMAT, META_SHEET, header, header_key
 
 logger = logging.getLogger(__name__)
 
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
-"""A 5 MB zip may unpack to far more; refuse anything that would unpack to more than this."""
 INPUT_COLUMNS = ("region_code", "code", "value", "note")
-
-
-class UnreadableFile(Exception):
-    """The file cannot be used at all; the message says why, for the user."""
 
 
 @dataclass
@@ -62,49 +55,35 @@ class SheetFile:
 
 def read_values_workbook(data: bytes, *, max_rows: int) -> SheetFile:
     """The metadata and the non-empty rows of a values workbook made by `template.values_workbook`."""
-    _check_container(data)
-    try:
-        workbook = load_workbook(BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds of errors on a damaged file
-        logger.info("unreadable workbook: %r", error)
-        raise UnreadableFile(_("The file is damaged and cannot be opened as an Excel workbook.")) from None
+    _check_format(data)
+    workbook = open_workbook(data)
     try:
         return _read(workbook, max_rows)
-    except UnreadableFile:
+    except UnreadableWorkbook:
         raise
     except Exception as error:
         logger.info("unreadable workbook content: %r", error)
-        raise UnreadableFile(_("The file is damaged and cannot be opened as an Excel workbook.")) from None
+        raise UnreadableWorkbook(_("The file is damaged and cannot be opened as an Excel workbook.")) from None
     finally:
         workbook.close()
 
 
-def _check_container(data: bytes):
+def _check_format(data: bytes):
     if not data:
-        raise UnreadableFile(_("The file is empty."))
-    if data[:4] == b"\xd0\xcf\x11\xe0":
-        raise UnreadableFile(_("This is an old Excel 97–2003 (.xls) file or a password-protected workbook: save it "
+        raise UnreadableWorkbook(_("The file is empty."))
+    if data[:4] == OLE_SIGNATURE:
+        raise UnreadableWorkbook(_("This is an old Excel 97–2003 (.xls) file or a password-protected workbook: save it "
                                "as an Excel workbook (.xlsx) without a password and upload it again."))
-    if data[:4] != b"PK\x03\x04":
-        raise UnreadableFile(_("This is not an Excel workbook (.xlsx): a CSV or text file renamed to .xlsx cannot be "
-                               "read. Enter the values in the downloaded template and upload it."))
-    try:
-        with zipfile.ZipFile(BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError):
-        raise UnreadableFile(_("The file is damaged and cannot be opened as an Excel workbook.")) from None
-    if "xl/workbook.xml" not in names:
-        raise UnreadableFile(_("This is not an Excel workbook (.xlsx); other formats (.ods, .numbers, .docx) cannot "
-                               "be read."))
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise UnreadableFile(_("The workbook is too large once unpacked."))
+    if data[:4] != ZIP_SIGNATURE:
+        raise UnreadableWorkbook(_("This is not an Excel workbook (.xlsx): a CSV or text file renamed to .xlsx "
+                                   "cannot be read. Enter the values in the downloaded template and upload it."))
 
 
 def _read(workbook, max_rows) -> SheetFile:
     if META_SHEET not in workbook.sheetnames:
-        raise UnreadableFile(_("This workbook was not made by the platform (its hidden sheet “%(sheet)s” is missing): "
-                               "download the template, enter the values in it and upload it.") % {"sheet": META_SHEET})
+        raise UnreadableWorkbook(_("This workbook was not made by the platform (its hidden sheet “%(sheet)s” is "
+                                   "missing): download the template, enter the values in it and upload it.")
+                                 % {"sheet": META_SHEET})
     meta = _read_meta(workbook[META_SHEET])
     name = meta.data_sheet if meta.data_sheet in workbook.sheetnames else workbook.sheetnames[0]
     rows = workbook[name].iter_rows()
@@ -115,7 +94,7 @@ def _read(workbook, max_rows) -> SheetFile:
         if all(_blank(typed.get(key)) for key in INPUT_COLUMNS):
             continue
         if len(result) >= max_rows:
-            raise UnreadableFile(_("The file has more than %(limit)s rows; split it into smaller files.")
+            raise UnreadableWorkbook(_("The file has more than %(limit)s rows; split it into smaller files.")
                                  % {"limit": f"{max_rows:,}"})
         result.append(SheetRow(
             number=number,
@@ -141,7 +120,7 @@ def _read_meta(sheet) -> FileMeta:
         elif len(row) >= 2:
             values.setdefault(key, row[1])
     if values.get("format") != FORMAT:
-        raise UnreadableFile(_("This workbook was not made by this version of the platform: download the template "
+        raise UnreadableWorkbook(_("This workbook was not made by this version of the platform: download the template "
                                "again and enter the values in it."))
     try:
         cycle = int(values.get("cycle"))
@@ -163,7 +142,7 @@ def _read_header(cells, meta) -> dict:
     required = ["code", "value"] + (["region_code"] if meta.kind == "province" else [])
     missing = [key for key in required if key not in columns]
     if missing:
-        raise UnreadableFile(_("The first row must hold the column headers of the template; missing: %(columns)s.")
+        raise UnreadableWorkbook(_("The first row must hold the column headers of the template; missing: %(columns)s.")
                              % {"columns": "、".join(header(key) for key in missing)})
     return columns
 

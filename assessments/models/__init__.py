@@ -1,21 +1,9 @@
-"""The facts: regions, who may act where, cycles, submissions, values, evidence, their audit trail, score runs
-and results, and the citizens' satisfaction data."""
+"""The facts: regions, who may act where, cycles, submissions, values, evidence, score runs and results.
+Their audit trail is the `audit` app's; citizens' satisfaction data is the `surveys` app's."""
 
 from .regions import REGION_CODE, Region, RoleAssignment
-from .satisfaction import (
-    Answer,
-    HotlineStatistic,
-    Question,
-    Questionnaire,
-    SatisfactionEstimate,
-    SatisfactionImport,
-    ServiceRating,
-    SurveyResponse,
-    questionnaire_key,
-)
 from .scores import DimensionScore, IndicatorScore, RegionScore, ScoreRun
 from .submissions import (
-    AuditEvent,
     Cycle,
     Evidence,
     IndicatorValue,
@@ -27,27 +15,17 @@ from .submissions import (
 
 __all__ = [
     "REGION_CODE",
-    "Answer",
-    "AuditEvent",
     "Cycle",
     "DimensionScore",
     "Evidence",
-    "HotlineStatistic",
     "IndicatorScore",
     "IndicatorValue",
     "Notification",
-    "Question",
-    "Questionnaire",
     "Region",
     "RegionScore",
     "ReviewComment",
     "RoleAssignment",
-    "SatisfactionEstimate",
-    "SatisfactionImport",
     "ScoreRun",
-    "ServiceRating",
     "Submission",
-    "SurveyResponse",
     "evidence_path",
-    "questionnaire_key",
 ]

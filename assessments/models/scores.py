@@ -124,9 +124,3 @@ class IndicatorScore(models.Model):
 
     def __str__(self):
         return f"{self.indicator_id}@{self.region_id}: {self.score}"
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Public satisfaction (公众满意度): questionnaires answered by citizens, imported good/bad service ratings and
-# 12345 hotline figures, and how they were turned into the satisfaction indicators of a city's submission.
-# The rules live in `assessments.services.satisfaction`, the arithmetic in `assessments.satisfaction`.

@@ -1,4 +1,4 @@
-"""Cycles, submissions, their values, evidence, review comments, notifications and the audit trail."""
+"""Cycles, submissions, their values, evidence, review comments and notifications."""
 
 from django.conf import settings
 from django.db import models
@@ -171,35 +171,3 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.message[:60]
-
-
-class AuditEvent(models.Model):
-    """One write that matters: who, when, what, the old and the new value."""
-
-    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        verbose_name=_("by"),
-    )
-    action = models.CharField(_("action"), max_length=40)
-    submission = models.ForeignKey(
-        Submission, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_events"
-    )
-    framework = models.ForeignKey(
-        Framework, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_events"
-    )
-    subject = models.CharField(_("subject"), max_length=100, blank=True)
-    submission_version = models.PositiveIntegerField(
-        _("submission version"), null=True, blank=True, help_text=_("The submission's version after this change.")
-    )
-    old = models.JSONField(_("old value"), null=True, blank=True)
-    new = models.JSONField(_("new value"), null=True, blank=True)
-    comment = models.TextField(_("comment"), blank=True)
-
-    class Meta:
-        verbose_name = _("audit event")
-        verbose_name_plural = _("audit events")
-        ordering = ["-at", "-id"]
-
-    def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.subject}"

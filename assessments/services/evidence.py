@@ -5,11 +5,17 @@ under MEDIA_ROOT through the model's FileField and is only ever served by the pe
 view.
 """
 
+from __future__ import annotations
+
+from typing import IO, Any
+
 from django.core.files import File
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ..audit import audit_record
+from audit.models import Action
+from audit.services import Actor, audit_record
+
 from ..evidence import EvidenceInvalid, check_upload
 from ..models import Evidence, Submission
 from .submissions import _check_may_edit, _locked
@@ -18,9 +24,10 @@ GENERAL = "general"
 """The indicator code that stands for evidence on the submission as a whole."""
 
 
-def evidence_add(*, submission: Submission, indicator_code: str | None, upload, actor) -> Evidence:
+def evidence_add(*, submission: Submission, indicator_code: str | None, upload: File[Any] | IO[bytes], actor: Actor
+                 ) -> Evidence:
     """Attach `upload` to `submission`, on the indicator `indicator_code` (None, "" or "general": the
-    submission as a whole). Raises EvidenceInvalid (the file or the indicator is refused), PermissionDenied
+    submission as a whole). Raises EvidenceInvalid (the file or the indicator is refused), PermissionRefused
     or EntryLocked (the actor may not edit this submission now); in every case nothing is stored."""
     checked = check_upload(upload)
     code = (indicator_code or "").strip()
@@ -44,7 +51,7 @@ def evidence_add(*, submission: Submission, indicator_code: str | None, upload, 
             evidence.file.save(checked.name, content, save=False)
             stored = evidence.file.name
             evidence.save()
-            audit_record(actor=actor, action="evidence_added", submission=submission, subject=_subject(evidence),
+            audit_record(actor=actor, action=Action.EVIDENCE_ADDED, submission=submission, subject=_subject(evidence),
                          new=_facts(evidence))
     except BaseException:
         if stored:
@@ -53,7 +60,7 @@ def evidence_add(*, submission: Submission, indicator_code: str | None, upload, 
     return evidence
 
 
-def evidence_remove(*, evidence: Evidence, actor) -> None:
+def evidence_remove(*, evidence: Evidence, actor: Actor) -> None:
     """Remove an evidence file: the row now, the stored file once the transaction has committed."""
     with transaction.atomic():
         submission = _locked(evidence.submission)
@@ -61,15 +68,15 @@ def evidence_remove(*, evidence: Evidence, actor) -> None:
         evidence = Evidence.objects.select_related("indicator").get(pk=evidence.pk, submission=submission)
         facts, subject, name = _facts(evidence), _subject(evidence), evidence.file.name
         evidence.delete()
-        audit_record(actor=actor, action="evidence_removed", submission=submission, subject=subject, old=facts)
+        audit_record(actor=actor, action=Action.EVIDENCE_REMOVED, submission=submission, subject=subject, old=facts)
         storage = Evidence.file.field.storage
         transaction.on_commit(lambda: storage.delete(name) if name else None)
 
 
-def _subject(evidence):
-    return evidence.indicator.code if evidence.indicator_id else ""
+def _subject(evidence: Evidence) -> str:
+    return evidence.indicator.code if evidence.indicator is not None else ""
 
 
-def _facts(evidence):
+def _facts(evidence: Evidence) -> dict[str, Any]:
     return {"file": evidence.original_name, "sha256": evidence.sha256, "size": evidence.size,
             "content_type": evidence.content_type}

@@ -6,6 +6,8 @@ is kept under MEDIA_ROOT/imports/ (outside the web root) between the dry run and
 uploaded it for which scope; the apply reads it again and refuses when anything changed since the dry run.
 """
 
+from __future__ import annotations
+
 import hashlib
 import json
 import math
@@ -14,32 +16,39 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ..audit import audit_record
+from audit.models import Action
+from audit.services import Actor, audit_record
+from smartgov.errors import DomainError, ErrorCode
+from smartgov.limits import IMPORT_UPLOAD_LIFETIME, NOTE_MAX_LENGTH, VALUES_WORKBOOK_MAX_BYTES, VALUES_WORKBOOK_MAX_ROWS
+from smartgov.workbooks import UnreadableWorkbook
+
 from ..checks import InvalidValue, parse_value
 from ..excel.layout import number_text
-from ..excel.reader import UnreadableFile, read_values_workbook
+from ..excel.reader import FileMeta, SheetRow, read_values_workbook
 from ..models import Cycle, IndicatorValue, Region, Submission
 from ..permissions import edit_access
-from .submissions import Entry, EntryLocked, StaleEdit, ValuesInvalid, values_save
+from .submissions import Entry, values_save
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 20_000
-UPLOAD_LIFETIME = 24 * 3600
-"""Seconds an uploaded file waits for its apply before it is removed."""
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from indicators.models import Indicator
+
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
-NOTE_LENGTH = 2000
 
 
-class ImportRefused(Exception):
+class ImportRefused(DomainError):
     """The import cannot go on; the message says why. `preview` is the dry run behind it, when there is one."""
 
-    def __init__(self, message, preview=None):
+    code = ErrorCode.IMPORT_REFUSED
+
+    def __init__(self, message: str, preview: ImportPreview | None = None) -> None:
         super().__init__(message)
         self.preview = preview
 
@@ -53,7 +62,7 @@ class ImportScope:
     cycle: Cycle
     region: Region
     """The submission's city, or the province."""
-    submissions: dict
+    submissions: dict[str, Submission]
 
     @property
     def key(self) -> str:
@@ -72,7 +81,7 @@ def import_scope_province(cycle: Cycle, province: Region) -> ImportScope:
     return ImportScope("province", cycle, province, {s.region.code: s for s in submissions})
 
 
-def edit_refusal(submission: Submission, actor) -> str | None:
+def edit_refusal(submission: Submission, actor: Actor) -> StrOrPromise | None:
     """Why `actor` may not change the values of `submission` now, or None when they may."""
     access = edit_access(actor, submission)
     return access.lock if access.role else _("You may not edit this region's values.")
@@ -82,14 +91,14 @@ def edit_refusal(submission: Submission, actor) -> str | None:
 class RowChange:
     row: int
     submission: Submission
-    indicator: object
+    indicator: Indicator
     old_value: float | None
     new_value: float | None
     old_note: str
     new_note: str
 
     @property
-    def region(self):
+    def region(self) -> Region:
         return self.submission.region
 
     @property
@@ -128,11 +137,11 @@ class ImportPreview:
     sha256: str
     rows: int = 0
     unchanged: int = 0
-    changes: list = field(default_factory=list)
-    errors: list = field(default_factory=list)
-    entries: dict = field(default_factory=dict)
+    changes: list[RowChange] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    entries: dict[int, dict[str, Entry]] = field(default_factory=dict)
     """Submission pk → {indicator code: Entry} of the changes."""
-    versions: dict = field(default_factory=dict)
+    versions: dict[int, int] = field(default_factory=dict)
     """Submission pk → the version the file was built from (the one the apply expects)."""
 
     @property
@@ -159,17 +168,18 @@ class ImportResult:
     submissions: int
 
 
-def import_preview(*, data: bytes, scope: ImportScope, actor) -> ImportPreview:
+def import_preview(*, data: bytes, scope: ImportScope, actor: Actor) -> ImportPreview:
     """The dry run: every change the file would make and every error, with its row and column. A pure read.
 
     Raises ImportRefused when the file as a whole cannot be used (unreadable, too large, another cycle).
     """
-    if len(data) > MAX_BYTES:
-        raise ImportRefused(_("The file is larger than %(limit)d MB.") % {"limit": MAX_BYTES // (1024 * 1024)})
+    if len(data) > VALUES_WORKBOOK_MAX_BYTES:
+        raise ImportRefused(_("The file is larger than %(limit)d MB.")
+                            % {"limit": VALUES_WORKBOOK_MAX_BYTES // (1024 * 1024)})
     try:
-        sheet = read_values_workbook(data, max_rows=MAX_ROWS)
-    except UnreadableFile as error:
-        raise ImportRefused(str(error)) from None
+        sheet = read_values_workbook(data, max_rows=VALUES_WORKBOOK_MAX_ROWS)
+    except UnreadableWorkbook as unreadable:
+        raise ImportRefused(str(unreadable)) from None
     _check_meta(sheet.meta, scope)
     preview = ImportPreview(scope=scope, sha256=hashlib.sha256(data).hexdigest(), rows=len(sheet.rows))
     framework = scope.cycle.framework
@@ -178,9 +188,10 @@ def import_preview(*, data: bytes, scope: ImportScope, actor) -> ImportPreview:
         submission__in=list(scope.submissions.values())).values_list("submission_id", "indicator__code", "value",
                                                                     "note")}
     default_region = sheet.meta.region if sheet.meta.kind == "submission" else None
-    seen, pending = {}, {}
+    seen: dict[tuple[int, str], int] = {}
+    pending: dict[int, list[RowChange]] = {}
 
-    def error(row, column, reason, value=None, region=""):
+    def error(row: SheetRow, column: str, reason: str, value: object = None, region: str = "") -> None:
         preview.errors.append(RowError(
             row=row.number, column=column, column_label=sheet.column_label(column), region=region,
             code=row.code, value=_typed_text(row.code if value is None and column == "code" else value),
@@ -219,7 +230,7 @@ def import_preview(*, data: bytes, scope: ImportScope, actor) -> ImportPreview:
         if row.note is None:  # the file has no note column: the notes stay as they are
             note = old_note if value is not None else ""
         else:
-            note = row.note.strip()[:NOTE_LENGTH]
+            note = row.note.strip()[:NOTE_MAX_LENGTH]
             if value is None and note:
                 error(row, "note", _("A note needs a value: enter the value, or clear the note as well."), note,
                       city)
@@ -248,7 +259,7 @@ def import_preview(*, data: bytes, scope: ImportScope, actor) -> ImportPreview:
     return preview
 
 
-def import_apply(*, data: bytes, scope: ImportScope, actor, fingerprint: str | None = None,
+def import_apply(*, data: bytes, scope: ImportScope, actor: Actor, fingerprint: str | None = None,
                  name: str = "") -> ImportResult:
     """Apply the file: every change, or — if anything is refused — none. Reads the file again; refuses when it
     has errors or when the result differs from the dry run the user saw (`fingerprint`)."""
@@ -267,17 +278,17 @@ def import_apply(*, data: bytes, scope: ImportScope, actor, fingerprint: str | N
             try:
                 result = values_save(submission=submission, entries=entries, actor=actor,
                                      expected_version=preview.versions[pk], source=IndicatorValue.Source.EXCEL)
-            except (StaleEdit, EntryLocked, ValuesInvalid, PermissionDenied) as refused:
+            except DomainError as refused:
                 raise ImportRefused(_("%(city)s: %(reason)s Nothing was imported.")
                                     % {"city": submission.region.name, "reason": refused}) from refused
             count += len(result.changes)
-            audit_record(actor=actor, action="values_imported", submission=result.submission, subject="excel",
+            audit_record(actor=actor, action=Action.VALUES_IMPORTED, submission=result.submission, subject="excel",
                          new={"values": len(result.changes), "sha256": preview.sha256},
                          comment=name[:200])
     return ImportResult(values=count, submissions=len(preview.entries))
 
 
-def _check_meta(meta, scope):
+def _check_meta(meta: FileMeta, scope: ImportScope) -> None:
     cycle = scope.cycle
     if meta.cycle != cycle.pk or meta.framework != cycle.framework.code \
             or meta.framework_version != str(cycle.framework.version):
@@ -290,7 +301,7 @@ def _check_meta(meta, scope):
                             % {"file": meta.region, "here": scope.region.name})
 
 
-def _refusal(submission, actor, meta) -> str | None:
+def _refusal(submission: Submission, actor: Actor, meta: FileMeta) -> str | None:
     """Why the changes of a submission cannot be applied: locked, not the actor's, or changed since the file."""
     reason = edit_refusal(submission, actor)
     if reason:
@@ -303,20 +314,20 @@ def _refusal(submission, actor, meta) -> str | None:
     return None
 
 
-def _not_in_scope(scope, code) -> str:
+def _not_in_scope(scope: ImportScope, code: str) -> str:
     if scope.kind == "submission":
         return _("This file may only hold values of %(region)s.") % {"region": scope.region.name}
     return _("“%(code)s” is not a city of %(province)s with a submission in this cycle.") % {
         "code": code, "province": scope.region.name}
 
 
-def _same_number(a, b) -> bool:
+def _same_number(a: float | None, b: float | None) -> bool:
     if a is None or b is None:
         return a is b
     return math.isclose(a, b, rel_tol=1e-12, abs_tol=0.0)
 
 
-def _typed_text(value) -> str:
+def _typed_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
@@ -331,7 +342,7 @@ def _directory() -> Path:
     return Path(settings.MEDIA_ROOT) / "imports"
 
 
-def import_upload_store(*, data: bytes, scope: ImportScope, actor, name: str = "") -> str:
+def import_upload_store(*, data: bytes, scope: ImportScope, actor: Actor, name: str = "") -> str:
     """Keep the uploaded bytes for the apply; returns the token that refers to them."""
     directory = _directory()
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -344,7 +355,7 @@ def import_upload_store(*, data: bytes, scope: ImportScope, actor, name: str = "
     return token
 
 
-def import_upload_load(*, token: str, scope: ImportScope, actor) -> tuple[bytes, str]:
+def import_upload_load(*, token: str, scope: ImportScope, actor: Actor) -> tuple[bytes, str]:
     """The bytes and file name of an upload, only for the user who uploaded it and the same scope."""
     gone = ImportRefused(_("This upload is no longer available (it was applied, has expired or is not yours): "
                            "upload the file again."))
@@ -358,19 +369,19 @@ def import_upload_load(*, token: str, scope: ImportScope, actor) -> tuple[bytes,
         raise gone from None
     if (record.get("user") != actor.pk or record.get("scope") != scope.key
             or record.get("sha256") != hashlib.sha256(data).hexdigest()
-            or time.time() - record.get("created", 0) > UPLOAD_LIFETIME):
+            or time.time() - record.get("created", 0) > IMPORT_UPLOAD_LIFETIME):
         raise gone
     return data, record.get("name", "")
 
 
-def import_upload_discard(token: str):
+def import_upload_discard(token: str) -> None:
     if TOKEN.match(token or ""):
         for suffix in (".xlsx", ".json"):
             (_directory() / f"{token}{suffix}").unlink(missing_ok=True)
 
 
-def _prune(directory: Path):
-    limit = time.time() - UPLOAD_LIFETIME
+def _prune(directory: Path) -> None:
+    limit = time.time() - IMPORT_UPLOAD_LIFETIME
     for path in directory.iterdir():
         try:
             if path.suffix in (".xlsx", ".json") and path.stat().st_mtime < limit:

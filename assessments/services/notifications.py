@@ -1,13 +1,18 @@
 """Who hears of a workflow step: an in-app notification for each, and an e-mail to those with an address."""
 
+from collections.abc import Iterable
+
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import Notification, RoleAssignment
+from audit.services import Actor
+
+from ..models import Notification, RoleAssignment, Submission
 
 Role = RoleAssignment.Role
 CITY = (Role.CITY_OFFICER, Role.CITY_REVIEWER)
@@ -21,7 +26,8 @@ AUDIENCE = {
 }
 
 
-def notify_transition(*, submission, action: str, label: str, actor, comment: str = "") -> list[Notification]:
+def notify_transition(*, submission: Submission, action: str, label: str, actor: Actor | None, comment: str = ""
+                      ) -> list[Notification]:
     """Tell the people concerned by `action` on `submission` (not the actor themself)."""
     where, roles = AUDIENCE[action]
     regions = Q()
@@ -46,7 +52,7 @@ def notify_transition(*, submission, action: str, label: str, actor, comment: st
     return notifications
 
 
-def notifications_mark_read(*, user, ids=None) -> int:
+def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
     unread = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=ids)

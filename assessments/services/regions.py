@@ -1,10 +1,12 @@
+from typing import Any
+
 from django.db import transaction
 
 from ..models import Region
 
 
 @transaction.atomic
-def regions_load(*, data: dict) -> int:
+def regions_load(*, data: dict[str, Any]) -> int:
     """Create or update a country, its provinces and their cities from a regions file; returns the count."""
     country = data["country"]
     root, _created = Region.objects.update_or_create(

@@ -2,6 +2,7 @@
 
 import logging
 from dataclasses import asdict
+from typing import Any, SupportsFloat, SupportsInt
 
 import pandas as pd
 from django.conf import settings
@@ -10,10 +11,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from api.services import webhooks_cycle_published
-from indicators.scoring import compute, uncertainty
+from audit.services import Actor
+from indicators.scoring import ScoringResult, compute, uncertainty
 from indicators.services import framework_spec
+from smartgov.errors import DomainError, ErrorCode
 
+from ..events import announce_results_recomputed
 from ..models import Cycle, DimensionScore, IndicatorScore, Region, RegionScore, ScoreRun
 from ..selectors import cycle_values_frame
 
@@ -21,11 +24,14 @@ logger = logging.getLogger(__name__)
 ABANDONED = "Abandoned: a later run replaced it."
 
 
-class ScoringRefused(Exception):
+class ScoringRefused(DomainError):
     """A run that cannot produce scores, for a reason the user can act on."""
 
+    code = ErrorCode.SCORING_REFUSED
 
-def cycle_scores_request(*, cycle: Cycle, actor=None, reason: str = "", enqueue: bool = True) -> ScoreRun:
+
+def cycle_scores_request(*, cycle: Cycle, actor: Actor | None = None, reason: str = "", enqueue: bool = True
+                         ) -> ScoreRun:
     """Ask for a recompute of the cycle's scores.
 
     Requests that arrive while a run is still waiting in the queue join it (debounce): 40 approvals within
@@ -81,7 +87,7 @@ def cycle_scores_compute(*, run_id: int) -> ScoreRun:
     return run
 
 
-def _run_start(run_id):
+def _run_start(run_id: int) -> ScoreRun | None:
     with transaction.atomic():
         run = (ScoreRun.objects.select_for_update(of=("self",)).select_related("cycle__framework")
                .filter(pk=run_id).first())
@@ -92,12 +98,12 @@ def _run_start(run_id):
     return run
 
 
-def _run_progress(run, progress, stage):
+def _run_progress(run: ScoreRun, progress: int, stage: str) -> None:
     ScoreRun.objects.filter(pk=run.pk).update(progress=progress, stage=stage)
 
 
 @transaction.atomic
-def _run_write(run, result, intervals, method):
+def _run_write(run: ScoreRun, result: ScoringResult, intervals: pd.DataFrame, method: dict[str, Any]) -> None:
     cycle = run.cycle
     period = cycle.period
     regions = dict(Region.objects.values_list("code", "pk"))
@@ -136,14 +142,14 @@ def _run_write(run, result, intervals, method):
         raise ScoringRefused(ABANDONED)
     Cycle.objects.filter(pk=cycle.pk).filter(Q(current_run__isnull=True) | Q(current_run_id__lt=run.pk)).update(
         current_run=run)
-    transaction.on_commit(lambda: webhooks_cycle_published(cycle_id=cycle.pk, run_id=run.pk), robust=True)
+    announce_results_recomputed(cycle_id=cycle.pk, run_id=run.pk)
     ScoreRun.objects.filter(cycle=cycle, status=ScoreRun.Status.RUNNING, pk__lt=run.pk).update(
         status=ScoreRun.Status.FAILED, finished_at=timezone.now(), error=ABANDONED)
 
 
-def _number(value):
+def _number(value: SupportsFloat | None) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
-def _integer(value):
+def _integer(value: SupportsInt | None) -> int | None:
     return None if value is None or pd.isna(value) else int(value)

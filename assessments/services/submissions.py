@@ -1,41 +1,80 @@
 """Writes on submissions: workflow transitions and entered values, each audited in its own transaction."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..audit import audit_record, audit_record_many
+from audit.models import Action, AuditEvent
+from audit.selectors import change_record, submission_events_since
+from audit.services import Actor, audit_record, audit_record_many
+from indicators.models import Indicator
+from smartgov.errors import DomainError, ErrorCode, Invalid, PermissionRefused
+from smartgov.limits import NOTE_MAX_LENGTH
+
 from ..checks import InvalidValue, parse_value
-from ..models import AuditEvent, IndicatorValue, ReviewComment, Submission
+from ..models import IndicatorValue, ReviewComment, Submission
 from ..permissions import edit_access, roles_for_region
 from ..selectors import previous_values, submission_findings_of
-from ..workflow import WorkflowRefused, refusal, transition
+from ..workflow import WorkflowRefused, reason_refusal, role_refusal, state_refusal, transition
 from .notifications import notify_transition
 from .scores import cycle_scores_request
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-class StaleEdit(Exception):
-    """The submission changed since the user loaded it; `changes` are the audit events since then."""
+TRANSITION_ACTIONS = {
+    "submit": Action.SUBMISSION_SUBMITTED, "send_back": Action.SUBMISSION_SENT_BACK,
+    "sign_off": Action.SUBMISSION_SIGNED_OFF, "return": Action.SUBMISSION_RETURNED,
+    "approve": Action.SUBMISSION_APPROVED, "reopen": Action.SUBMISSION_REOPENED,
+}
 
-    def __init__(self, message, changes=()):
-        super().__init__(message)
+
+class StaleEdit(DomainError):
+    """The submission changed since the user loaded it (at `expected`); `changes` are the audit events since."""
+
+    code = ErrorCode.STALE_VERSION
+
+    def __init__(self, message: str, submission: Submission, changes: Iterable[AuditEvent] = ()) -> None:
         self.changes = list(changes)
+        super().__init__(
+            message, fields={"version": [_("The submission is at version %(version)s.") % {
+                "version": submission.version}]},
+            current_version=submission.version, changes=[change_record(event) for event in self.changes])
 
 
-class EntryLocked(Exception):
+class EntryLocked(DomainError):
     """The values cannot be edited now; the message says why and who can unlock them."""
 
+    code = ErrorCode.LOCKED
 
-class ValuesInvalid(Exception):
-    """Some entered values are refused; `errors` maps indicator code → reason. Nothing was written."""
 
-    def __init__(self, errors):
-        super().__init__("; ".join(f"{code}: {reason}" for code, reason in errors.items()))
+class ValuesInvalid(DomainError):
+    """Some entered values are refused; `errors` maps indicator code → reason, `unknown` holds the codes that
+    are not indicators of the framework at all. Nothing was written."""
+
+    code = ErrorCode.VALUES_INVALID
+
+    def __init__(self, errors: Mapping[str, str], unknown: Iterable[str] = ()) -> None:
+        super().__init__(_("Some values were refused; nothing was saved."),
+                         fields={code: [reason] for code, reason in errors.items()})
         self.errors = errors
+        self.unknown = set(unknown)
+
+    def __str__(self) -> str:
+        return "; ".join(f"{code}: {reason}" for code, reason in self.errors.items())
+
+    def located(self, names: Mapping[str, str]) -> "ValuesInvalid":
+        """The same refusal with each reason under the caller's name for that input (`values[3].value`)."""
+        located = ValuesInvalid(self.errors, self.unknown)
+        located.fields = {
+            names[code]: [_("%(code)s is not an indicator of this framework.") % {"code": code}
+                          if code in self.unknown else f"{code}: {reason}"]
+            for code, reason in self.errors.items()}
+        return located
 
 
 @dataclass(frozen=True)
@@ -45,14 +84,18 @@ class Entry:
     note: str = ""
 
 
+Change = tuple[str, dict[str, Any] | None, dict[str, Any] | None]
+"""(indicator code, old, new) of a value that changed; old/new are {"value", "note"} or None."""
+
+
 @dataclass
 class SaveResult:
     submission: Submission
-    changes: list = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
     """(indicator code, old, new) of every value that changed; old/new are {"value", "note"} or None."""
 
 
-def values_save(*, submission: Submission, entries: Mapping[str, Entry], actor, expected_version: int | None,
+def values_save(*, submission: Submission, entries: Mapping[str, Entry], actor: Actor, expected_version: int | None,
                 source: str = IndicatorValue.Source.FORM) -> SaveResult:
     """Save entered values: all of them or, if one is refused, none. Each change is audited (old → new).
 
@@ -66,21 +109,22 @@ def values_save(*, submission: Submission, entries: Mapping[str, Entry], actor, 
             raise StaleEdit(
                 _("Someone saved this submission after you opened it; your changes were not saved. Their "
                   "changes are listed below: reload the page to see them, then enter yours again."),
-                AuditEvent.objects.filter(submission=submission, submission_version__gt=expected_version)
-                .select_related("actor").order_by("at", "id"),
+                submission, submission_events_since(submission, expected_version),
             )
         indicators = {i.code: i for i in submission.cycle.framework.indicators.all()}
         parsed, errors = {}, {}
+        unknown = [code for code in entries if code not in indicators]
         for code, entry in entries.items():
             if code not in indicators:
                 errors[code] = _("not an indicator of this framework")
                 continue
             try:
-                parsed[code] = (parse_value(indicators[code], entry.value), (entry.note or "").strip()[:2000])
+                parsed[code] = (parse_value(indicators[code], entry.value),
+                                (entry.note or "").strip()[:NOTE_MAX_LENGTH])
             except InvalidValue as error:
                 errors[code] = str(error)
         if errors:
-            raise ValuesInvalid(errors)
+            raise ValuesInvalid(errors, unknown)
         if source != IndicatorValue.Source.SURVEY:
             refused = _survey_refusals(submission, parsed)
             if refused:
@@ -89,24 +133,28 @@ def values_save(*, submission: Submission, entries: Mapping[str, Entry], actor, 
         if changes:
             submission.version += 1
             submission.save(update_fields=["version", "updated_at"])
-            audit_record_many(actor=actor, action="value_set", submission=submission, changes=changes)
+            audit_record_many(actor=actor, action=Action.VALUE_CHANGED, submission=submission, changes=changes)
     return SaveResult(submission, changes)
 
 
-def _locked(submission):
+def _locked(submission: Submission) -> Submission:
     return Submission.objects.select_for_update(of=("self",)).select_related(
         "cycle__framework", "region").get(pk=submission.pk)
 
 
-def _check_may_edit(submission, actor):
+def _check_may_edit(submission: Submission, actor: Actor) -> None:
     access = edit_access(actor, submission)
     if not access.role:
-        raise PermissionDenied(_("You may not edit this region's values."))
+        raise PermissionRefused(_("You may not edit this region's values."))
     if access.lock:
         raise EntryLocked(access.lock)
 
 
-def _survey_refusals(submission, parsed):
+Parsed = dict[str, tuple[float | None, str]]
+"""Indicator code → (value, note) as parsed from what was entered."""
+
+
+def _survey_refusals(submission: Submission, parsed: Parsed) -> dict[str, str]:
     """Values computed from citizens' responses (source "survey") change only when they are recomputed."""
     refused = {}
     for current in submission.values.select_related("indicator").filter(
@@ -119,7 +167,8 @@ def _survey_refusals(submission, parsed):
     return refused
 
 
-def _apply(submission, indicators, parsed, actor, source):
+def _apply(submission: Submission, indicators: Mapping[str, Indicator], parsed: Parsed, actor: Actor, source: str
+           ) -> list[Change]:
     existing = {v.indicator.code: v for v in submission.values.select_related("indicator")
                 .filter(indicator__code__in=list(parsed))}
     changes, created, updated, removed = [], [], [], []
@@ -131,7 +180,7 @@ def _apply(submission, indicators, parsed, actor, source):
         if old == new:
             continue
         changes.append((code, old, new))
-        if new is None:
+        if new is None and current is not None:  # old != new: there was a value to clear
             removed.append(current.pk)
         elif current is None:
             created.append(IndicatorValue(submission=submission, indicator=indicators[code], value=value, note=note,
@@ -146,22 +195,32 @@ def _apply(submission, indicators, parsed, actor, source):
     return changes
 
 
-def submission_transition(*, submission: Submission, action: str, actor, comment: str = "",
+def submission_transition(*, submission: Submission, action: str, actor: Actor, comment: str = "",
                           indicator_comments: Mapping[str, str] | None = None,
                           expected_version: int | None = None) -> Submission:
     """Move a submission through the workflow (see assessments.workflow): audited and notified. Returning
     takes a reason overall and/or per indicator; approving, or reopening an approved submission, asks for a
-    recompute of the cycle's scores."""
+    recompute of the cycle's scores.
+
+    Refusals, in the order they are checked: the actor's role (PermissionRefused), a missing reason or an
+    unknown indicator in the comments (Invalid, naming the field), a stale version (StaleEdit), the state or
+    the cycle's entry window (WorkflowRefused), values not ready to submit (WorkflowRefused)."""
     step = transition(action)
     comment = comment.strip()
     indicator_comments = {code: text.strip() for code, text in (indicator_comments or {}).items() if text.strip()}
     with transaction.atomic():
         submission = _locked(submission)
+        roles = roles_for_region(actor, submission.region)
+        reason: StrOrPromise | None = role_refusal(step, roles)
+        if reason:
+            raise PermissionRefused(reason)
+        if step.needs_comment and not (comment or indicator_comments):
+            raise Invalid(reason_refusal(step), fields={"comment": [_("A reason is needed.")]})
+        commented = _commented_indicators(submission, indicator_comments)
         if expected_version is not None and submission.version != expected_version:
-            raise StaleEdit(_("Someone changed this submission after you opened it; reload it and try again."))
-        reason = refusal(step, submission.status, roles_for_region(actor, submission.region),
-                         entry_open=submission.cycle.entry_open,
-                         comment=comment or " ".join(indicator_comments.values()))
+            raise StaleEdit(_("Someone changed this submission after you opened it; reload it and try again."),
+                            submission, submission_events_since(submission, expected_version))
+        reason = state_refusal(step, submission.status, roles, entry_open=submission.cycle.entry_open)
         if reason is None and action == "submit":
             reason = _not_ready(submission)
         if reason:
@@ -170,8 +229,9 @@ def submission_transition(*, submission: Submission, action: str, actor, comment
         submission.status = step.target
         submission.version += 1
         submission.save(update_fields=["status", "version", "updated_at"])
-        _record_review_comments(submission, actor, comment if action == "return" else "", indicator_comments)
-        audit_record(actor=actor, action=f"submission_{action}", submission=submission, subject="status",
+        _record_review_comments(submission, actor, comment if action == "return" else "", indicator_comments,
+                                commented)
+        audit_record(actor=actor, action=TRANSITION_ACTIONS[action], submission=submission, subject="status",
                      old=old, new=step.target,
                      comment="\n".join([comment, *(f"{c}: {t}" for c, t in indicator_comments.items())]).strip())
         notify_transition(submission=submission, action=action, label=str(step.label), actor=actor,
@@ -181,12 +241,20 @@ def submission_transition(*, submission: Submission, action: str, actor, comment
     return submission
 
 
-def _record_review_comments(submission, actor, overall, per_indicator):
+def _commented_indicators(submission: Submission, per_indicator: Mapping[str, str]) -> dict[str, int]:
+    """Indicator code → id of the indicators commented on; Invalid names any code that is not one."""
     indicators = dict(submission.cycle.framework.indicators.filter(code__in=list(per_indicator))
                       .values_list("code", "pk"))
-    unknown = set(per_indicator) - set(indicators)
+    unknown = sorted(set(per_indicator) - set(indicators))
     if unknown:
-        raise WorkflowRefused(_("Not indicators of this framework: %(codes)s") % {"codes": ", ".join(sorted(unknown))})
+        raise Invalid(_("Not indicators of this framework: %(codes)s") % {"codes": ", ".join(unknown)},
+                      fields={f"indicator_comments.{code}": [_("Not an indicator of this framework.")]
+                              for code in unknown})
+    return indicators
+
+
+def _record_review_comments(submission: Submission, actor: Actor, overall: str, per_indicator: Mapping[str, str],
+                            indicators: Mapping[str, int]) -> None:
     rows = [ReviewComment(submission=submission, indicator_id=indicators[code], text=text, author=actor,
                           submission_version=submission.version) for code, text in per_indicator.items()]
     if overall:
@@ -195,7 +263,7 @@ def _record_review_comments(submission, actor, overall, per_indicator):
     ReviewComment.objects.bulk_create(rows)
 
 
-def _not_ready(submission):
+def _not_ready(submission: Submission) -> str | None:
     """Why the values are not ready to go on: missing values, broken rules, unexplained warnings."""
     blocking = [f for f in submission_findings_of(submission) if f.blocking]
     if not blocking:
@@ -203,7 +271,7 @@ def _not_ready(submission):
     return _("Not ready to submit: %(problems)s") % {"problems": " ".join(f.message for f in blocking)}
 
 
-def values_copy_previous(*, submission: Submission, actor, expected_version: int | None) -> SaveResult:
+def values_copy_previous(*, submission: Submission, actor: Actor, expected_version: int | None) -> SaveResult:
     """Fill every indicator still without a value with last period's value (never overwrites one)."""
     present = set(submission.values.values_list("indicator__code", flat=True))
     entries = {code: Entry(value) for code, value in previous_values(submission).items() if code not in present}

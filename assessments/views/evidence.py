@@ -6,17 +6,18 @@ who may see the submission's region (anyone else gets a 404, as for the submissi
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ..evidence import ACCEPT_ATTRIBUTE, ACCEPTED_LABEL, EvidenceInvalid, max_megabytes
+from smartgov.errors import DomainError
+
+from ..evidence import ACCEPT_ATTRIBUTE, ACCEPTED_LABEL, max_megabytes
 from ..models import Evidence
 from ..permissions import edit_access
-from ..services import EntryLocked, evidence_add, evidence_remove
+from ..services import evidence_add, evidence_remove
 from ..services.evidence import GENERAL
 from .access import visible_submission
 
@@ -32,10 +33,8 @@ def evidence_upload(request, pk):
         return _render(request, submission, selected=selected, error=_("Choose a file to upload."), status=400)
     try:
         evidence = evidence_add(submission=submission, indicator_code=selected, upload=upload, actor=request.user)
-    except EvidenceInvalid as error:
-        return _render(request, submission, selected=selected, error=str(error), status=400)
-    except (EntryLocked, PermissionDenied) as error:
-        return _render(request, submission, selected=selected, error=str(error), status=403)
+    except DomainError as error:
+        return _render(request, submission, selected=selected, error=str(error), status=error.status)
     messages.success(request, _("“%(name)s” added as evidence.") % {"name": evidence.original_name})
     return redirect(reverse("submission", args=[submission.pk]))
 
@@ -49,7 +48,7 @@ def evidence_remove_view(request, pk):
         evidence_remove(evidence=evidence, actor=request.user)
     except Evidence.DoesNotExist:
         raise Http404 from None
-    except (EntryLocked, PermissionDenied) as error:
+    except DomainError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("“%(name)s” removed.") % {"name": evidence.original_name})

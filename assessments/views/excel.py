@@ -10,14 +10,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from smartgov.limits import VALUES_WORKBOOK_MAX_BYTES, VALUES_WORKBOOK_MAX_ROWS
+
 from ..excel.layout import CONTENT_TYPE
 from ..excel.report import error_report_workbook
 from ..excel.template import content_disposition, download_name, values_workbook
 from ..models import Cycle, Region, RoleAssignment
 from ..permissions import edit_access, roles_for_region
 from ..services.imports import (
-    MAX_BYTES,
-    MAX_ROWS,
     ImportRefused,
     edit_refusal,
     import_apply,
@@ -115,10 +115,10 @@ def _import(request, scope, *, lock, urls, done):
     upload = request.FILES.get("file")
     if upload is None:
         return _render(request, page, error=_("Choose an Excel file (.xlsx) to upload."), status=400)
-    if upload.size > MAX_BYTES:
+    if upload.size > VALUES_WORKBOOK_MAX_BYTES:
         return _render(request, page, error=_("The file is larger than %(limit)d MB.")
-                       % {"limit": MAX_BYTES // (1024 * 1024)}, status=400)
-    data = upload.read(MAX_BYTES + 1)
+                       % {"limit": VALUES_WORKBOOK_MAX_BYTES // (1024 * 1024)}, status=400)
+    data = upload.read(VALUES_WORKBOOK_MAX_BYTES + 1)
     try:
         preview = import_preview(data=data, scope=scope, actor=request.user)
     except ImportRefused as refused:
@@ -163,6 +163,6 @@ def _render(request, page, *, preview=None, token=None, error=None, status=200):
         **page, "preview": preview, "token": token, "error": error,
         "errors_url": reverse(f"{urls['kind']}-import-errors", kwargs={**urls["kwargs"], "token": token})
         if token and preview and preview.errors else None,
-        "max_megabytes": MAX_BYTES // (1024 * 1024), "max_rows": MAX_ROWS,
+        "max_megabytes": VALUES_WORKBOOK_MAX_BYTES // (1024 * 1024), "max_rows": VALUES_WORKBOOK_MAX_ROWS,
     }
     return render(request, "assessments/excel/import.html", context, status=status)

@@ -4,7 +4,7 @@ from indicators.selectors import default_framework, framework_with_contents
 
 from ..models import Cycle, Region, RoleAssignment, Submission
 from ..permissions import is_platform_admin
-from ..selectors import cycles_overview, status_counts, submissions_visible_to
+from ..selectors import cycles_overview, status_counts, submissions_visible
 
 
 def home(request):
@@ -13,7 +13,7 @@ def home(request):
         framework = default_framework()
         return render(request, "home.html", {
             "framework": framework and framework_with_contents(framework.pk), "cycles": cycles_overview()})
-    submissions = submissions_visible_to(request.user)
+    submissions = submissions_visible(request.user)
     roles = set(request.user.roles.values_list("role", flat=True))
     reviews = RoleAssignment.Role.PROVINCE_ANALYST in roles or is_platform_admin(request.user)
     provinces = _reviewed_provinces(request.user) if reviews else []

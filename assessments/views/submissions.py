@@ -4,25 +4,27 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from audit.selectors import change_record
+from smartgov.errors import DomainError, Invalid, error_body
+
+from ..checks import value_rules
 from ..models import Submission
 from ..permissions import edit_access, roles_for_region
 from ..selectors import region_score_of, submission_entry
 from ..services import (
     Entry,
-    EntryLocked,
     StaleEdit,
     ValuesInvalid,
     submission_transition,
     values_copy_previous,
     values_save,
 )
-from ..workflow import WorkflowRefused, available, transition
+from ..workflow import available, transition
 from .access import visible_submission
 
 
@@ -39,7 +41,7 @@ def submission_detail(request, pk):
         return _render(request, submission, typed=entries, errors=error.errors, status=400)
     except StaleEdit as error:
         return _render(request, submission, typed=entries, conflict=error, status=409)
-    except (EntryLocked, PermissionDenied) as error:
+    except DomainError as error:
         messages.error(request, str(error))
         return redirect("submission", pk=pk)
     messages.success(request, _("Saved."))
@@ -54,25 +56,22 @@ def submission_autosave(request, pk):
     try:
         body = json.loads(request.body)
         entries = {code: Entry(item.get("value"), item.get("note", "")) for code, item in body["entries"].items()}
-        result = values_save(submission=submission, entries=entries, actor=request.user,
-                             expected_version=int(body["version"]))
+        version = int(body["version"])
     except (ValueError, KeyError, TypeError, AttributeError):
-        return JsonResponse({"message": _("The request is not valid JSON of entries and a version.")}, status=400)
-    except ValuesInvalid as error:
-        return JsonResponse({"message": _("Some values were refused; nothing was saved."), "errors": error.errors},
-                            status=400)
-    except StaleEdit as error:
-        return JsonResponse({"message": str(error), "changes": [_change(e) for e in error.changes]}, status=409)
-    except (EntryLocked, PermissionDenied) as error:
-        return JsonResponse({"message": str(error)}, status=403)
+        error = Invalid(_("The request is not valid JSON of entries and a version."))
+        return JsonResponse(error_body(error), status=error.status)
+    try:
+        result = values_save(submission=submission, entries=entries, actor=request.user, expected_version=version)
+    except DomainError as error:
+        return JsonResponse(error_body(error), status=error.status)
     entry = submission_entry(result.submission)
     return JsonResponse({
         "version": result.submission.version,
         "saved": [code for code, _old, _new in result.changes],
-        "filled": entry["filled"], "total": entry["total"],
-        "dimensions": {d["dimension"].code: d["filled"] for d in entry["dimensions"]},
+        "filled": entry.filled, "total": entry.total,
+        "dimensions": {block.dimension.code: block.filled for block in entry.dimensions},
         "findings": [{"kind": f.kind, "message": f.message, "indicators": f.indicators, "blocking": f.blocking}
-                     for f in entry["findings"]],
+                     for f in entry.findings],
     })
 
 
@@ -83,11 +82,11 @@ def submission_copy_previous(request, pk):
     try:
         result = values_copy_previous(submission=submission, actor=request.user,
                                       expected_version=_version(request.POST))
-    except (EntryLocked, PermissionDenied, StaleEdit) as error:
-        messages.error(request, str(error))
     except ValuesInvalid as error:
         messages.error(request, _("Last period's values do not fit this period's ranges: %(errors)s")
                        % {"errors": error})
+    except DomainError as error:
+        messages.error(request, str(error))
     else:
         messages.success(request, _("%(count)d values copied from the last period.") % {"count": len(result.changes)})
     return redirect("submission", pk=pk)
@@ -104,7 +103,7 @@ def submission_act(request, pk, action):
         submission_transition(submission=submission, action=action, actor=request.user,
                               comment=request.POST.get("comment", ""), indicator_comments=indicator_comments,
                               expected_version=_version(request.POST))
-    except (WorkflowRefused, StaleEdit) as error:
+    except DomainError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("%(action)s: done.") % {"action": step.label})
@@ -115,13 +114,13 @@ def _render(request, submission, *, typed=None, errors=None, conflict=None, stat
     roles = roles_for_region(request.user, submission.region)
     access = edit_access(request.user, submission)
     context = {
-        "submission": submission, **submission_entry(submission),
+        "submission": submission, "entry": submission_entry(submission),
         "editable": access.editable, "lock_reason": access.lock if access.role else None,
         "actions": available(submission.status, roles, entry_open=submission.cycle.entry_open),
         "typed": typed or {}, "errors": errors or {}, "conflict": conflict,
-        "conflict_changes": [_change(e) for e in conflict.changes] if conflict else [],
+        "conflict_changes": [change_record(e) for e in conflict.changes] if conflict else [],
         "statuses": Submission.Status,
-        "js_messages": _js_messages(),
+        "js_messages": _js_messages(), "value_rules": value_rules(),
         "score": region_score_of(submission),
         "bands": {b.level: b for b in submission.cycle.framework.bands.all()},
     }
@@ -131,6 +130,7 @@ def _render(request, submission, *, typed=None, errors=None, conflict=None, stat
 def _js_messages():
     return {
         "not_a_number": _("This is not a number."),
+        "finite": _("Enter a finite number."),
         "boolean": _("Enter 1 (yes) or 0 (no)."),
         "whole": _("Enter a whole number (a level)."),
         "range": _("Must lie between %(low)s and %(high)s."),
@@ -157,7 +157,3 @@ def _version(data):
     except ValueError:
         return 0
 
-
-def _change(event):
-    return {"who": event.actor.get_full_name() or event.actor.get_username() if event.actor else "—",
-            "when": event.at.isoformat(), "subject": event.subject, "old": event.old, "new": event.new}

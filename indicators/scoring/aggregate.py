@@ -5,9 +5,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
+from .arrays import BoolArray, FloatArray, IntArray
 from .topsis import topsis_batch
 
 GEOMETRIC_FLOOR = 1.0
@@ -17,26 +19,26 @@ SHARE_TOLERANCE = 1e-9
 
 @dataclass(frozen=True)
 class Aggregate:
-    dimension_scores: np.ndarray
+    dimension_scores: FloatArray
     """(B, R, D) 0–100, NaN where the dimension is not scored."""
-    dimension_coverage: np.ndarray
+    dimension_coverage: FloatArray
     """(B, R, D) present share of the dimension's indicator weight."""
-    dimension_weights: np.ndarray
+    dimension_weights: FloatArray
     """(B, D) dimension weights (sum of their indicators' overall weights)."""
-    index: np.ndarray
+    index: FloatArray
     """(B, R) 0–100, NaN where incomplete."""
-    coverage: np.ndarray
+    coverage: FloatArray
     """(B, R) present share of the overall indicator weight."""
-    complete: np.ndarray
+    complete: BoolArray
     """(B, R) every dimension scored."""
 
 
-def _bounded(scores: np.ndarray) -> np.ndarray:
+def _bounded(scores: FloatArray) -> FloatArray:
     """Clip to [0, 100]: a weighted mean of scores of 100 can round to 100.00000000000001."""
     return np.clip(scores, 0.0, 100.0)
 
 
-def _within_weights(weights: np.ndarray, dimension_of: np.ndarray, dimension_weights: np.ndarray) -> np.ndarray:
+def _within_weights(weights: FloatArray, dimension_of: IntArray, dimension_weights: FloatArray) -> FloatArray:
     """Indicator weights within their dimension; equal within a dimension whose weight is 0."""
     per_indicator = dimension_weights[:, dimension_of]
     equal = 1.0 / np.bincount(dimension_of)[dimension_of]
@@ -44,7 +46,7 @@ def _within_weights(weights: np.ndarray, dimension_of: np.ndarray, dimension_wei
         return np.where(per_indicator > 0, weights / per_indicator, equal)
 
 
-def aggregate(scores: np.ndarray, weights: np.ndarray, dimension_of: np.ndarray, method: str,
+def aggregate(scores: FloatArray, weights: FloatArray, dimension_of: IntArray, method: str,
               min_share: float) -> Aggregate:
     """Dimension scores and index of `scores` (B, R, I) with overall weights (B, I).
 
@@ -60,7 +62,8 @@ def aggregate(scores: np.ndarray, weights: np.ndarray, dimension_of: np.ndarray,
     coverage_d = (present * within[:, None, :]) @ membership if any_missing else np.ones(
         (*scores.shape[:2], membership.shape[1]))
     scored = (coverage_d > 0) & (coverage_d >= min_share - SHARE_TOLERANCE)
-    complete = scored.all(axis=-1)
+    # (B, R, D) reduced over D: always an array, never the scalar the stubs allow for a 1-D input.
+    complete = cast("BoolArray", scored.all(axis=-1))
     with np.errstate(invalid="ignore", divide="ignore"):
         arithmetic = np.where(scored, ((filled * within[:, None, :]) @ membership) / coverage_d, np.nan)
         if method == "arithmetic":
@@ -86,7 +89,9 @@ def aggregate(scores: np.ndarray, weights: np.ndarray, dimension_of: np.ndarray,
     )
 
 
-def _topsis(scores, present, arithmetic, weights, within, dimension_of, scored, complete, any_missing):
+def _topsis(scores: FloatArray, present: BoolArray, arithmetic: FloatArray, weights: FloatArray, within: FloatArray,
+            dimension_of: IntArray, scored: BoolArray, complete: BoolArray, any_missing: bool
+            ) -> tuple[FloatArray, FloatArray]:
     """TOPSIS over all indicators for the index and within each dimension for its score.
 
     A missing score of a scored dimension is imputed with the region's re-weighted arithmetic mean of
@@ -102,15 +107,15 @@ def _topsis(scores, present, arithmetic, weights, within, dimension_of, scored, 
     return dim_scores, index
 
 
-def effective_weights(scores: np.ndarray, weights: np.ndarray, dimension_of: np.ndarray,
-                      result: Aggregate) -> np.ndarray:
+def effective_weights(scores: FloatArray, weights: FloatArray, dimension_of: IntArray,
+                      result: Aggregate) -> FloatArray:
     """(B, R, I) weight each indicator carries in a region's index after re-weighting (0 if missing)."""
     coverage = result.dimension_coverage[:, :, dimension_of]
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(np.isnan(scores), 0.0, weights[:, None, :] / coverage)
 
 
-def contributions(scores: np.ndarray, effective: np.ndarray, index: np.ndarray, method: str) -> np.ndarray:
+def contributions(scores: FloatArray, effective: FloatArray, index: FloatArray, method: str) -> FloatArray:
     """(B, R, I) points of the index attributed to each indicator; they sum to the index.
 
     Arithmetic: ω·s exactly. Geometric: the index split by shares of ω·ln max(s, floor). TOPSIS (not

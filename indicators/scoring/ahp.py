@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
+
+from .arrays import FloatArray
+
+Pairwise: TypeAlias = pd.DataFrame | npt.ArrayLike
+"""A square pairwise comparison matrix: nested sequences, an array, or a DataFrame labelled on both axes."""
 
 CR_THRESHOLD = 0.10
 RECIPROCAL_TOLERANCE = 0.02
@@ -34,7 +41,7 @@ class InconsistentMatrix(ValueError):
 
 @dataclass(frozen=True)
 class AHPResult:
-    weights: np.ndarray | pd.Series
+    weights: FloatArray | pd.Series
     """Principal eigenvector normalised to sum 1, in the order of the matrix (a Series keyed by the
     labels when the matrix was a labelled DataFrame)."""
     lambda_max: float
@@ -51,7 +58,7 @@ def _label(name: str | None) -> str:
     return f"AHP matrix {name!r}" if name else "AHP matrix"
 
 
-def _validated(pairwise, name: str | None) -> np.ndarray:
+def _validated(pairwise: Pairwise, name: str | None) -> FloatArray:
     matrix = np.asarray(pairwise, dtype=float)
     label = _label(name)
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] == 0:
@@ -80,7 +87,7 @@ def random_index_value(n: int, random_index: str | Mapping[int, float] = "saaty"
     return float(table[n])
 
 
-def ahp_weights(pairwise, *, random_index: str | Mapping[int, float] = "saaty",
+def ahp_weights(pairwise: Pairwise, *, random_index: str | Mapping[int, float] = "saaty",
                 name: str | None = None) -> AHPResult:
     """Weights, λmax, CI and CR of a positive reciprocal pairwise comparison matrix.
 
@@ -108,7 +115,7 @@ def ahp_weights(pairwise, *, random_index: str | Mapping[int, float] = "saaty",
     return AHPResult(weights=weights, lambda_max=lambda_max, ci=ci, cr=cr, random_index=ri)
 
 
-def check_consistency(pairwise, name: str, *, threshold: float = CR_THRESHOLD,
+def check_consistency(pairwise: Pairwise, name: str, *, threshold: float = CR_THRESHOLD,
                       random_index: str | Mapping[int, float] = "saaty") -> AHPResult:
     """`ahp_weights`, raising InconsistentMatrix (naming the matrix and its CR) when CR ≥ threshold."""
     result = ahp_weights(pairwise, random_index=random_index, name=name)

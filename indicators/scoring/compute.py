@@ -6,16 +6,17 @@ operation over the whole cube (loops run over normalisation methods or dimension
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from .aggregate import aggregate, contributions, effective_weights
+from .arrays import FloatArray
 from .cube import Cube, to_cube
 from .frames import Frames
 from .framework import Framework, compile_spec
+from .keys import Parents
 from .normalise import normalise_cube
 from .spec import FrameworkSpec
 from .weighting import framework_weights
@@ -40,7 +41,7 @@ class ScoringResult:
     """period, indicator, dimension, weight"""
 
 
-def nominal(values: pd.DataFrame, spec: FrameworkSpec) -> tuple[Framework, Cube, np.ndarray, np.ndarray]:
+def nominal(values: pd.DataFrame, spec: FrameworkSpec) -> tuple[Framework, Cube, FloatArray, FloatArray]:
     """Compiled framework, cube, normalised scores (P, R, I) and overall weights (P, I) of the spec."""
     fw = compile_spec(spec)
     cube = to_cube(values, fw.codes)
@@ -48,7 +49,7 @@ def nominal(values: pd.DataFrame, spec: FrameworkSpec) -> tuple[Framework, Cube,
     return fw, cube, scores, framework_weights(fw, cube.values)
 
 
-def compute(values: pd.DataFrame, spec: FrameworkSpec, *, parents: Mapping | pd.Series | None = None
+def compute(values: pd.DataFrame, spec: FrameworkSpec, *, parents: Parents | None = None
             ) -> ScoringResult:
     """Score `values` (columns region, period, indicator, value) with the method of `spec`.
 
@@ -70,7 +71,7 @@ def compute(values: pd.DataFrame, spec: FrameworkSpec, *, parents: Mapping | pd.
     )
 
 
-def _gap(index: np.ndarray, contribution: np.ndarray) -> np.ndarray:
+def _gap(index: FloatArray, contribution: FloatArray) -> FloatArray:
     """Per indicator, the best region's contribution minus this region's (sums to the index gap).
 
     When several regions share the best index of a period their contributions are averaged, so the
@@ -79,5 +80,6 @@ def _gap(index: np.ndarray, contribution: np.ndarray) -> np.ndarray:
     best = index == np.fmax.reduce(index, axis=1, keepdims=True)
     n_best = best.sum(axis=1)[:, None]
     with np.errstate(invalid="ignore", divide="ignore"):
-        best_contribution = np.einsum("pr,pri->pi", best.astype(float), np.nan_to_num(contribution)) / n_best
+        best_contribution: FloatArray = np.einsum(
+            "pr,pri->pi", best.astype(float), np.nan_to_num(contribution)) / n_best
     return best_contribution[:, None, :] - contribution

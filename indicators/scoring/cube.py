@@ -8,6 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .arrays import BoolArray, FloatArray, IntArray
+from .keys import Parents
+
 COLUMNS = ("region", "period", "indicator", "value")
 
 
@@ -17,13 +20,13 @@ class Cube:
     """Sorted period labels (the order in which `change` looks back)."""
     regions: pd.Index
     """Sorted region codes."""
-    values: np.ndarray
+    values: FloatArray
     """(P, R, I) raw values, NaN where missing; indicators in framework order."""
-    seen: np.ndarray
+    seen: BoolArray
     """(P, R) the region has at least one row for the period; only these pairs are reported."""
 
 
-def _codes(column: pd.Series, what: str, sort: bool = True) -> tuple[np.ndarray, pd.Index]:
+def _codes(column: pd.Series, what: str, sort: bool = True) -> tuple[IntArray, pd.Index]:
     """Integer codes of a label column and its labels (sorted when `sort`).
 
     Categorical columns use their codes as they are; other columns are hashed once as a bare array,
@@ -77,7 +80,7 @@ def to_cube(values: pd.DataFrame, indicator_codes: Sequence[str]) -> Cube:
                 seen=seen.reshape(n_p, n_r))
 
 
-def parent_codes(parents, regions: pd.Index) -> tuple[np.ndarray, pd.Index]:
+def parent_codes(parents: Parents | None, regions: pd.Index) -> tuple[IntArray, pd.Index]:
     """(R,) integer code of each region's parent (-1 when it has none) and the parent labels."""
     if parents is None:
         return np.full(len(regions), -1), pd.Index([], dtype=object)

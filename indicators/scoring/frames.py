@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from .aggregate import Aggregate
+from .arrays import BoolArray, FloatArray, IntArray, ObjectArray
 from .cube import Cube, parent_codes
 from .framework import Framework
+from .keys import Parents
 from .ranking import competition_rank
 
+ScalarT = TypeVar("ScalarT", bound=np.generic)
 
-def rank_basis(values: np.ndarray, decimals: int | None) -> np.ndarray:
+
+def rank_basis(values: FloatArray, decimals: int | None) -> FloatArray:
     """The values ranks are computed on: rounded to `decimals` when the framework says so."""
     return values if decimals is None else np.round(values, decimals)
 
 
-def _change(index: np.ndarray) -> np.ndarray:
+def _change(index: FloatArray) -> FloatArray:
     """Index minus the same region's index in its latest earlier period that has one."""
     n_periods = index.shape[0]
     valid_at = np.where(~np.isnan(index), np.arange(n_periods)[:, None], -1)
@@ -26,7 +33,7 @@ def _change(index: np.ndarray) -> np.ndarray:
     return np.where(previous >= 0, index - before, np.nan)
 
 
-def _levels(fw: Framework, index: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _levels(fw: Framework, index: FloatArray) -> tuple[IntArray, BoolArray, ObjectArray]:
     """Level and label of the highest band with min_score ≤ index, and where there is none."""
     if not fw.band_min.size:
         return np.zeros(index.shape, dtype=int), np.ones(index.shape, dtype=bool), np.full(index.shape, None)
@@ -34,21 +41,22 @@ def _levels(fw: Framework, index: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
     missing = (position < 0) | np.isnan(index)
     safe = np.maximum(position, 0)
     labels = np.array(fw.band_label, dtype=object)[safe]
-    return fw.band_level[safe], missing, np.where(missing, None, labels)
+    # numpy stubs: None is not ArrayLike, yet it is a valid value for an object array.
+    return fw.band_level[safe], missing, np.where(missing, None, labels)  # type: ignore[call-overload]
 
 
-def nullable_int(values: np.ndarray, missing: np.ndarray) -> pd.arrays.IntegerArray:
+def nullable_int(values: FloatArray | IntArray, missing: BoolArray) -> pd.arrays.IntegerArray:
     return pd.arrays.IntegerArray(np.where(missing, 0, values).astype("int64"), missing)
 
 
-def categorical(codes: np.ndarray, labels: pd.Index) -> pd.Categorical:
+def categorical(codes: IntArray, labels: pd.Index) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(labels), validate=False)
 
 
 class Frames:
     """Builds the result DataFrames from (P, R, …) arrays, keeping only the region–periods seen."""
 
-    def __init__(self, fw: Framework, cube: Cube):
+    def __init__(self, fw: Framework, cube: Cube) -> None:
         self.fw, self.cube = fw, cube
         n_periods, n_regions = cube.seen.shape
         self.all_seen = bool(cube.seen.all())
@@ -57,7 +65,7 @@ class Frames:
         self.indicator_labels = pd.Index(fw.codes)
         self.dimension_labels = pd.Index(fw.dimension_codes)
 
-    def rows(self, array: np.ndarray) -> np.ndarray:
+    def rows(self, array: npt.NDArray[ScalarT]) -> npt.NDArray[ScalarT]:
         """(P, R, ...) → (pairs × ..., ) flat, seen pairs only."""
         flat = array.reshape(-1, *array.shape[2:])
         return (flat if self.all_seen else flat[self.pairs]).reshape(-1)
@@ -68,10 +76,11 @@ class Frames:
             "period": self.cube.periods.take(np.repeat(self.period_of, per_pair)),
         }
 
-    def parent_column(self, parent_of: np.ndarray, labels: pd.Index) -> pd.Categorical:
+    def parent_column(self, parent_of: IntArray, labels: pd.Index) -> pd.Categorical:
         return categorical(parent_of[self.region_of], labels)
 
-    def indicators(self, scores, effective, contribution, gap) -> pd.DataFrame:
+    def indicators(self, scores: FloatArray, effective: FloatArray, contribution: FloatArray, gap: FloatArray
+                   ) -> pd.DataFrame:
         n_ind = len(self.fw.codes)
         n_pairs = len(self.pairs)
         return pd.DataFrame({
@@ -100,7 +109,7 @@ class Frames:
             "rank": nullable_int(rank, np.isnan(rank)),
         })
 
-    def index(self, result: Aggregate, parents) -> pd.DataFrame:
+    def index(self, result: Aggregate, parents: Parents | None) -> pd.DataFrame:
         fw, index = self.fw, result.index
         basis = rank_basis(index, fw.spec.rank_decimals)
         parent_of, parent_labels = parent_codes(parents, self.cube.regions)
@@ -120,7 +129,7 @@ class Frames:
             "coverage": self.rows(result.coverage),
         })
 
-    def weights(self, weights: np.ndarray) -> pd.DataFrame:
+    def weights(self, weights: FloatArray) -> pd.DataFrame:
         n_periods, n_ind = weights.shape
         return pd.DataFrame({
             "period": self.cube.periods.take(np.repeat(np.arange(n_periods), n_ind)),

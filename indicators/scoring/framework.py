@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .arrays import BoolArray, FloatArray, IntArray, ObjectArray
 from .normalise import check_parameters
-from .spec import AGGREGATIONS, DIRECTIONS, NORMALISATIONS, WEIGHTINGS, FrameworkSpec
+from .spec import AGGREGATIONS, DIRECTIONS, NORMALISATIONS, WEIGHTINGS, DimensionSpec, FrameworkSpec, IndicatorSpec
 
 
 @dataclass(frozen=True)
@@ -16,15 +17,15 @@ class Framework:
     codes: tuple[str, ...]
     """Indicator codes in spec order: the indicator axis of every array."""
     dimension_codes: tuple[str, ...]
-    dimension_of: np.ndarray
+    dimension_of: IntArray
     """(I,) position of each indicator's dimension in `dimension_codes`."""
-    higher: np.ndarray
-    methods: np.ndarray
-    lower: np.ndarray
-    upper: np.ndarray
-    target: np.ndarray
-    band_min: np.ndarray
-    band_level: np.ndarray
+    higher: BoolArray
+    methods: ObjectArray
+    lower: FloatArray
+    upper: FloatArray
+    target: FloatArray
+    band_min: FloatArray
+    band_level: IntArray
     band_label: tuple[str, ...]
 
 
@@ -41,7 +42,7 @@ def _duplicates(codes: list[str]) -> list[str]:
     return sorted({c for c in codes if codes.count(c) > 1})
 
 
-def _check_pairwise(matrix, size: int, what: str) -> None:
+def _check_pairwise(matrix: tuple[tuple[float, ...], ...] | None, size: int, what: str) -> None:
     if matrix is not None:
         shape = np.shape(matrix)
         _check(shape == (size, size), f"{what} pairwise matrix must be {size}×{size}, got {shape}")
@@ -63,7 +64,8 @@ def compile_spec(spec: FrameworkSpec) -> Framework:
     _check(not orphans, f"indicators {orphans} belong to no dimension of the spec")
     empty = [d for d in dims if all(i.dimension != d for i in spec.indicators)]
     _check(not empty, f"dimensions {empty} have no indicator")
-    for item in (*spec.dimensions, *spec.indicators):
+    weighted: tuple[DimensionSpec | IndicatorSpec, ...] = (*spec.dimensions, *spec.indicators)
+    for item in weighted:
         _check(np.isfinite(item.weight) and item.weight >= 0, f"{item.code}: weight must be ≥ 0 and finite")
     for indicator in spec.indicators:
         _check(indicator.direction in DIRECTIONS, f"{indicator.code}: direction must be one of {DIRECTIONS}")

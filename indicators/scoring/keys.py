@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
+
+from .arrays import GenericArray
+
+Keyed: TypeAlias = pd.Series | Mapping[str, object]
+"""Per-indicator parameters keyed by indicator code."""
+Parents: TypeAlias = pd.Series | Mapping[str, str | None]
+"""Region code → its parent region's code (None or absent: no parent)."""
+PerColumn: TypeAlias = Keyed | npt.ArrayLike | None
+"""A scalar for every column, or one entry per column: keyed by code (a DataFrame) or by position (an array)."""
 
 
 def _listing(codes: Sequence[object]) -> str:
@@ -13,7 +24,7 @@ def _listing(codes: Sequence[object]) -> str:
     return shown + (f", … ({len(codes)} in all)" if len(codes) > 10 else "")
 
 
-def as_keyed(values: pd.Series | Mapping, what: str) -> pd.Series:
+def as_keyed(values: Keyed, what: str) -> pd.Series:
     if isinstance(values, Mapping):
         values = pd.Series(dict(values))
     if not isinstance(values, pd.Series):
@@ -24,7 +35,7 @@ def as_keyed(values: pd.Series | Mapping, what: str) -> pd.Series:
     return values
 
 
-def align(values: pd.Series | Mapping, codes: Sequence[object], what: str) -> np.ndarray:
+def align(values: Keyed, codes: Sequence[object], what: str) -> GenericArray:
     """The values of `values` in the order of `codes`; any missing or unexpected code is an error."""
     values = as_keyed(values, what)
     index = pd.Index(codes)
@@ -37,10 +48,11 @@ def align(values: pd.Series | Mapping, codes: Sequence[object], what: str) -> np
         if unexpected:
             parts.append(f"unexpected {_listing(unexpected)}")
         raise ValueError(f"{what} do not match the indicator codes: " + "; ".join(parts))
-    return values.reindex(index).to_numpy()
+    aligned: GenericArray = values.reindex(index).to_numpy()
+    return aligned
 
 
-def per_column(param: object, columns: Sequence[object] | None, k: int, what: str) -> np.ndarray:
+def per_column(param: PerColumn, columns: Sequence[object] | None, k: int, what: str) -> GenericArray:
     """Broadcast a scalar, or align a per-column parameter: keyed by code when the columns have codes
     (a DataFrame), positional only for bare arrays."""
     if param is None or isinstance(param, str | int | float | np.number | bool | np.bool_):

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Sequence
+from typing import TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from .keys import per_column
+from .arrays import BoolArray, FloatArray, GenericArray, ObjectArray
+from .keys import PerColumn, per_column
 from .ranking import average_rank
 from .spec import DIRECTIONS, NORMALISATIONS
 
@@ -22,39 +25,46 @@ ZSCORE_SCALE = 10.0
 CONSTANT_SCORE = 100.0
 """Score of every present value of a constant column under min–max: nobody is behind anyone."""
 
+Kernel: TypeAlias = Callable[
+    [FloatArray, BoolArray, FloatArray, FloatArray, FloatArray, Sequence[object]], FloatArray]
+"""(x, higher, lower, upper, target, names) → scores; the goalposts are NaN where not given."""
 
-def _nanmin(x: np.ndarray) -> np.ndarray:
+
+def _nanmin(x: FloatArray) -> FloatArray:
     """Column minimum ignoring NaN (NaN for an all-missing column); fmin is also much faster than min."""
     return np.fmin.reduce(x, axis=-2, keepdims=True)
 
 
-def _nanmax(x: np.ndarray) -> np.ndarray:
+def _nanmax(x: FloatArray) -> FloatArray:
     return np.fmax.reduce(x, axis=-2, keepdims=True)
 
 
-def _scaled(num: np.ndarray, den: np.ndarray, x: np.ndarray) -> np.ndarray:
+def _scaled(num: FloatArray, den: FloatArray, x: FloatArray) -> FloatArray:
     """100·num/den; where den is 0 (a constant column) every present value scores CONSTANT_SCORE."""
     with np.errstate(invalid="ignore", divide="ignore"):
         score = num / den * 100.0
     return np.where(den > 0, score, CONSTANT_SCORE + 0.0 * x)
 
 
-def _minmax(x: np.ndarray, higher: np.ndarray) -> np.ndarray:
+def _minmax(x: FloatArray, higher: BoolArray) -> FloatArray:
     lo, hi = _nanmin(x), _nanmax(x)
     return _scaled(np.where(higher, x - lo, hi - x), hi - lo, x)
 
 
-def minmax_observed(x, higher, lower, upper, target, names):
+def minmax_observed(x: FloatArray, higher: BoolArray, lower: FloatArray, upper: FloatArray, target: FloatArray,
+                    names: Sequence[object]) -> FloatArray:
     return _minmax(x, higher)
 
 
-def minmax_fixed(x, higher, lower, upper, target, names):
+def minmax_fixed(x: FloatArray, higher: BoolArray, lower: FloatArray, upper: FloatArray, target: FloatArray,
+                 names: Sequence[object]) -> FloatArray:
     span = upper - lower
     score = np.where(higher, x - lower, upper - x) / span
     return 100.0 * np.clip(score, 0.0, 1.0)
 
 
-def target_distance(x, higher, lower, upper, target, names):
+def target_distance(x: FloatArray, higher: BoolArray, lower: FloatArray, upper: FloatArray, target: FloatArray,
+                    names: Sequence[object]) -> FloatArray:
     """Share of the way from the baseline to the target, capped at 100.
 
     The baseline is `lower` (higher is better) or `upper` (lower is better) when given, otherwise the
@@ -68,7 +78,8 @@ def target_distance(x, higher, lower, upper, target, names):
     return np.where(reached, 100.0, 100.0 * np.clip(share, 0.0, 1.0))
 
 
-def zscore(x, higher, lower, upper, target, names):
+def zscore(x: FloatArray, higher: BoolArray, lower: FloatArray, upper: FloatArray, target: FloatArray,
+           names: Sequence[object]) -> FloatArray:
     """50 + 10·z (population standard deviation, as scipy.stats.zscore), clipped to [0, 100]."""
     if np.isnan(x).any():
         with warnings.catch_warnings():
@@ -84,7 +95,8 @@ def zscore(x, higher, lower, upper, target, names):
     return np.clip(ZSCORE_CENTRE + ZSCORE_SCALE * z, 0.0, 100.0)
 
 
-def percentile(x, higher, lower, upper, target, names):
+def percentile(x: FloatArray, higher: BoolArray, lower: FloatArray, upper: FloatArray, target: FloatArray,
+               names: Sequence[object]) -> FloatArray:
     """100 · average rank / number of present values (pandas ``rank(pct=True)`` × 100)."""
     oriented = np.swapaxes(np.where(higher, x, -x), -1, -2)
     ranks = average_rank(oriented)
@@ -93,7 +105,8 @@ def percentile(x, higher, lower, upper, target, names):
         return np.swapaxes(ranks / count * 100.0, -1, -2)
 
 
-def log_minmax(x, higher, lower, upper, target, names):
+def log_minmax(x: FloatArray, higher: BoolArray, lower: FloatArray, upper: FloatArray, target: FloatArray,
+               names: Sequence[object]) -> FloatArray:
     low = _nanmin(x)
     bad = np.nonzero(np.any(low <= -1.0, axis=tuple(range(low.ndim - 1))))[0]
     if bad.size:
@@ -102,7 +115,7 @@ def log_minmax(x, higher, lower, upper, target, names):
     return _minmax(np.log1p(x), higher)
 
 
-KERNELS: dict[str, Callable[..., np.ndarray]] = {
+KERNELS: dict[str, Kernel] = {
     "minmax_observed": minmax_observed,
     "minmax_fixed": minmax_fixed,
     "target": target_distance,
@@ -110,10 +123,12 @@ KERNELS: dict[str, Callable[..., np.ndarray]] = {
     "percentile": percentile,
     "log_minmax": log_minmax,
 }
-assert tuple(KERNELS) == NORMALISATIONS
+if tuple(KERNELS) != NORMALISATIONS:
+    raise ImportError("every normalisation of spec.NORMALISATIONS needs its kernel here, in the same order")
 
 
-def check_parameters(method: str, higher, lower, upper, target, names: Sequence[object]) -> None:
+def check_parameters(method: str, higher: BoolArray, lower: FloatArray, upper: FloatArray, target: FloatArray,
+                     names: Sequence[object]) -> None:
     """Raise ValueError naming the columns whose goalposts do not suit `method`."""
     if method not in KERNELS:
         raise ValueError(f"unknown normalisation {method!r}; expected one of {', '.join(NORMALISATIONS)}")
@@ -132,8 +147,8 @@ def check_parameters(method: str, higher, lower, upper, target, names: Sequence[
         raise ValueError(f"{reason}; not so for {listed}")
 
 
-def normalise_array(x: np.ndarray, method: str, higher: np.ndarray, lower: np.ndarray, upper: np.ndarray,
-                    target: np.ndarray, names: Sequence[object]) -> np.ndarray:
+def normalise_array(x: FloatArray, method: str, higher: BoolArray, lower: FloatArray, upper: FloatArray,
+                    target: FloatArray, names: Sequence[object]) -> FloatArray:
     """Scores of `x` (..., n, k) with per-column parameters (k,); NaN goalpost = not given."""
     check_parameters(method, higher, lower, upper, target, names)
     if np.isinf(x).any():
@@ -141,11 +156,13 @@ def normalise_array(x: np.ndarray, method: str, higher: np.ndarray, lower: np.nd
     return KERNELS[method](x, higher, lower, upper, target, names)
 
 
-def _floats(param: np.ndarray) -> np.ndarray:
+def _floats(param: GenericArray) -> FloatArray:
     return np.array([np.nan if v is None else float(v) for v in param], dtype=float)
 
 
-def normalise(values, method: str, *, direction="higher", lower=None, upper=None, target=None):
+def normalise(values: pd.DataFrame | pd.Series | npt.ArrayLike, method: str, *, direction: PerColumn = "higher",
+              lower: PerColumn = None, upper: PerColumn = None, target: PerColumn = None
+              ) -> pd.DataFrame | pd.Series | FloatArray:
     """Normalise a 1-D array/Series, or each column of a 2-D array/DataFrame, to 0–100 scores.
 
     `direction`, `lower`, `upper` and `target` are scalars, or per column: keyed by column code
@@ -183,8 +200,8 @@ def normalise(values, method: str, *, direction="higher", lower=None, upper=None
     return scores[:, 0] if np.ndim(values) == 1 else scores
 
 
-def normalise_cube(x: np.ndarray, methods: np.ndarray, higher: np.ndarray, lower: np.ndarray,
-                   upper: np.ndarray, target: np.ndarray, names: Sequence[object]) -> np.ndarray:
+def normalise_cube(x: FloatArray, methods: ObjectArray, higher: BoolArray, lower: FloatArray,
+                   upper: FloatArray, target: FloatArray, names: Sequence[object]) -> FloatArray:
     """Scores of `x` (..., regions, indicators), each indicator by its own method (one call per method)."""
     if len(set(methods)) == 1:
         return normalise_array(x, methods[0], higher, lower, upper, target, names)
@@ -192,5 +209,5 @@ def normalise_cube(x: np.ndarray, methods: np.ndarray, higher: np.ndarray, lower
     for method in dict.fromkeys(methods):
         cols = np.nonzero(methods == method)[0]
         scores[..., cols] = normalise_array(x[..., cols], method, higher[cols], lower[cols], upper[cols],
-                                            target[cols], [names[j] for j in cols])
+                                            target[cols], [names[int(j)] for j in cols])
     return scores

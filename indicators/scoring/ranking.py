@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .arrays import BoolArray, FloatArray, IntArray
 
-def _block_starts(sorted_keys: np.ndarray, extra_breaks: np.ndarray | None = None) -> np.ndarray:
+
+def _block_starts(sorted_keys: FloatArray | IntArray, extra_breaks: BoolArray | None = None) -> IntArray:
     """Position (along the last axis) at which each element's run of equal keys starts."""
     n = sorted_keys.shape[-1]
     breaks = np.ones(sorted_keys.shape, dtype=bool)
@@ -19,13 +21,13 @@ def _block_starts(sorted_keys: np.ndarray, extra_breaks: np.ndarray | None = Non
     return np.maximum.accumulate(np.where(breaks, pos, 0), axis=-1)
 
 
-def _group_breaks(sorted_groups: np.ndarray) -> np.ndarray:
+def _group_breaks(sorted_groups: IntArray) -> BoolArray:
     breaks = np.ones(sorted_groups.shape, dtype=bool)
     breaks[..., 1:] = sorted_groups[..., 1:] != sorted_groups[..., :-1]
     return breaks
 
 
-def competition_rank(values: np.ndarray, groups: np.ndarray | None = None) -> np.ndarray:
+def competition_rank(values: FloatArray, groups: IntArray | None = None) -> FloatArray:
     """Standard competition ranks ("1224", pandas ``method="min"``), highest value = rank 1.
 
     Ranks run along the last axis, separately for every leading index. With `groups` (integer codes
@@ -54,7 +56,7 @@ def competition_rank(values: np.ndarray, groups: np.ndarray | None = None) -> np
     return ranks
 
 
-def average_rank(values: np.ndarray) -> np.ndarray:
+def average_rank(values: FloatArray) -> FloatArray:
     """Ascending ranks with ties averaged (pandas ``rank(method="average")``) along the last axis."""
     values = np.asarray(values, dtype=float)
     n = values.shape[-1]

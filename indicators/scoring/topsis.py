@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from .keys import align
+from .arrays import BoolArray, FloatArray, is_bool_array
+from .keys import Keyed, align
 
 
-def topsis_batch(x: np.ndarray, weights: np.ndarray, higher: np.ndarray | None = None,
-                 rows: np.ndarray | None = None) -> np.ndarray:
+def topsis_batch(x: FloatArray, weights: FloatArray, higher: BoolArray | None = None,
+                 rows: BoolArray | None = None) -> FloatArray:
     """Closeness in [0, 1] of every row of every slice of `x` (B, m, n) with weights (B, n).
 
     `higher` (n,) marks benefit criteria (default all); `rows` (B, m) limits each slice to the rows that
@@ -44,7 +46,8 @@ def topsis_batch(x: np.ndarray, weights: np.ndarray, higher: np.ndarray | None =
     return closeness if rows is None else np.where(rows, closeness, np.nan)
 
 
-def topsis(matrix, weights, benefit):
+def topsis(matrix: pd.DataFrame | npt.ArrayLike, weights: Keyed | npt.ArrayLike, benefit: Keyed | npt.ArrayLike
+           ) -> pd.Series | FloatArray:
     """TOPSIS closeness in [0, 1] of the rows of `matrix` (regions × indicators).
 
     Vector normalisation r_ij = x_ij / √Σ_i x_ij², weighted v_ij = w_j r_ij, ideal = column max
@@ -67,7 +70,7 @@ def topsis(matrix, weights, benefit):
         w = np.asarray(weights, dtype=float)
         higher = np.asarray(benefit)
     n = data.shape[2]
-    if higher.dtype != bool or higher.shape != (n,):
+    if not is_bool_array(higher) or higher.shape != (n,):
         raise ValueError(f"benefit must be {n} booleans (True = higher is better)")
     w = np.broadcast_to(w, (data.shape[0], n)) if w.ndim == 1 else w
     if w.shape != (data.shape[0], n) or not np.isfinite(w).all() or (w < 0).any():

@@ -7,15 +7,17 @@ processed in batches through the same vectorised aggregation as `compute` (batch
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from .aggregate import aggregate
+from .arrays import FloatArray
 from .compute import nominal
 from .cube import parent_codes
 from .frames import Frames, nullable_int, rank_basis
+from .keys import Parents
 from .normalise import normalise_cube
 from .ranking import competition_rank
 from .spec import NORMALISATIONS, FrameworkSpec
@@ -27,11 +29,11 @@ BATCH_CELLS = 2_000_000
 QUANTILES = {"rank_median": 0.5, "rank_p05": 0.05, "rank_p95": 0.95}
 
 
-def _quantiles(samples: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
+def _quantiles(samples: FloatArray) -> tuple[dict[str, FloatArray], FloatArray]:
     """Linear-interpolation quantiles (numpy's default) over axis 0 ignoring NaN, and the present share."""
     ordered = np.sort(samples, axis=0)
     count = (~np.isnan(samples)).sum(axis=0)
-    out = {}
+    out: dict[str, FloatArray] = {}
     for name, q in QUANTILES.items():
         position = q * np.maximum(count - 1, 0)
         below = np.floor(position).astype(int)
@@ -44,7 +46,7 @@ def _quantiles(samples: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
 
 def uncertainty(values: pd.DataFrame, spec: FrameworkSpec, *, draws: int = 1000, weight_range: float = 0.2,
                 normalisations: Sequence[str] = DEFAULT_NORMALISATIONS, seed: int = 0,
-                parents: Mapping | pd.Series | None = None) -> pd.DataFrame:
+                parents: Parents | None = None) -> pd.DataFrame:
     """Median and 5–95 % interval of every region's rank per period over `draws` Monte Carlo draws.
 
     Columns: region, period, rank (nominal, as `compute`), rank_median, rank_p05, rank_p95,
@@ -72,7 +74,7 @@ def uncertainty(values: pd.DataFrame, spec: FrameworkSpec, *, draws: int = 1000,
     parent_of, parent_labels = parent_codes(parents, cube.regions)
     has_parents = bool((parent_of >= 0).any())
 
-    def ranks_of(index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def ranks_of(index: FloatArray) -> tuple[FloatArray, FloatArray]:
         basis = rank_basis(index, spec.rank_decimals)
         within = competition_rank(basis, parent_of) if has_parents else np.full(basis.shape, np.nan)
         return competition_rank(basis), within
@@ -97,7 +99,7 @@ def uncertainty(values: pd.DataFrame, spec: FrameworkSpec, *, draws: int = 1000,
     parent_q, _ = _quantiles(parent_ranks)
     frames = Frames(fw, cube)
 
-    def integer(array: np.ndarray) -> pd.arrays.IntegerArray:
+    def integer(array: FloatArray) -> pd.arrays.IntegerArray:
         flat = frames.rows(array)
         return nullable_int(flat, np.isnan(flat))
 

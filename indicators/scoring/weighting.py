@@ -9,11 +9,12 @@ from __future__ import annotations
 import numpy as np
 
 from .ahp import check_consistency
+from .arrays import FloatArray, IntArray
 from .framework import Framework
 from .weights import combine, entropy_batch
 
 
-def _scaled_to_one(weights: np.ndarray, groups: np.ndarray, labels: tuple[str, ...], what: str) -> np.ndarray:
+def _scaled_to_one(weights: FloatArray, groups: IntArray, labels: tuple[str, ...], what: str) -> FloatArray:
     sums = np.bincount(groups, weights=weights, minlength=len(labels))
     empty = [labels[g] for g in np.nonzero(sums <= 0)[0]]
     if empty:
@@ -21,7 +22,7 @@ def _scaled_to_one(weights: np.ndarray, groups: np.ndarray, labels: tuple[str, .
     return weights / sums[groups]
 
 
-def _levels(fw: Framework, use_pairwise: bool) -> tuple[np.ndarray, np.ndarray]:
+def _levels(fw: Framework, use_pairwise: bool) -> tuple[FloatArray, FloatArray]:
     """(dimension weights (D,), within-dimension indicator weights (I,)), each level summing to 1."""
     spec = fw.spec
     n_dims = len(fw.dimension_codes)
@@ -40,13 +41,13 @@ def _levels(fw: Framework, use_pairwise: bool) -> tuple[np.ndarray, np.ndarray]:
     return dims, within
 
 
-def subjective_weights(fw: Framework) -> np.ndarray:
+def subjective_weights(fw: Framework) -> FloatArray:
     """(I,) expert, equal or AHP weights; a level without a pairwise matrix keeps its expert weights."""
     dims, within = _levels(fw, use_pairwise=fw.spec.weighting in ("ahp", "combined"))
     return dims[fw.dimension_of] * within
 
 
-def framework_weights(fw: Framework, values: np.ndarray) -> np.ndarray:
+def framework_weights(fw: Framework, values: FloatArray) -> FloatArray:
     """(P, I) overall weights for the raw cube `values` (P, R, I)."""
     spec = fw.spec
     periods = values.shape[0]

@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from .keys import align, as_keyed
+from .arrays import BoolArray, FloatArray, is_bool_array
+from .keys import Keyed, align, as_keyed
 
 COMBINATIONS = ("multiplicative", "linear")
 
 
-def entropy_batch(x: np.ndarray, higher: np.ndarray | None, standardise: bool,
-                  names: Sequence[object]) -> np.ndarray:
+def entropy_batch(x: FloatArray, higher: BoolArray | None, standardise: bool,
+                  names: Sequence[object]) -> FloatArray:
     """Entropy weights of every (m alternatives × n criteria) slice of `x` (B, m, n) → (B, n).
 
     Missing values (NaN) are left out of their column: p, the column total and m_j are taken over the
     present values. A column that is constant, has fewer than two present values or sums to zero carries
     no information: d_j = 0. When no column carries information the weights are equal.
     """
-    lo, hi = np.fmin.reduce(x, axis=1), np.fmax.reduce(x, axis=1)
+    lo: FloatArray = np.fmin.reduce(x, axis=1)
+    hi: FloatArray = np.fmax.reduce(x, axis=1)
     if np.isinf(lo).any() or np.isinf(hi).any():
         raise ValueError("values must be finite numbers or NaN (missing)")
     if standardise:
@@ -56,18 +59,20 @@ def entropy_batch(x: np.ndarray, higher: np.ndarray | None, standardise: bool,
         return np.where(total_divergence > 0, divergence / total_divergence, equal)
 
 
-def _benefit_array(benefit, columns: Sequence[object] | None, n: int) -> np.ndarray | None:
+def _benefit_array(benefit: Keyed | npt.ArrayLike | None, columns: Sequence[object] | None, n: int
+                   ) -> BoolArray | None:
     if benefit is None:
         return None
     if columns is not None:
         benefit = align(benefit, columns, "benefit")
     array = np.asarray(benefit)
-    if array.dtype != bool or array.shape != (n,):
+    if not is_bool_array(array) or array.shape != (n,):
         raise ValueError(f"benefit must be {n} booleans (True = higher is better)")
     return array
 
 
-def entropy_weights(matrix, *, standardise: bool = False, benefit=None):
+def entropy_weights(matrix: pd.DataFrame | npt.ArrayLike, *, standardise: bool = False,
+                    benefit: Keyed | npt.ArrayLike | None = None) -> pd.Series | FloatArray:
     """Entropy weights (熵权法) of the columns of `matrix` (rows = regions, columns = indicators).
 
     standardise=False: on the values as given (non-negative), p_ij = x_ij / Σ_i x_ij, as pymcdm.
@@ -89,32 +94,32 @@ def entropy_weights(matrix, *, standardise: bool = False, benefit=None):
     higher = _benefit_array(benefit, columns, data.shape[2])
     names = columns if columns is not None else list(range(data.shape[2]))
     weights = entropy_batch(data, higher, standardise, names)
-    if columns is not None:
+    if isinstance(matrix, pd.DataFrame):
         return pd.Series(weights[0], index=matrix.columns, name="weight")
     return weights if np.ndim(matrix) == 3 else weights[0]
 
 
-def combine(subjective: np.ndarray, objective: np.ndarray, method: str, alpha: float) -> np.ndarray:
+def combine(subjective: FloatArray, objective: FloatArray, method: str, alpha: float) -> FloatArray:
     """Combined weights along the last axis; both inputs are first scaled to sum 1."""
     if method not in COMBINATIONS:
         raise ValueError(f"unknown combination {method!r}; expected one of {', '.join(COMBINATIONS)}")
     for what, w in (("subjective", subjective), ("objective", objective)):
         if not np.isfinite(w).all() or (w < 0).any() or (w.sum(axis=-1) <= 0).any():
             raise ValueError(f"{what} weights must be non-negative, finite and not all zero")
-    s = subjective / subjective.sum(axis=-1, keepdims=True)
-    o = objective / objective.sum(axis=-1, keepdims=True)
+    s: FloatArray = subjective / subjective.sum(axis=-1, keepdims=True)
+    o: FloatArray = objective / objective.sum(axis=-1, keepdims=True)
     if method == "linear":
         if not 0.0 <= alpha <= 1.0:
             raise ValueError(f"alpha must lie in [0, 1], got {alpha}")
         return alpha * s + (1.0 - alpha) * o
     product = s * o
-    total = product.sum(axis=-1, keepdims=True)
+    total: FloatArray = product.sum(axis=-1, keepdims=True)
     if (total <= 0).any():
         raise ValueError("multiplicative combination: no indicator has both a subjective and an objective weight")
     return product / total
 
 
-def combine_weights(subjective: pd.Series | Mapping, objective: pd.Series | Mapping, *,
+def combine_weights(subjective: Keyed, objective: Keyed, *,
                     method: str = "multiplicative", alpha: float = 0.5) -> pd.Series:
     """Combine subjective and objective weights keyed by indicator code; the result sums to 1.
 

@@ -5,6 +5,12 @@
   const form = document.getElementById("entry-form");
   if (!form || form.dataset.editable !== "1") return;
   const text = JSON.parse(document.getElementById("entry-messages").textContent);
+  // How typed text becomes a value: the server's rule (assessments.checks.value_rules), applied as parse_value
+  // applies it. Only the check uses it: what the user typed is sent as typed, and the server reads it alike.
+  const rules = JSON.parse(document.getElementById("value-rules").textContent);
+  const number = new RegExp(rules.number);
+  const fullWidth = new RegExp(`[\\u{${rules.full_width.first.toString(16)}}-\\u{${rules.full_width.last.toString(16)}}]`, "gu");
+  const halfWidth = (value) => value.replace(fullWidth, (c) => String.fromCodePoint(c.codePointAt(0) - rules.full_width.offset));
   const storageKey = form.dataset.storageKey;
   const versionInput = document.getElementById("version");
   const state = document.getElementById("autosave-state");
@@ -24,25 +30,53 @@
   function field(code, kind) { return document.getElementById(kind + "_" + code); }
   function say(message, kind) { state.textContent = message; state.className = "autosave-" + (kind || "info"); }
 
-  function check(input) {
-    const raw = input.value.trim();
-    if (raw === "") return "";
-    const value = Number(raw.replace(/,/g, "").replace(/%$/, ""));
-    if (!Number.isFinite(value)) return text.not_a_number;
-    if (input.dataset.type === "boolean" && value !== 0 && value !== 1) return text.boolean;
-    if (input.dataset.type === "ordinal" && !Number.isInteger(value)) return text.whole;
+  // Python's str.rstrip(chars) and str.strip(chars), as parse_value uses them.
+  const trimEnd = (value, chars) => {
+    let end = value.length;
+    while (end > 0 && chars.includes(value[end - 1])) end -= 1;
+    return value.slice(0, end);
+  };
+  const trim = (value, chars) => {
+    const kept = trimEnd(value, chars);
+    let start = 0;
+    while (start < kept.length && chars.includes(kept[start])) start += 1;
+    return kept.slice(start);
+  };
+
+  // What the input stands for: { value } (null when blank) or, when it is refused, { error } saying why.
+  function read(input) {
+    const typed = trim(halfWidth(input.value), rules.spaces);
+    if (typed === "") return { value: null };
+    if (input.dataset.type === "boolean") {
+      const word = typed.toLowerCase();
+      if (rules.true_words.includes(word)) return { value: 1 };
+      if (rules.false_words.includes(word)) return { value: 0 };
+      return { error: text.boolean };
+    }
+    let digits = trimEnd(typed, rules.stripped_at_end);
+    for (const char of rules.stripped_anywhere) digits = digits.replaceAll(char, "");
+    digits = trim(digits, rules.spaces);
+    if (!number.test(digits)) return { error: text.not_a_number };
+    const value = Number(digits);
+    if (!Number.isFinite(value)) return { error: text.finite };
+    if (input.dataset.type === "ordinal" && !Number.isInteger(value)) return { error: text.whole };
     const min = input.dataset.min === "" ? null : Number(input.dataset.min);
     const max = input.dataset.max === "" ? null : Number(input.dataset.max);
     if ((min !== null && value < min) || (max !== null && value > max)) {
-      return text.range.replace("%(low)s", min === null ? "−∞" : min).replace("%(high)s", max === null ? "∞" : max);
+      const error = text.range.replace("%(low)s", min === null ? "−∞" : min).replace("%(high)s", max === null ? "∞" : max);
+      return { error };
     }
-    return "";
+    return { value };
   }
 
-  function hint(input) {
+  const check = (input) => read(input).error || "";
+
+  // The line under a field: why its value is refused or, if it is not, whether it jumped since the last period.
+  function verdict(input) {
+    const { value, error } = read(input);
+    if (error) return error;
     const previous = input.dataset.previous === "" ? null : Number(input.dataset.previous);
-    const value = Number(input.value);
-    if (previous === null || input.value.trim() === "" || !Number.isFinite(value)) return "";
+    if (previous === null || value === null) return "";
     const threshold = Number(form.dataset.anomaly);
     const changed = previous === 0 ? value !== 0 : Math.abs(value - previous) / Math.abs(previous) > threshold;
     return changed ? text.anomaly.replace("%(limit)s", Math.round(threshold * 100)).replace("%%", "%") : "";
@@ -109,15 +143,15 @@
       progress(body);
       findings(body.findings);
       say(text.saved + " " + new Date().toLocaleTimeString(), "ok");
-    } else if (response.status === 400 && body.errors) {
-      for (const [code, message] of Object.entries(body.errors)) show(code, message);
+    } else if (body.code === "values_invalid") {
+      for (const [code, reasons] of Object.entries(body.fields || {})) show(code, reasons.join(" "));
       say(body.message, "error");
-    } else if (response.status === 409) {
+    } else if (body.code === "stale_version") {
       // The refused input is dropped, so that a reload shows the colleague's values instead of overwriting them.
       halted = true;
       for (const code of Object.keys(entries)) delete pending[code];
       store();
-      const lines = (body.changes || []).map((c) => `${c.who}: ${c.subject} ${JSON.stringify(c.old)} → ${JSON.stringify(c.new)}`);
+      const lines = (body.changes || []).map((c) => `${c.by || "—"}: ${c.subject} ${JSON.stringify(c.old)} → ${JSON.stringify(c.new)}`);
       say(body.message + (lines.length ? "\n" + lines.join("\n") : ""), "error");
     } else {
       halted = true;
@@ -151,7 +185,7 @@
     if (!row) return;
     const code = row.dataset.code;
     const value = field(code, "value");
-    show(code, check(value) || hint(value));
+    show(code, verdict(value));
     remember(code);
     schedule();
   });
@@ -185,7 +219,7 @@
     if (value.value !== entry.value || field(code, "note").value !== entry.note) {
       value.value = entry.value;
       field(code, "note").value = entry.note;
-      show(code, check(value) || hint(value));
+      show(code, verdict(value));
       restored += 1;
     }
   }

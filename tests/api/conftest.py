@@ -2,12 +2,10 @@
 
 import pytest
 from django.core.cache import cache
-from rest_framework.test import APIClient
 
-from api.services import token_create
-from assessments.models import RoleAssignment, Submission
-from assessments.services import cycle_scores_compute, cycle_scores_request
-from tests.conftest import UserFactory, approved_cycle, many_cities
+from assessments.models import RoleAssignment
+from tests.api.clients import client_for, user_with_token
+from tests.factories import many_cities, scored_cycle
 
 Role = RoleAssignment.Role
 
@@ -19,21 +17,6 @@ def _fresh_throttle_and_quick_scores(settings):
     settings.LANGUAGE_CODE = "en"
     yield
     cache.clear()
-
-
-def user_with_token(username, role=None, region=None):
-    user = UserFactory(username=username)
-    if role:
-        RoleAssignment.objects.create(user=user, role=role, region=region)
-    token, secret = token_create(user=user, name=f"{username} client")
-    return user, token, secret
-
-
-def client_for(secret=None):
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    if secret:
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
-    return client
 
 
 @pytest.fixture
@@ -57,13 +40,6 @@ def admin_client(db):
     return client_for(user_with_token("platform-admin", Role.PLATFORM_ADMIN)[2])
 
 
-def score(cycle):
-    run = cycle_scores_compute(run_id=cycle_scores_request(cycle=cycle, enqueue=False).pk)
-    assert run.status == "succeeded", run.error
-    cycle.refresh_from_db()
-    return run
-
-
 @pytest.fixture
 def zj_cities(regions):
     return many_cities(6, regions["zhejiang"])
@@ -78,11 +54,5 @@ def js_cities(regions):
 def scored(framework, zj_cities, js_cities):
     """Cycles 2024 and 2025, every submission approved, both scored; 2025 is the one asked for."""
     cities = zj_cities + js_cities
-    score(approved_cycle(framework, cities, 2024, seed=3))
-    cycle = approved_cycle(framework, cities, 2025, seed=4)
-    score(cycle)
-    return cycle
-
-
-def submission_of(cycle, code):
-    return Submission.objects.get(cycle=cycle, region__code=code)
+    scored_cycle(framework, cities, 2024, seed=3)
+    return scored_cycle(framework, cities, 2025, seed=4)

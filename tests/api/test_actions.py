@@ -3,8 +3,8 @@
 import pytest
 
 from assessments.models import ScoreRun, Submission
-from tests.api.conftest import client_for, user_with_token
-from tests.conftest import fill
+from tests.api.clients import client_for, user_with_token
+from tests.factories import fill
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,8 @@ def test_a_city_officer_cannot_approve_and_is_told_why(submission, officer_clien
 
 def test_a_step_the_state_does_not_allow_is_a_conflict(submission, zj):
     response = act(zj, submission, "approve")
-    assert response.status_code == 409 and response.json()["code"] == "workflow_refused"
+    assert response.status_code == 409
+    assert response.json()["code"] == "workflow_refused"
     assert response.json()["message"].startswith("“Approve” is not possible from “Draft”")
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from api.models import ApiToken
 from api.services import token_hash, token_revoke
-from tests.api.conftest import client_for, user_with_token
+from tests.api.clients import client_for, user_with_token
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,8 @@ def test_it_refuses_a_revoked_token(zhejiang_aggregator, admin_user):
                                                              "message": "This API token has been revoked.",
                                                              "fields": {}})
     token.refresh_from_db()
-    assert token.revoked_by == admin_user and token.revoked_at is not None
+    assert token.revoked_by == admin_user
+    assert token.revoked_at is not None
 
 
 def test_it_refuses_the_token_of_a_disabled_account(zhejiang_aggregator):
@@ -65,7 +66,9 @@ def test_it_refuses_an_account_without_a_role(db):
 def test_it_stores_only_the_hash_and_records_the_last_use_at_most_once_a_minute(zhejiang_aggregator,
                                                                                django_assert_num_queries):
     _user, token, secret = zhejiang_aggregator
-    assert token.key_hash == token_hash(secret) and token.key_prefix == secret[:8] and secret not in str(
+    assert token.key_hash == token_hash(secret)
+    assert token.key_prefix == secret[:8]
+    assert secret not in str(
         ApiToken.objects.values().get(pk=token.pk))
     client = client_for(secret)
     client.get("/api/v1/cycles/")
@@ -83,7 +86,8 @@ def test_it_throttles_per_token_with_the_common_error_format(zhejiang_aggregator
     client = client_for(zhejiang_aggregator[2])
     assert [client.get("/api/v1/regions/").status_code for _ in range(3)] == [200, 200, 200]
     response = client.get("/api/v1/regions/")
-    assert response.status_code == 429 and response.json()["code"] == "throttled"
+    assert response.status_code == 429
+    assert response.json()["code"] == "throttled"
     assert 0 < int(response["Retry-After"]) <= 60
     other = client_for(user_with_token("other", "province_analyst", regions["jiangsu"])[2])
     assert other.get("/api/v1/regions/").status_code == 200
@@ -92,14 +96,16 @@ def test_it_throttles_per_token_with_the_common_error_format(zhejiang_aggregator
 def test_it_accepts_the_session_of_a_logged_in_user_for_the_browsable_api(client, zhejiang_aggregator):
     client.force_login(zhejiang_aggregator[0])
     response = client.get("/api/v1/regions/", HTTP_ACCEPT="text/html")
-    assert response.status_code == 200 and b"330100" in response.content
+    assert response.status_code == 200
+    assert b"330100" in response.content
 
 
 def test_it_creates_a_token_from_the_command_and_prints_the_secret_once(zhejiang_aggregator, capsys):
     call_command("create_api_token", "zj-aggregator", "--name", "浙江省汇聚平台")
     out = capsys.readouterr().out.strip().splitlines()
     token = ApiToken.objects.get(name="浙江省汇聚平台")
-    assert token.key_hash == token_hash(out[-1]) and out[0].startswith(f"Token “浙江省汇聚平台” ({token.key_prefix}…)")
+    assert token.key_hash == token_hash(out[-1])
+    assert out[0].startswith(f"Token “浙江省汇聚平台” ({token.key_prefix}…)")
     assert client_for(out[-1]).get("/api/v1/regions/").status_code == 200
 
 
@@ -116,5 +122,6 @@ def test_it_creates_a_token_in_the_admin_showing_the_secret_once_and_revokes_it(
     assert secret not in client.get(f"/admin/api/apitoken/{token.pk}/change/").content.decode()
     client.post("/admin/api/apitoken/", {"action": "revoke", "_selected_action": [token.pk]})
     token.refresh_from_db()
-    assert token.revoked_by == admin_user and token.revoked_at <= timezone.now()
+    assert token.revoked_by == admin_user
+    assert token.revoked_at <= timezone.now()
     assert client_for(secret).get("/api/v1/regions/").status_code == 401

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.api.conftest import client_for
+from tests.api.clients import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,8 @@ def test_it_answers_a_wrong_method_in_the_error_format(zj):
 
 def test_it_answers_malformed_json_in_the_error_format(zj, submission):
     response = zj.put(f"/api/v1/submissions/{submission.pk}/values/", "{not json", content_type="application/json")
-    assert response.status_code == 400 and response.json()["code"] == "parse_error"
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
     assert set(response.json()) == {"code", "message", "fields"}
 
 
@@ -31,7 +32,8 @@ def test_it_names_each_bad_query_parameter(zj):
     response = zj.get("/api/v1/submissions/?cycle=1900&status=lost&ordering=nonsense")
     assert response.status_code == 400
     body = response.json()
-    assert body["code"] == "invalid" and set(body["fields"]) == {"cycle", "status", "ordering"}
+    assert body["code"] == "invalid"
+    assert set(body["fields"]) == {"cycle", "status", "ordering"}
 
 
 def test_it_hides_an_unexpected_error_behind_a_json_500(zj, monkeypatch, caplog):
@@ -47,7 +49,8 @@ def test_it_hides_an_unexpected_error_behind_a_json_500(zj, monkeypatch, caplog)
     assert (response.status_code, response.json()) == (500, {
         "code": "server_error", "message": "An unexpected error occurred. It has been logged; please try again "
                                            "later.", "fields": {}})
-    assert "secret internals" not in response.content.decode() and "Traceback" not in response.content.decode()
+    assert "secret internals" not in response.content.decode()
+    assert "Traceback" not in response.content.decode()
     assert "secret internals" in caplog.text
 
 
@@ -56,5 +59,6 @@ def test_it_answers_in_chinese_by_default(zhejiang_aggregator, settings):
     from rest_framework.test import APIClient
 
     response = APIClient().get("/api/v1/regions/")
-    assert response.status_code == 401 and response.json()["code"] == "not_authenticated"
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
     assert response.json()["message"] == "身份认证信息未提供。"

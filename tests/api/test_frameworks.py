@@ -28,10 +28,12 @@ def test_it_reads_a_framework_with_its_dimensions_indicators_and_bands(zj, frame
     response = zj.get("/api/v1/frameworks/smartgov-maturity/1/")
     assert response.status_code == 200
     body = response.json()
-    assert body.pop("status") == "published" and body.pop("published_at")
+    assert body.pop("status") == "published"
+    assert body.pop("published_at")
     assert body == framework_document(framework)
     assert [d["code"] for d in body["dimensions"]] == ["RS", "MP", "SC", "PS"]
-    assert body["bands"][0]["label"]["zh"] and body["dimensions"][0]["indicators"][0]["code"] == "RS01"
+    assert body["bands"][0]["label"]["zh"]
+    assert body["dimensions"][0]["indicators"][0]["code"] == "RS01"
 
 
 def test_it_answers_404_for_an_unknown_version(zj, framework):

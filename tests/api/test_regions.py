@@ -35,6 +35,8 @@ def test_it_shows_a_city_officer_their_city_only(officer_client, regions):
 
 def test_it_pages_with_a_page_size_of_at_most_500(admin_client, regions):
     body = admin_client.get("/api/v1/regions/?page_size=2&page=2").json()
-    assert body["count"] == 6 and len(body["results"]) == 2 and "page=3" in body["next"]
+    assert body["count"] == 6
+    assert len(body["results"]) == 2
+    assert "page=3" in body["next"]
     assert admin_client.get("/api/v1/regions/?page_size=100000").json()["count"] == 6
     assert admin_client.get("/api/v1/regions/?page=99").json()["code"] == "not_found"

@@ -4,7 +4,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from reports.models import Report
-from tests.api.conftest import client_for, user_with_token
+from tests.api.clients import client_for, user_with_token
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,8 @@ def request_report(client, region="330100", cycle=2025):
 def test_it_queues_a_report_and_the_same_request_returns_it(zj, scored, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as queued:
         response = request_report(zj)
-    assert response.status_code == 202 and len(queued) == 1
+    assert response.status_code == 202
+    assert len(queued) == 1
     body = response.json()
     assert {k: body[k] for k in ("kind", "region", "cycle", "language", "status", "progress", "download")} == {
         "kind": "city", "region": {"code": "330100", "name_zh": "杭州市", "name_en": "Hangzhou"}, "cycle": 2025,
@@ -41,7 +42,8 @@ def test_it_downloads_a_built_report_and_says_when_it_is_not_ready(zj, scored):
     report.save()
     assert zj.get(f"/api/v1/reports/{report_id}/").json()["download"] == f"/api/v1/reports/{report_id}/download/"
     response = zj.get(f"/api/v1/reports/{report_id}/download/", HTTP_ACCEPT="application/pdf")
-    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content) == b"%PDF-1.7 test"
 
 

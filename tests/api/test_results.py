@@ -7,15 +7,16 @@ import pytest
 from django.utils.http import http_date
 
 from assessments.models import RegionScore
-from tests.api.conftest import client_for, score, user_with_token
-from tests.conftest import approved_cycle, many_cities
+from tests.api.clients import client_for, user_with_token
+from tests.factories import approved_cycle, many_cities, score
 
 pytestmark = pytest.mark.django_db
 
 
 def test_it_lists_one_row_per_city_of_the_aggregators_province(zj, scored):
     body = zj.get("/api/v1/results/?cycle=2025").json()
-    assert body["count"] == 6 and {row["parent"] for row in body["results"]} == {"330000"}
+    assert body["count"] == 6
+    assert {row["parent"] for row in body["results"]} == {"330000"}
     first = body["results"][0]
     stored = RegionScore.objects.get(run=scored.current_run, region__code=first["region"]["code"])
     labels = {b.level: b.label_en for b in scored.framework.bands.all()}
@@ -34,7 +35,8 @@ def test_it_lists_one_row_per_city_of_the_aggregators_province(zj, scored):
 
 def test_it_filters_and_orders(zj, admin_client, scored):
     rows = admin_client.get("/api/v1/results/?ordering=-index&page_size=500").json()["results"]
-    assert len(rows) == 10 and [r["index"] for r in rows] == sorted((r["index"] for r in rows), reverse=True)
+    assert len(rows) == 10
+    assert [r["index"] for r in rows] == sorted((r["index"] for r in rows), reverse=True)
     assert {r["parent"] for r in admin_client.get("/api/v1/results/?province=320000").json()["results"]} == {
         "320000"}
     assert zj.get("/api/v1/results/?province=320000").json()["count"] == 0
@@ -66,7 +68,8 @@ def test_it_answers_304_while_the_published_run_is_the_same(zj, scored, zj_citie
     assert zj.get("/api/v1/results/?cycle=2025&page_size=2", HTTP_IF_NONE_MATCH=etag).status_code == 200
     score(scored)
     fresh = zj.get("/api/v1/results/?cycle=2025", HTTP_IF_NONE_MATCH=etag)
-    assert fresh.status_code == 200 and fresh["ETag"] != etag
+    assert fresh.status_code == 200
+    assert fresh["ETag"] != etag
     assert zj.get("/api/v1/results/?cycle=2025", HTTP_IF_MODIFIED_SINCE=modified).status_code in (200, 304)
 
 
@@ -76,23 +79,28 @@ def test_another_callers_scope_has_another_etag(zj, admin_client, scored):
 
 def test_it_exports_every_row_as_csv_that_excel_reads(zj, scored):
     response = zj.get("/api/v1/results/?cycle=2025&format=csv&page_size=2")
-    assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="results.csv"'
     assert response.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert len(rows) == 6 and rows[0]["region.name_zh"] == "杭州市"
-    assert rows[0]["dimensions.RS.score"] and rows[0]["rank_interval.low"]
+    assert len(rows) == 6
+    assert rows[0]["region.name_zh"] == "杭州市"
+    assert rows[0]["dimensions.RS.score"]
+    assert rows[0]["rank_interval.low"]
 
 
 def test_an_error_asked_for_as_csv_is_still_json(zj, scored):
     response = zj.get("/api/v1/results/?cycle=1999&format=csv")
-    assert response.status_code == 400 and response.json()["fields"] == {
+    assert response.status_code == 400
+    assert response.json()["fields"] == {
         "cycle": ["Ensure this value is greater than or equal to 2000."]}
 
 
 def test_it_reads_one_region_with_its_indicators(zj, scored):
     body = zj.get("/api/v1/results/330100/?cycle=2025").json()
-    assert body["region"]["code"] == "330100" and len(body["indicators"]) == 33
+    assert body["region"]["code"] == "330100"
+    assert len(body["indicators"]) == 33
     assert body["indicators"][0] == {**body["indicators"][0], "indicator": "RS01", "dimension": "RS"}
     assert set(body["indicators"][0]) == {"indicator", "dimension", "name_zh", "name_en", "value", "score",
                                           "weight", "contribution", "gap"}

@@ -14,8 +14,8 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from assessments.models import Cycle, ScoreRun, Submission
-from tests.api.conftest import score, user_with_token
-from tests.conftest import approved_cycle, many_cities
+from tests.api.clients import user_with_token
+from tests.factories import approved_cycle, many_cities, score
 
 schemathesis = pytest.importorskip("schemathesis")
 from schemathesis.checks import not_a_server_error  # noqa: E402

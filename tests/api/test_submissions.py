@@ -1,6 +1,7 @@
 import pytest
 
-from tests.api.conftest import client_for, submission_of, user_with_token
+from tests.api.clients import client_for, user_with_token
+from tests.factories import submission_of
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +35,7 @@ def test_it_does_not_reveal_a_submission_of_another_province(zj, scored):
 
 
 def test_it_lists_the_actions_the_caller_may_take(submission, regions):
-    from tests.conftest import fill
+    from tests.factories import fill
 
     fill(submission)
     officer = client_for(user_with_token("officer2", "city_officer", regions["hangzhou"])[2])

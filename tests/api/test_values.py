@@ -2,9 +2,11 @@
 
 import pytest
 
-from assessments.models import AuditEvent, IndicatorValue, Submission
+from assessments.models import IndicatorValue, Submission
 from assessments.services import Entry, values_save
-from tests.api.conftest import client_for, submission_of, user_with_token
+from audit.models import AuditEvent
+from tests.api.clients import client_for, user_with_token
+from tests.factories import submission_of
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +24,8 @@ def test_it_reads_the_values_and_the_missing_indicators(zj, submission, officer)
                     "values": [{"indicator": "RS01", "value": 85.5, "note": "统计年鉴", "source": "form",
                                 "updated_at": body["values"][0]["updated_at"]}],
                     "missing": body["missing"]}
-    assert len(body["missing"]) == 32 and "RS01" not in body["missing"]
+    assert len(body["missing"]) == 32
+    assert "RS01" not in body["missing"]
 
 
 def test_it_saves_many_values_at_once_as_the_api(zj, submission, zhejiang_aggregator):
@@ -37,7 +40,7 @@ def test_it_saves_many_values_at_once_as_the_api(zj, submission, zhejiang_aggreg
     user = zhejiang_aggregator[0]
     assert stored == {"RS01": (85.5, "省平台", "api", user), "RS08": (1.0, "", "api", user),
                       "MP08": (3.0, "", "api", user)}
-    assert AuditEvent.objects.filter(submission=submission, action="value_set", actor=user).count() == 3
+    assert AuditEvent.objects.filter(submission=submission, action="value_changed", actor=user).count() == 3
 
 
 def test_one_bad_item_writes_nothing_and_is_named(zj, submission):
@@ -60,7 +63,8 @@ def test_it_names_unknown_duplicate_and_malformed_items(zj, submission):
     assert duplicate["fields"] == {"values[1].indicator": ["RS01 appears more than once."]}
     malformed = zj.put(url(submission), {"version": "x", "values": [
         {"indicator": "RS01", "value": {"a": 1}}, {"value": 2}]}, format="json").json()
-    assert malformed["code"] == "invalid" and malformed["fields"] == {
+    assert malformed["code"] == "invalid"
+    assert malformed["fields"] == {
         "version": ["A valid integer is required."],
         "values[0].value": ["Give a number, a text such as “85.5”, a boolean, or null to clear the value."],
         "values[1].indicator": ["This field is required."]}
@@ -83,7 +87,8 @@ def test_a_stale_version_is_refused_with_what_changed(zj, submission, officer):
 def test_it_refuses_to_change_approved_values_with_the_reason(zj, scored):
     hangzhou = submission_of(scored, "330100")
     response = zj.put(url(hangzhou), {"version": 1, "values": [{"indicator": "RS01", "value": 1}]}, format="json")
-    assert response.status_code == 409 and response.json()["code"] == "locked"
+    assert response.status_code == 409
+    assert response.json()["code"] == "locked"
     assert response.json()["message"].startswith("Approved by the province: the values are locked.")
 
 

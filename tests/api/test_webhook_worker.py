@@ -6,9 +6,9 @@ import pytest
 
 from api.models import WebhookDelivery
 from api.services import webhook_register, webhooks_cycle_published
-from tests.api.conftest import score, user_with_token
-from tests.api.test_webhooks import Receiver, verify
-from tests.conftest import approved_cycle, many_cities
+from tests.api.clients import user_with_token
+from tests.api.receiver import Receiver, verify
+from tests.factories import approved_cycle, many_cities, score
 from tests.workers import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -28,4 +28,5 @@ def test_a_refused_notification_is_delivered_by_the_retry(worker, framework, reg
     assert [(a["status_code"], a["retry_in"]) for a in delivery.attempt_log] == [(503, 10), (204, None)]
     first, second = (datetime.datetime.fromisoformat(a["at"]) for a in delivery.attempt_log)
     assert (second - first).total_seconds() >= 9
-    assert len(receiver.received) == 2 and all(verify(endpoint.secret, h, b) for h, b in receiver.received)
+    assert len(receiver.received) == 2
+    assert all(verify(endpoint.secret, h, b) for h, b in receiver.received)

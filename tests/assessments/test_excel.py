@@ -12,10 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from openpyxl import Workbook, load_workbook
 
-from assessments.models import AuditEvent, Cycle, IndicatorValue, RoleAssignment, Submission
+from assessments.models import Cycle, IndicatorValue, RoleAssignment, Submission
 from assessments.services import Entry, values_save
 from assessments.services import imports as import_service
-from tests.conftest import UserFactory, fill, many_cities
+from audit.models import AuditEvent
+from tests.factories import fill, many_cities, user_with_role
 
 pytestmark = pytest.mark.django_db
 Role = RoleAssignment.Role
@@ -34,15 +35,9 @@ def _media_and_open_cycle(settings, tmp_path, cycle):
     cycle.refresh_from_db()
 
 
-def _user(name, role, region):
-    user = UserFactory(username=name)
-    RoleAssignment.objects.create(user=user, role=role, region=region)
-    return user
-
-
 @pytest.fixture
 def analyst(regions):
-    return _user("analyst", Role.PROVINCE_ANALYST, regions["zhejiang"])
+    return user_with_role("analyst", Role.PROVINCE_ANALYST, regions["zhejiang"])
 
 
 def _workbook(response):
@@ -124,7 +119,8 @@ def test_round_trip_changes_exactly_the_cells_filled_in(client, officer, submiss
     ]
     assert preview.unchanged == len(before) - 3
     page = response.content.decode()
-    assert 'id="apply-form"' in page and "77.5" in page
+    assert 'id="apply-form"' in page
+    assert "77.5" in page
     assert IndicatorValue.objects.get(submission=submission, indicator__code="RS01").value == before["RS01"]
     assert not AuditEvent.objects.filter(submission=submission).exists()
     token = response.context["token"]
@@ -132,14 +128,17 @@ def test_round_trip_changes_exactly_the_cells_filled_in(client, officer, submiss
 
     response = _apply(client, url, response)
 
-    assert response.status_code == 302 and response["Location"] == reverse("submission", args=[submission.pk])
+    assert response.status_code == 302
+    assert response["Location"] == reverse("submission", args=[submission.pk])
     values = {v.indicator.code: v for v in submission.values.select_related("indicator")}
-    assert values["RS01"].value == 77.5 and values["RS01"].source == IndicatorValue.Source.EXCEL
+    assert values["RS01"].value == 77.5
+    assert values["RS01"].source == IndicatorValue.Source.EXCEL
     assert values["RS01"].updated_by == officer
-    assert values["RS02"].note == "口径调整：含区县平台" and values["RS02"].source == IndicatorValue.Source.EXCEL
+    assert values["RS02"].note == "口径调整：含区县平台"
+    assert values["RS02"].source == IndicatorValue.Source.EXCEL
     assert "RS03" not in values
     assert values["RS04"].source == IndicatorValue.Source.FORM
-    events = AuditEvent.objects.filter(submission=submission, action="value_set")
+    events = AuditEvent.objects.filter(submission=submission, action="value_changed")
     assert {(e.subject, e.actor_id) for e in events} == {("RS01", officer.pk), ("RS02", officer.pk),
                                                          ("RS03", officer.pk)}
     assert events.get(subject="RS01").old == {"value": before["RS01"], "note": ""}
@@ -160,7 +159,8 @@ def test_an_empty_submission_is_filled_from_the_template(client, officer, submis
         sheet.cell(row, columns["本期数值"]).value = _valid(indicators[code])
     url = reverse("submission-import", args=[submission.pk])
     response = _upload(client, url, _bytes(workbook))
-    assert response.context["preview"].errors == [] and len(response.context["preview"].changes) == 33
+    assert response.context["preview"].errors == []
+    assert len(response.context["preview"].changes) == 33
 
     assert _apply(client, url, response).status_code == 302
     assert submission.values.filter(source=IndicatorValue.Source.EXCEL).count() == 33
@@ -191,7 +191,9 @@ def test_the_template_speaks_the_users_language(client, officer, submission):
     response = client.get(reverse("submission-excel", args=[submission.pk]))
     sheet = _workbook(response).worksheets[0]
     assert [c.value for c in sheet[1]] == ZH_HEADERS
-    assert sheet["B2"].value == "资源共享度" and sheet["C2"].value == "政务数据目录挂接率" and sheet["D2"].value == "%"
+    assert sheet["B2"].value == "资源共享度"
+    assert sheet["C2"].value == "政务数据目录挂接率"
+    assert sheet["D2"].value == "%"
     disposition = response["Content-Disposition"]
     name = f"{gettext('SmartGov assessment')}_杭州市_2026.xlsx"
     assert disposition.startswith("attachment; ")
@@ -210,7 +212,9 @@ def test_the_value_column_carries_data_validation(client, officer, submission, f
     _columns, rows = _rows_by_key(sheet, "指标代码")
     by_cell = {}
     for validation in sheet.data_validations.dataValidation:
-        assert validation.showErrorMessage and validation.error and validation.errorTitle
+        assert validation.showErrorMessage
+        assert validation.error
+        assert validation.errorTitle
         for cell_range in validation.sqref.ranges:
             assert cell_range.min_col == cell_range.max_col == 7  # column G, 本期数值
             for row in range(cell_range.min_row, cell_range.max_row + 1):
@@ -237,14 +241,18 @@ def test_the_template_locks_the_codes_and_records_where_it_comes_from(client, of
     sheet = workbook.worksheets[0]
     assert sheet.freeze_panes == "B2"
     assert sheet.protection.sheet
-    assert sheet["A2"].protection.locked and not sheet["G2"].protection.locked and not sheet["H2"].protection.locked
+    assert sheet["A2"].protection.locked
+    assert not sheet["G2"].protection.locked
+    assert not sheet["H2"].protection.locked
     assert sheet["A1"].comment is not None
     assert sheet.column_dimensions["C"].width > sheet.column_dimensions["A"].width
     meta = workbook["_smartgov"]
     assert meta.sheet_state == "hidden"
     values = {row[0]: row[1:] for row in meta.iter_rows(values_only=True)}
-    assert values["kind"][0] == "submission" and values["region"][0] == "330100"
-    assert values["period"][0] == 2026 and values["framework"][0] == "smartgov-maturity"
+    assert values["kind"][0] == "submission"
+    assert values["region"][0] == "330100"
+    assert values["period"][0] == 2026
+    assert values["framework"][0] == "smartgov-maturity"
     assert values["framework_version"][0] == 1
     assert values["submission"][:3] == (submission.pk, "330100", 4)
 
@@ -277,9 +285,11 @@ def test_an_unreadable_file_is_refused_with_a_message(client, officer, submissio
     client.force_login(officer)
     response = _upload(client, reverse("submission-import", args=[submission.pk]), data)
     assert response.status_code == 400
-    assert response.context["error"] and response.context["preview"] is None
+    assert response.context["error"]
+    assert response.context["preview"] is None
     assert 'id="import-error"' in response.content.decode()
-    assert not IndicatorValue.objects.exists() and not AuditEvent.objects.filter(submission__isnull=False).exists()
+    assert not IndicatorValue.objects.exists()
+    assert not AuditEvent.objects.filter(submission__isnull=False).exists()
     assert _files(tmp_path) == []
 
 
@@ -289,7 +299,8 @@ def test_a_workbook_not_made_by_the_platform_is_refused(client, officer, submiss
     workbook.active.append(["RS01", "", "", "", "", "", 88, ""])
     client.force_login(officer)
     response = _upload(client, reverse("submission-import", args=[submission.pk]), _bytes(workbook))
-    assert response.status_code == 400 and "_smartgov" in response.context["error"]
+    assert response.status_code == 400
+    assert "_smartgov" in response.context["error"]
     assert not IndicatorValue.objects.exists()
 
 
@@ -297,13 +308,15 @@ def test_files_over_the_limits_are_refused(client, officer, submission, monkeypa
     client.force_login(officer)
     data = client.get(reverse("submission-excel", args=[submission.pk])).content
     url = reverse("submission-import", args=[submission.pk])
-    monkeypatch.setattr(import_service, "MAX_ROWS", 20)
+    monkeypatch.setattr(import_service, "VALUES_WORKBOOK_MAX_ROWS", 20)
     response = _upload(client, url, data)
-    assert response.status_code == 400 and "20" in response.context["error"]
-    monkeypatch.setattr(import_service, "MAX_ROWS", 20_000)
-    monkeypatch.setattr(import_service, "MAX_BYTES", len(data) - 1)
+    assert response.status_code == 400
+    assert "20" in response.context["error"]
+    monkeypatch.setattr(import_service, "VALUES_WORKBOOK_MAX_ROWS", 20_000)
+    monkeypatch.setattr(import_service, "VALUES_WORKBOOK_MAX_BYTES", len(data) - 1)
     response = _upload(client, url, data)
-    assert response.status_code == 400 and response.context["error"]
+    assert response.status_code == 400
+    assert response.context["error"]
     assert not IndicatorValue.objects.exists()
 
 
@@ -314,7 +327,8 @@ def test_a_file_of_another_cycle_is_refused(client, officer, submission, framewo
     client.force_login(officer)
     data = client.get(reverse("submission-excel", args=[other_submission.pk])).content
     response = _upload(client, reverse("submission-import", args=[submission.pk]), data)
-    assert response.status_code == 400 and "2027" in response.context["error"]
+    assert response.status_code == 400
+    assert "2027" in response.context["error"]
 
 
 # Row-level errors ------------------------------------------------------------------------------------------------
@@ -336,9 +350,11 @@ def test_row_errors_name_the_row_and_column_and_the_report_downloads(client, off
     preview = response.context["preview"]
     assert [(e.row, e.column) for e in preview.errors] == [
         (rows[("RS01",)], "value"), (rows[("RS02",)], "value"), (rows[("RS04",)], "code")]
-    assert "很多" in preview.errors[0].reason and preview.errors[1].value == "140"
+    assert "很多" in preview.errors[0].reason
+    assert preview.errors[1].value == "140"
     assert "ZZ99" in preview.errors[2].reason
-    assert all("(G)" in e.column_label for e in preview.errors[:2]) and "(A)" in preview.errors[2].column_label
+    assert all("(G)" in e.column_label for e in preview.errors[:2])
+    assert "(A)" in preview.errors[2].column_label
     assert [c.indicator.code for c in preview.changes] == ["RS05"]
     assert 'id="apply-form"' not in response.content.decode()
 
@@ -346,13 +362,15 @@ def test_row_errors_name_the_row_and_column_and_the_report_downloads(client, off
     sheet = _workbook(report).worksheets[0]
     assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == [
         rows[("RS01",)], rows[("RS02",)], rows[("RS04",)]]
-    assert sheet.cell(2, 5).value == "很多" and "很多" in sheet.cell(2, 6).value
+    assert sheet.cell(2, 5).value == "很多"
+    assert "很多" in sheet.cell(2, 6).value
     assert "filename*=UTF-8''" in report["Content-Disposition"]
 
     # Applying anyway writes nothing.
     response = _apply(client, url, response)
     assert response.status_code == 409
-    assert not IndicatorValue.objects.exists() and not AuditEvent.objects.filter(submission__isnull=False).exists()
+    assert not IndicatorValue.objects.exists()
+    assert not AuditEvent.objects.filter(submission__isnull=False).exists()
 
 
 def test_the_error_report_is_only_for_the_uploader(client, officer, submission, regions):
@@ -361,7 +379,7 @@ def test_the_error_report_is_only_for_the_uploader(client, officer, submission, 
     workbook.worksheets[0]["G2"] = "x"
     response = _upload(client, reverse("submission-import", args=[submission.pk]), _bytes(workbook))
     url = response.context["errors_url"]
-    colleague = _user("reviewer", Role.CITY_REVIEWER, regions["hangzhou"])
+    colleague = user_with_role("reviewer", Role.CITY_REVIEWER, regions["hangzhou"])
     client.force_login(colleague)
     assert client.get(url).status_code == 404
     token = response.context["token"]
@@ -403,7 +421,8 @@ def test_a_province_file_with_one_bad_row_writes_nothing_at_all(client, analyst,
 
     preview = response.context["preview"]
     assert [(e.row, e.column, e.code, e.value) for e in preview.errors] == [(bad_row, "value", "MP03", "12,3x")]
-    assert len(preview.changes) == 494 and preview.submissions_changed == 15
+    assert len(preview.changes) == 494
+    assert preview.submissions_changed == 15
     response = client.post(url, {"action": "apply", "token": response.context["token"],
                                  "fingerprint": preview.fingerprint})
     assert response.status_code == 409
@@ -479,7 +498,8 @@ def test_a_change_between_the_dry_run_and_the_apply_writes_nothing(client, offic
     values_save(submission=submission, entries={"RS03": Entry(4)}, actor=admin_user, expected_version=1)
     response = _apply(client, url, response)
 
-    assert response.status_code == 409 and response.context["error"]
+    assert response.status_code == 409
+    assert response.context["error"]
     assert list(submission.values.values_list("indicator__code", flat=True)) == ["RS03"]
     assert not IndicatorValue.objects.filter(source=IndicatorValue.Source.EXCEL).exists()
 
@@ -490,7 +510,7 @@ def test_an_upload_is_applied_only_by_its_uploader(client, officer, submission, 
     workbook.worksheets[0]["G2"] = 70
     url = reverse("submission-import", args=[submission.pk])
     response = _upload(client, url, _bytes(workbook))
-    client.force_login(_user("reviewer", Role.CITY_REVIEWER, regions["hangzhou"]))
+    client.force_login(user_with_role("reviewer", Role.CITY_REVIEWER, regions["hangzhou"]))
     assert _apply(client, url, response).status_code == 409
     assert not IndicatorValue.objects.exists()
 
@@ -499,7 +519,7 @@ def test_an_upload_is_applied_only_by_its_uploader(client, officer, submission, 
 
 
 def test_another_provinces_analyst_gets_404(client, regions, province_cycle, submission):
-    client.force_login(_user("jiangsu", Role.PROVINCE_ANALYST, regions["jiangsu"]))
+    client.force_login(user_with_role("jiangsu", Role.PROVINCE_ANALYST, regions["jiangsu"]))
     kwargs = {"cycle_pk": province_cycle.pk, "code": "330000"}
     assert client.get(reverse("province-excel", kwargs=kwargs)).status_code == 404
     assert client.get(reverse("province-import", kwargs=kwargs)).status_code == 404
@@ -509,7 +529,7 @@ def test_another_provinces_analyst_gets_404(client, regions, province_cycle, sub
 
 
 def test_an_officer_of_another_city_gets_404(client, regions, cycle, submission):
-    client.force_login(_user("ningbo", Role.CITY_OFFICER, regions["ningbo"]))
+    client.force_login(user_with_role("ningbo", Role.CITY_OFFICER, regions["ningbo"]))
     assert client.get(reverse("submission-excel", args=[submission.pk])).status_code == 404
     assert client.get(reverse("submission-import", args=[submission.pk])).status_code == 404
     data = b"PK\x03\x04"
@@ -527,7 +547,8 @@ def test_a_city_officer_cannot_use_the_province_file_of_its_own_province(client,
 
 def test_an_anonymous_user_is_sent_to_log_in(client, submission):
     response = client.get(reverse("submission-excel", args=[submission.pk]))
-    assert response.status_code == 302 and "login" in response["Location"]
+    assert response.status_code == 302
+    assert "login" in response["Location"]
 
 
 def test_a_locked_submission_cannot_be_imported_but_its_template_downloads(client, officer, submission):
@@ -536,7 +557,9 @@ def test_a_locked_submission_cannot_be_imported_but_its_template_downloads(clien
     data = client.get(reverse("submission-excel", args=[submission.pk])).content
     url = reverse("submission-import", args=[submission.pk])
     page = client.get(url)
-    assert page.status_code == 200 and page.context["lock"] and 'id="upload-form"' not in page.content.decode()
+    assert page.status_code == 200
+    assert page.context["lock"]
+    assert 'id="upload-form"' not in page.content.decode()
     assert _upload(client, url, data).status_code == 403
     assert not IndicatorValue.objects.exists()
 
@@ -551,4 +574,5 @@ def test_the_admin_may_use_any_province_file(client, admin_user, province_cycle)
 def test_the_import_page_offers_the_template(client, officer, submission):
     client.force_login(officer)
     page = client.get(reverse("submission-import", args=[submission.pk])).content.decode()
-    assert reverse("submission-excel", args=[submission.pk]) in page and 'id="upload-form"' in page
+    assert reverse("submission-excel", args=[submission.pk]) in page
+    assert 'id="upload-form"' in page

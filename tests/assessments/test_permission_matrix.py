@@ -7,9 +7,9 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from assessments.models import Evidence, IndicatorValue, RoleAssignment, Submission
+from assessments.models import Evidence, IndicatorValue, Submission
 from assessments.services.evidence import evidence_add
-from tests.conftest import UserFactory, fill
+from tests.factories import fill, user_with_role
 
 pytestmark = pytest.mark.django_db
 ROLES = {
@@ -32,8 +32,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def world(regions, submission, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     fill(submission)
-    owner = UserFactory(username="owner")
-    RoleAssignment.objects.create(user=owner, role="city_officer", region=regions["hangzhou"])
+    owner = user_with_role("owner", "city_officer", regions["hangzhou"])
     evidence = evidence_add(submission=submission, indicator_code="RS01",
                             upload=SimpleUploadedFile("证明.pdf", PDF, "application/pdf"), actor=owner)
     submission.refresh_from_db()
@@ -44,8 +43,7 @@ def _client(client, who, regions):
     if ROLES[who] is None:
         return client
     role, region = ROLES[who]
-    user = UserFactory(username=who)
-    RoleAssignment.objects.create(user=user, role=role, region=regions[region] if region else None)
+    user = user_with_role(who, role, regions[region] if region else None)
     client.force_login(user)
     return client
 
@@ -143,4 +141,5 @@ def test_excel_import_of_another_region_is_not_reachable(client, world, who):
 @pytest.mark.parametrize("who", ["other_city", "other_province"])
 def test_home_never_shows_another_city(client, world, who):
     page = _client(client, who, world["regions"]).get("/").content.decode()
-    assert "杭州市" not in page and f"/submissions/{world['submission'].pk}/" not in page
+    assert "杭州市" not in page
+    assert f"/submissions/{world['submission'].pk}/" not in page

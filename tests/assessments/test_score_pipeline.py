@@ -13,7 +13,7 @@ from assessments.services import cycle_scores_compute, cycle_scores_request
 from assessments.services import scores as services
 from indicators.scoring import compute
 from indicators.services import framework_spec
-from tests.conftest import approved_cycle, many_cities
+from tests.factories import approved_cycle, many_cities
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,8 @@ def _run(cycle):
 
 def test_it_stores_what_the_engine_computes(scored, cities):
     run = _run(scored)
-    assert run.status == ScoreRun.Status.SUCCEEDED and run.regions == len(cities)
+    assert run.status == ScoreRun.Status.SUCCEEDED
+    assert run.regions == len(cities)
     values, parents = cycle_values_frame(scored)
     expected = compute(values, framework_spec(scored.framework), parents=parents).index
     expected = expected[expected["period"] == 2026].set_index("region")
@@ -72,7 +73,8 @@ def test_a_failure_leaves_the_previous_results_current(scored, monkeypatch):
     monkeypatch.setattr(services, "compute", broken)
     second = _run(scored)
     scored.refresh_from_db()
-    assert second.status == ScoreRun.Status.FAILED and second.error == "engine exploded"
+    assert second.status == ScoreRun.Status.FAILED
+    assert second.error == "engine exploded"
     assert scored.current_run == first
     assert not RegionScore.objects.filter(run=second).exists()
 
@@ -113,7 +115,8 @@ def test_a_cycle_without_approved_values_fails_with_a_reason(framework, cities):
     cycle = approved_cycle(framework, cities, 2026)
     Submission.objects.filter(cycle=cycle).update(status=Submission.Status.DRAFT)
     run = _run(cycle)
-    assert run.status == ScoreRun.Status.FAILED and "无可计算的数据" in run.error
+    assert run.status == ScoreRun.Status.FAILED
+    assert "无可计算的数据" in run.error
 
 
 def test_requests_made_while_a_run_waits_join_it(scored, monkeypatch, django_capture_on_commit_callbacks):
@@ -121,7 +124,8 @@ def test_requests_made_while_a_run_waits_join_it(scored, monkeypatch, django_cap
     monkeypatch.setattr("assessments.tasks.compute_scores.apply_async", lambda *a, **k: sent.append((a, k)))
     with django_capture_on_commit_callbacks(execute=True):
         runs = {cycle_scores_request(cycle=scored, reason=f"approval {i}").pk for i in range(40)}
-    assert len(runs) == 1 and len(sent) == 1
+    assert len(runs) == 1
+    assert len(sent) == 1
     assert sent[0][1]["countdown"] == 60
 
 
@@ -151,7 +155,8 @@ def test_score_cycle_command_computes_and_skips_current_scores(scored, capsys):
     call_command("score_cycle", "2026")
     call_command("score_cycle", all=True, stale=True)
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith("2026: run #") and out[0].endswith("succeeded, 20 regions")
+    assert out[0].startswith("2026: run #")
+    assert out[0].endswith("succeeded, 20 regions")
     assert out[-1].startswith("2026: scores are current")
     assert Cycle.objects.get(period=2025).current_run is not None
 

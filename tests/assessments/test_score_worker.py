@@ -7,7 +7,7 @@ from django.db import connection
 from assessments.models import Cycle, RegionScore, ScoreRun
 from assessments.services import cycle_scores_compute, cycle_scores_request
 from assessments.tasks import compute_scores
-from tests.conftest import approved_cycle, many_cities
+from tests.factories import approved_cycle, many_cities
 from tests.workers import Worker, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]

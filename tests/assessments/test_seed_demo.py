@@ -32,11 +32,14 @@ def test_it_is_idempotent(seeded):
 def test_it_covers_three_provinces_and_forty_cities_with_gbt2260_codes(seeded):
     provinces = Region.objects.filter(level=Region.Level.PROVINCE)
     cities = Region.objects.filter(level=Region.Level.CITY)
-    assert provinces.count() >= 3 and cities.count() >= 40
+    assert provinces.count() >= 3
+    assert cities.count() >= 40
     assert Region.objects.get(code="330100").name_zh == "杭州市"
     assert Region.objects.get(code="440300").name_zh == "深圳市"
     for city in cities.select_related("parent"):
-        assert city.code[:2] == city.parent.code[:2] and city.code.endswith("00") and city.code[2:4] != "00"
+        assert city.code[:2] == city.parent.code[:2]
+        assert city.code.endswith("00")
+        assert city.code[2:4] != "00"
 
 
 def test_it_makes_three_annual_demo_cycles(seeded):

@@ -3,9 +3,8 @@
 import datetime
 
 import pytest
-from django.core.exceptions import PermissionDenied
 
-from assessments.models import AuditEvent, IndicatorValue, RoleAssignment, Submission
+from assessments.models import IndicatorValue, RoleAssignment, Submission
 from assessments.services import (
     Entry,
     EntryLocked,
@@ -15,7 +14,9 @@ from assessments.services import (
     values_copy_previous,
     values_save,
 )
-from tests.conftest import UserFactory, fill
+from audit.models import AuditEvent
+from smartgov.errors import PermissionRefused
+from tests.factories import fill, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ def test_it_saves_values_and_notes_and_audits_each_change(submission, officer):
     assert result.submission.version == 2
     assert IndicatorValue.objects.get(submission=submission, indicator__code="RS01").value == 85.5
     assert IndicatorValue.objects.get(submission=submission, indicator__code="RS08").value == 1.0
-    events = AuditEvent.objects.filter(submission=submission, action="value_set").order_by("subject")
+    events = AuditEvent.objects.filter(submission=submission, action="value_changed").order_by("subject")
     assert [(e.subject, e.old, e.new, e.actor, e.submission_version) for e in events] == [
         ("RS01", None, {"value": 85.5, "note": "来自共享平台统计"}, officer, 2),
         ("RS08", None, {"value": 1.0, "note": ""}, officer, 2)]
@@ -43,7 +44,8 @@ def test_one_bad_value_writes_nothing(submission, officer):
                                     "RS03": Entry("abc")})
     assert set(refused.value.errors) == {"RS02", "MP08", "RS03"}
     assert "0 至 100" in refused.value.errors["RS02"]
-    assert not IndicatorValue.objects.exists() and not AuditEvent.objects.filter(submission=submission).exists()
+    assert not IndicatorValue.objects.exists()
+    assert not AuditEvent.objects.filter(submission=submission).exists()
     assert Submission.objects.get(pk=submission.pk).version == 1
 
 
@@ -57,19 +59,21 @@ def test_clearing_a_value_deletes_it_and_is_audited(submission, officer):
 def test_an_unchanged_save_changes_nothing(submission, officer):
     _save(submission, officer, {"RS01": Entry("80", "n")})
     result = _save(submission, officer, {"RS01": Entry("80.0", "n")})
-    assert result.changes == [] and result.submission.version == 2
+    assert result.changes == []
+    assert result.submission.version == 2
 
 
 def test_html_in_a_note_is_stored_as_text(client, submission, officer):
     _save(submission, officer, {"RS01": Entry("80", "<script>alert(1)</script>")})
     client.force_login(officer)
     page = client.get(f"/submissions/{submission.pk}/").content.decode()
-    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
 def test_a_second_save_on_an_old_version_is_refused_with_the_other_changes(submission, officer, regions):
-    reviewer = UserFactory(username="reviewer", first_name="王审核")
-    RoleAssignment.objects.create(user=reviewer, role=RoleAssignment.Role.CITY_REVIEWER, region=regions["hangzhou"])
+    reviewer = user_with_role("wang_reviewer", RoleAssignment.Role.CITY_REVIEWER, regions["hangzhou"],
+                              first_name="王审核")
     opened_at = submission.version
     _save(submission, reviewer, {"RS01": Entry("70")}, version=opened_at)
     with pytest.raises(StaleEdit) as conflict:
@@ -92,10 +96,9 @@ def test_after_the_closing_date_only_an_admin_can_edit(submission, officer, admi
     assert _save(submission, admin_user, {"RS01": Entry("80")}).changes
 
 
-def test_another_city_cannot_edit(submission, regions):
-    other = UserFactory(username="ningbo")
-    RoleAssignment.objects.create(user=other, role=RoleAssignment.Role.CITY_OFFICER, region=regions["ningbo"])
-    with pytest.raises(PermissionDenied):
+def test_another_city_cannot_edit(submission, people):
+    other = people["ningbo_officer"]
+    with pytest.raises(PermissionRefused):
         _save(submission, other, {"RS01": Entry("80")})
 
 

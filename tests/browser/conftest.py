@@ -5,12 +5,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.pages import DESKTOP
+
 CHROMIUM = "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-DESKTOP = {"width": 1280, "height": 900}
-TABLET = {"width": 768, "height": 1024}
 
 # Playwright's sync API runs an event loop in this thread; the live server's ORM calls happen in another.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -77,22 +76,3 @@ def _is_error(message):
 def page(new_page):
     """A fresh browser context per test, 1280×900; JavaScript errors on any page fail the test."""
     return new_page()
-
-
-def screenshot(page, name):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
-def login(page, username, password="pw-for-tests-123"):
-    page.goto(f"{page.base_url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    # The header's language buttons are submit buttons too: click the login form's own.
-    page.click("main form button[type=submit]")
-    page.wait_for_url(f"{page.base_url}/")
-
-
-def logout(page):
-    page.click("form[action$='/accounts/logout/'] button")
-    page.wait_for_url("**/accounts/login/")

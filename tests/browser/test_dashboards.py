@@ -6,9 +6,8 @@ from playwright.sync_api import expect
 
 from assessments.models import Cycle, RoleAssignment
 from assessments.services import cycle_scores_compute, cycle_scores_request
-from tests.conftest import UserFactory, approved_cycle, many_cities
-
-from .conftest import login, screenshot
+from tests.browser.pages import login, screenshot
+from tests.factories import approved_cycle, many_cities, user_with_role
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,7 +29,7 @@ def scored(framework, regions):
     Cycle.objects.filter(pk=cycle.pk).update(is_demo=True)
     for username, role, region in (("zj_analyst", Role.PROVINCE_ANALYST, "zhejiang"),
                                    ("hz_officer", Role.CITY_OFFICER, "hangzhou")):
-        RoleAssignment.objects.create(user=UserFactory(username=username), role=role, region=regions[region])
+        user_with_role(username, role, regions[region])
     return cycle
 
 

@@ -1,19 +1,21 @@
 """The whole path in a real browser: a city enters its values (typed, autosaved, checked inline), attaches
 evidence and submits; the city reviewer signs off; the province returns it with reasons; the city corrects
 and submits again; the province approves and the scores appear. Plus autosave persistence, an edit
-conflict between two users of the city, and two autosave cases that once went wrong (a reload after a conflict,
-overlapping saves on a slow connection)."""
+conflict between two users of the city, two autosave cases that once went wrong (a reload after a conflict,
+overlapping saves on a slow connection), and the inline check reading values by the server's rule (full-width
+digits, 是/否)."""
 
+import json
 import operator
 import re
 
 import pytest
 from playwright.sync_api import expect
 
+from assessments.checks import InvalidValue, parse_value
 from assessments.models import Evidence, IndicatorValue, RegionScore, ReviewComment, RoleAssignment, Submission
-from tests.conftest import UserFactory, plausible_values
-
-from .conftest import login, logout, screenshot
+from tests.browser.pages import login, logout, screenshot
+from tests.factories import plausible_values, user_with_role
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,15 +28,10 @@ OPERATORS = {"<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operat
 
 @pytest.fixture
 def people(regions):
-    def user(username, role, region):
-        person = UserFactory(username=username)
-        RoleAssignment.objects.create(user=person, role=role, region=region)
-        return person
-
     return {
-        "officer": user("hz_officer", Role.CITY_OFFICER, regions["hangzhou"]),
-        "reviewer": user("hz_reviewer", Role.CITY_REVIEWER, regions["hangzhou"]),
-        "analyst": user("zj_analyst", Role.PROVINCE_ANALYST, regions["zhejiang"]),
+        "officer": user_with_role("hz_officer", Role.CITY_OFFICER, regions["hangzhou"]),
+        "reviewer": user_with_role("hz_reviewer", Role.CITY_REVIEWER, regions["hangzhou"]),
+        "analyst": user_with_role("zj_analyst", Role.PROVINCE_ANALYST, regions["zhejiang"]),
     }
 
 
@@ -196,7 +193,8 @@ def test_entry_review_return_and_approval(page, framework, submission, people, v
     expect(page.locator("#score")).to_contain_text(f"{score.index:.1f}")
     expect(page.locator("#score")).to_contain_text(band.label_zh)
     screenshot(page, "09-scores")
-    assert 0 <= score.index <= 100 and score.rank == 1
+    assert 0 <= score.index <= 100
+    assert score.rank == 1
 
 
 def test_autosaved_value_survives_a_reload(page, submission, people):
@@ -276,3 +274,56 @@ def test_a_slow_autosave_does_not_conflict_with_itself(page, submission, people)
     saved = dict(IndicatorValue.objects.filter(submission=submission).values_list("indicator__code", "value"))
     assert CONFLICT not in state, f"a second autosave overlapped the first: {state!r}"
     assert saved == {"RS01": 88, "RS02": 77}
+
+
+def test_full_width_digits_and_chinese_yes_are_accepted_and_sent_as_typed(page, submission, people):
+    """An IME gives `９０` and `是`: the page takes them as the server does and sends them as typed."""
+    sent = []
+    page.on("request", lambda request: sent.append(json.loads(request.post_data))
+            if request.url.endswith("/autosave") else None)
+    login(page, "hz_officer")
+    page.goto(f"{page.base_url}/submissions/{submission.pk}/")
+    page.locator("#value_RS01").press_sequentially("９０")
+    page.locator("#value_RS08").press_sequentially("是")
+    for code in ("RS01", "RS08"):
+        expect(page.locator(f"#error-{code}")).to_have_text("")
+        expect(page.locator(f"#row-{code}")).not_to_have_class(re.compile(r"\binvalid\b"))
+    _wait_saved(page)
+    saved = dict(IndicatorValue.objects.filter(submission=submission).values_list("indicator__code", "value"))
+    assert saved == {"RS01": 90, "RS08": 1}
+    typed = {code: entry["value"] for body in sent for code, entry in body["entries"].items()}
+    assert typed == {"RS01": "９０", "RS08": "是"}
+
+
+# Inputs on which JavaScript's and Python's own readings of numbers differ, or which only the rule makes valid.
+TRICKY = ["９０", "８５．５", "８５％", "85 %", "1,234", "１，２３４", "\u3000９０\u3000", "\ufeff1", "+.5", "5.",
+          "1e1", "1e999", "-1", "150", "2.5", "３", "abc", "1_000", "٩٠", "0x10", "0b1", "inf", "Infinity", "nan",
+          "８５。５", "%", ",", "是", "否", "有", "无", "YES", "ｙｅｓ", "No", "1.00", "2", "是的", "10²", "①",
+          "ＹＥＳ"]
+
+
+def test_the_page_refuses_exactly_what_the_server_refuses(page, framework, submission, people):
+    """Every tricky input in a percent, a count, a level and a yes/no field: the page marks it as wrong exactly
+    when `parse_value` refuses it."""
+    indicators = {i.code: i for i in framework.indicators.filter(code__in=["RS01", "RS06", "MP08", "RS08"])}
+    cases = [(code, raw) for code in indicators for raw in [*TRICKY, ""]]
+    login(page, "hz_officer")
+    page.goto(f"{page.base_url}/submissions/{submission.pk}/")
+    shown = page.evaluate("""(cases) => cases.map(([code, raw]) => {
+        const input = document.getElementById("value_" + code);
+        input.value = raw;
+        input.dispatchEvent(new Event("input", { bubbles: true }));
+        return document.getElementById("error-" + code).textContent;
+    })""", cases)
+    disagreements = [(code, raw, message) for (code, raw), message in zip(cases, shown, strict=True)
+                     if bool(message) != _refused(indicators[code], raw)]
+    assert not disagreements
+    _wait_saved(page)  # each field ends blank: what is left to save is valid, and the server takes it
+
+
+def _refused(indicator, raw):
+    try:
+        parse_value(indicator, raw)
+    except InvalidValue:
+        return True
+    return False

@@ -10,9 +10,8 @@ from playwright.sync_api import expect
 
 from assessments.models import RoleAssignment
 from assessments.services import evidence_add, submission_transition
-from tests.conftest import UserFactory, fill
-
-from .conftest import DESKTOP, TABLET, login, logout, screenshot
+from tests.browser.pages import DESKTOP, TABLET, login, logout, screenshot
+from tests.factories import fill, user_with_role
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,8 +27,8 @@ def returned(submission, regions, admin_user):
     for username, role, region in (("hz_officer", Role.CITY_OFFICER, "hangzhou"),
                                    ("hz_reviewer", Role.CITY_REVIEWER, "hangzhou"),
                                    ("zj_analyst", Role.PROVINCE_ANALYST, "zhejiang")):
-        people[role] = UserFactory(username=username, first_name={"hz_officer": "王芳"}.get(username, ""))
-        RoleAssignment.objects.create(user=people[role], role=role, region=regions[region])
+        people[role] = user_with_role(username, role, regions[region],
+                                      first_name={"hz_officer": "王芳"}.get(username, ""))
     fill(submission)
     evidence_add(submission=submission, indicator_code="RS05", actor=people[Role.CITY_OFFICER],
                  upload=SimpleUploadedFile("免提交统计表.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"))

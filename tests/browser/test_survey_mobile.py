@@ -5,17 +5,16 @@ import pytest
 from django.utils.translation import gettext
 from playwright.sync_api import expect
 
-from assessments.models import Answer, SurveyResponse
-from tests.assessments.test_satisfaction_helpers import (
+from surveys.models import Answer, SurveyResponse
+from tests.browser.pages import screenshot
+from tests.factories import (
     Role,
     choice_question,
     open_now,
     questionnaire,
     scale_questions,
-    user,
+    user_with_role,
 )
-
-from .conftest import screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PHONE = {"width": 390, "height": 844}
@@ -24,7 +23,8 @@ PHONE = {"width": 390, "height": 844}
 @pytest.fixture
 def survey(cycle, regions):
     open_now(cycle)
-    return questionnaire(cycle, regions["hangzhou"], user("hz_reviewer", Role.CITY_REVIEWER, regions["hangzhou"]))
+    reviewer = user_with_role("hz_reviewer", Role.CITY_REVIEWER, regions["hangzhou"])
+    return questionnaire(cycle, regions["hangzhou"], reviewer)
 
 
 def test_a_citizen_answers_on_a_phone(new_page, survey):
@@ -38,7 +38,8 @@ def test_a_citizen_answers_on_a_phone(new_page, survey):
         options = page.locator(f"#question-{question.pk} .sv-opt")
         expect(options).to_have_count(5)
         box = options.nth(0).bounding_box()
-        assert box["height"] >= 44 and box["width"] >= 44  # big enough for a thumb
+        assert box["height"] >= 44
+        assert box["width"] >= 44
         options.nth(4 - n % 2).click()  # 5 非常满意, then 4 满意…
         expect(page.locator(f"#question-{question.pk} input[value='{5 - n % 2}']")).to_be_checked()
     age = choice_question(survey)

@@ -29,7 +29,8 @@ def test_every_indicator_is_bilingual_with_unit_direction_and_source(default_doc
     for dimension in default_document["dimensions"]:
         for indicator in dimension["indicators"]:
             for field in ("name", "definition", "unit"):
-                assert indicator[field]["zh"] and indicator[field]["en"], (indicator["code"], field)
+                assert indicator[field]["zh"], (indicator["code"], field)
+                assert indicator[field]["en"], (indicator["code"], field)
             assert indicator["direction"] in ("higher", "lower")
             assert len(indicator["source"]) > 10, indicator["code"]
 

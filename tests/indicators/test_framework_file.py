@@ -38,23 +38,28 @@ def test_dumped_yaml_reads_back_identically(default_document):
     assert load_framework_text(dump_framework(default_document)) == default_document
 
 
+def _copy(document, code="smartgov-copy"):
+    """The document under another code: the default framework itself is in the test database already."""
+    return {**copy.deepcopy(document), "code": code}
+
+
 @pytest.mark.django_db
 def test_importing_the_same_document_twice_changes_nothing(default_document):
-    first = framework_import(document=default_document)
-    second = framework_import(document=default_document)
+    first = framework_import(document=_copy(default_document))
+    second = framework_import(document=_copy(default_document))
     assert (first.action, second.action) == ("created", "unchanged")
-    assert Framework.objects.count() == 1
+    assert Framework.objects.filter(code="smartgov-copy").count() == 1
 
 
 @pytest.mark.django_db
 def test_importing_a_changed_draft_updates_it_in_place(default_document):
-    framework_import(document=default_document)
-    ids = set(Indicator.objects.values_list("pk", flat=True))
-    changed = copy.deepcopy(default_document)
+    framework = framework_import(document=_copy(default_document)).framework
+    ids = set(framework.indicators.values_list("pk", flat=True))
+    changed = _copy(default_document)
     changed["dimensions"][0]["indicators"][0]["name"]["en"] = "Renamed"
     assert framework_import(document=changed).action == "updated"
-    assert Indicator.objects.get(code=changed["dimensions"][0]["indicators"][0]["code"]).name_en == "Renamed"
-    assert set(Indicator.objects.values_list("pk", flat=True)) == ids
+    assert framework.indicators.get(code=changed["dimensions"][0]["indicators"][0]["code"]).name_en == "Renamed"
+    assert set(framework.indicators.values_list("pk", flat=True)) == ids
 
 
 def test_a_weight_out_of_range_is_named():
@@ -113,10 +118,10 @@ def test_a_refused_file_writes_nothing(tmp_path):
     document["dimensions"][1]["indicators"][0]["weight"] = 0.3
     path = tmp_path / "bad.yaml"
     path.write_text(dump_framework(document), encoding="utf-8")
+    before = [model.objects.count() for model in (Framework, Dimension, Indicator, MaturityBand)]
     with pytest.raises(CommandError, match=r"dimensions\[1\]\.indicators: the weights"):
         call_command("load_framework", str(path))
-    assert not Framework.objects.exists()
-    assert not (Dimension.objects.exists() or Indicator.objects.exists() or MaturityBand.objects.exists())
+    assert [model.objects.count() for model in (Framework, Dimension, Indicator, MaturityBand)] == before
 
 
 def _minimal():

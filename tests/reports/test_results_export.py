@@ -5,9 +5,8 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
-from assessments.models import RoleAssignment
 from assessments.services import cycle_scores_compute, cycle_scores_request
-from tests.conftest import UserFactory, approved_cycle, many_cities
+from tests.factories import approved_cycle, many_cities, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -21,9 +20,7 @@ def scored(framework, regions):
 
 
 def _user(role, region):
-    user = UserFactory(username=f"{role}-{region.code if region else 'all'}")
-    RoleAssignment.objects.create(user=user, role=role, region=region)
-    return user
+    return user_with_role(f"{role}-{region.code if region else 'all'}", role, region)
 
 
 def _book(client, user, **params):
@@ -47,14 +44,16 @@ def test_it_has_a_sheet_per_dimension_with_chinese_headers(client, scored, admin
         "总览", "RS 资源共享度", "MP 管理精准度", "SC 服务便捷度", "PS 公众满意度"]
     assert [c.value for c in book.worksheets[0][1]][:5] == ["代码", "地区", "省份", "综合指数", "成熟度等级"]
     rs = book.worksheets[1]
-    assert rs["C1"].value == "资源共享度" and rs["D1"].value.startswith("RS01 ")
+    assert rs["C1"].value == "资源共享度"
+    assert rs["D1"].value.startswith("RS01 ")
     assert rs.max_row == 8
 
 
 def test_it_speaks_english_to_english_readers(client, scored, admin_user):
     client.cookies["django_language"] = "en"
     book, _response = _book(client, admin_user)
-    assert book.worksheets[0]["D1"].value == "Index" and book.worksheets[1].title == "RS Resource sharing"
+    assert book.worksheets[0]["D1"].value == "Index"
+    assert book.worksheets[1].title == "RS Resource sharing"
 
 
 def test_a_city_reader_gets_only_its_city(client, scored, regions):

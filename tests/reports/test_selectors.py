@@ -9,8 +9,17 @@ from django.utils import translation
 from assessments.models import Cycle, DimensionScore, IndicatorScore, Region, RegionScore
 from assessments.services import cycle_scores_compute, cycle_scores_request
 from indicators.models import Framework
-from reports.selectors import NoResult, city_report, indicator_matrix, province_report, scope_report, scored_cycles
-from tests.conftest import RegionFactory, approved_cycle, many_cities
+from reports.selectors import (
+    Named,
+    NoResult,
+    city_report,
+    indicator_matrix,
+    province_report,
+    scope_report,
+    scope_summary,
+    scored_cycles,
+)
+from tests.factories import RegionFactory, approved_cycle, many_cities
 
 pytestmark = pytest.mark.django_db
 
@@ -42,14 +51,15 @@ def _stored(model, cycle, *fields):
 def test_it_reads_the_city_result_as_stored(scored, regions):
     report = city_report(scored, regions["hangzhou"])
     row = RegionScore.objects.get(run_id=scored.current_run_id, region=regions["hangzhou"])
-    result = report["result"]
+    result = report.result
     for key in ("index", "level", "rank", "parent_rank", "change", "complete", "coverage", "rank_median",
                 "rank_low", "rank_high"):
-        assert result[key] == pytest.approx(getattr(row, key)), key
-    assert (result["code"], result["name"], result["period"]) == ("330100", "杭州市", 2026)
-    assert result["level_label"] == scored.framework.bands.get(level=row.level).label_zh
-    assert result["regions_ranked"] == 8 and result["province_regions_ranked"] == 5
-    assert report["is_demo"] is False
+        assert getattr(result, key) == pytest.approx(getattr(row, key)), key
+    assert (result.code, result.name, result.period) == ("330100", "杭州市", 2026)
+    assert result.level_label == scored.framework.bands.get(level=row.level).label_zh
+    assert result.regions_ranked == 8
+    assert result.province_regions_ranked == 5
+    assert report.is_demo is False
 
 
 def test_dimensions_are_the_stored_scores_with_the_province_mean_and_the_best_region(scored, regions):
@@ -57,41 +67,44 @@ def test_dimensions_are_the_stored_scores_with_the_province_mean_and_the_best_re
     stored = _stored(DimensionScore, scored, "dimension__code", "score", "rank", "region__parent__code")
     index = _stored(RegionScore, scored, "index")
     best = index.loc[index["index"].idxmax(), "region__code"]
-    assert report["best_region"]["code"] == best
-    assert [d["code"] for d in report["dimensions"]] == ["RS", "MP", "SC", "PS"]
-    for dimension in report["dimensions"]:
-        rows = stored[stored["dimension__code"] == dimension["code"]]
+    assert report.best_region.code == best
+    assert [d.code for d in report.dimensions] == ["RS", "MP", "SC", "PS"]
+    for dimension in report.dimensions:
+        rows = stored[stored["dimension__code"] == dimension.code]
         own = rows[rows["region__code"] == "330100"].iloc[0]
-        assert dimension["score"] == pytest.approx(own["score"]) and dimension["rank"] == own["rank"]
-        assert dimension["province_mean"] == pytest.approx(rows[rows["region__parent__code"] == "330000"]["score"]
+        assert dimension.score == pytest.approx(own["score"])
+        assert dimension.rank == own["rank"]
+        assert dimension.province_mean == pytest.approx(rows[rows["region__parent__code"] == "330000"]["score"]
                                                            .mean())
-        assert dimension["best"] == pytest.approx(rows[rows["region__code"] == best]["score"].iloc[0])
+        assert dimension.best == pytest.approx(rows[rows["region__code"] == best]["score"].iloc[0])
 
 
 def test_indicators_come_in_framework_order_with_contributions_that_add_up_to_the_index(scored, regions):
     report = city_report(scored, regions["hangzhou"])
     order = list(scored.framework.indicators.order_by("dimension__order", "order").values_list("code", flat=True))
-    assert [i["code"] for i in report["indicators"]] == order
+    assert [i.code for i in report.indicators] == order
     stored = _stored(IndicatorScore, scored, "indicator__code", "value", "score", "weight", "contribution", "gap")
     own = stored[stored["region__code"] == "330100"].set_index("indicator__code")
-    for row in report["indicators"]:
+    for row in report.indicators:
         for key in ("value", "score", "weight", "contribution", "gap"):
-            assert row[key] == pytest.approx(own.loc[row["code"], key]), (row["code"], key)
-    assert sum(i["contribution"] for i in report["indicators"]) == pytest.approx(report["result"]["index"])
-    assert sum(i["gap"] for i in report["indicators"]) == pytest.approx(
-        report["best_region"]["index"] - report["result"]["index"])
-    first = report["indicators"][0]
-    assert first["unit"] and first["dimension"] == "RS" and first["dimension_name"] == "资源共享度"
+            assert getattr(row, key) == pytest.approx(own.loc[row.code, key]), (row.code, key)
+    assert sum(i.contribution for i in report.indicators) == pytest.approx(report.result.index)
+    assert sum(i.gap for i in report.indicators) == pytest.approx(
+        report.best_region.index - report.result.index)
+    first = report.indicators[0]
+    assert first.unit
+    assert first.dimension == "RS"
+    assert first.dimension_name == "资源共享度"
 
 
 def test_strengths_and_weaknesses_are_the_scores_furthest_from_the_province_mean(scored, regions):
     report = city_report(scored, regions["hangzhou"])
-    differences = sorted((i["score"] - i["province_mean"], i["code"]) for i in report["indicators"])
-    assert [s["code"] for s in report["strengths"]] == [code for _d, code in differences[::-1][:3]]
-    assert [w["code"] for w in report["weaknesses"]] == [code for _d, code in differences[:3]]
-    assert not {s["code"] for s in report["strengths"]} & {w["code"] for w in report["weaknesses"]}
-    for item in report["strengths"] + report["weaknesses"]:
-        assert item["difference"] == pytest.approx(item["score"] - item["province_mean"])
+    differences = sorted((i.score - i.province_mean, i.code) for i in report.indicators)
+    assert [s.code for s in report.strengths] == [code for _d, code in differences[::-1][:3]]
+    assert [w.code for w in report.weaknesses] == [code for _d, code in differences[:3]]
+    assert not {s.code for s in report.strengths} & {w.code for w in report.weaknesses}
+    for item in report.strengths + report.weaknesses:
+        assert item.difference == pytest.approx(item.score - item.province_mean)
 
 
 def test_a_city_alone_in_its_province_gets_its_highest_and_lowest_scores(scored, regions):
@@ -100,18 +113,19 @@ def test_a_city_alone_in_its_province_gets_its_highest_and_lowest_scores(scored,
     cycle = approved_cycle(scored.framework, [lonely, regions["hangzhou"]], 2027)
     _run(cycle)
     report = city_report(cycle, lonely)
-    scores = sorted((i["score"], i["code"]) for i in report["indicators"])
-    assert all(item["difference"] == 0 for item in report["strengths"] + report["weaknesses"])
-    assert report["strengths"][0]["score"] == scores[-1][0] and report["weaknesses"][0]["score"] == scores[0][0]
+    scores = sorted((i.score, i.code) for i in report.indicators)
+    assert all(item.difference == 0 for item in report.strengths + report.weaknesses)
+    assert report.strengths[0].score == scores[-1][0]
+    assert report.weaknesses[0].score == scores[0][0]
 
 
 def test_priorities_are_the_largest_weighted_gaps_to_the_best_region(scored, regions):
     report = city_report(scored, regions["ningbo"])
-    gaps = sorted(((i["gap"], i["code"]) for i in report["indicators"] if i["gap"] > 0), reverse=True)
-    assert [p["code"] for p in report["priorities"]] == [code for _gap, code in gaps[:5]]
-    best = report["best_region"]["code"]
+    gaps = sorted(((i.gap, i.code) for i in report.indicators if i.gap > 0), reverse=True)
+    assert [p.code for p in report.priorities] == [code for _gap, code in gaps[:5]]
+    best = report.best_region.code
     best_report = city_report(scored, Region.objects.get(code=best))
-    assert best_report["priorities"] == []
+    assert best_report.priorities == ()
 
 
 def test_the_trend_follows_the_current_run_of_every_cycle_up_to_this_one(scored, regions, framework):
@@ -120,29 +134,34 @@ def test_the_trend_follows_the_current_run_of_every_cycle_up_to_this_one(scored,
     report = city_report(scored, regions["hangzhou"])
     stored = dict(RegionScore.objects.filter(region=regions["hangzhou"], run__cycle__current_run_id__isnull=False)
                   .exclude(run__cycle=later).values_list("run__cycle__period", "index"))
-    assert [(p["period"], p["index"]) for p in report["trend"]] == [
+    assert [(p.period, p.index) for p in report.trend] == [
         (2025, pytest.approx(stored[2025])), (2026, pytest.approx(stored[2026]))]
-    assert all(p["level_label"] for p in report["trend"])
+    assert all(p.level_label for p in report.trend)
 
 
 def test_the_method_and_bands_describe_the_framework(scored, regions):
     report = city_report(scored, regions["hangzhou"])
-    assert [b["level"] for b in report["bands"]] == [1, 2, 3, 4, 5] and report["bands"][0]["label"] == "起步级"
-    method = report["framework"]
-    assert (method["code"], method["version"]) == ("smartgov-maturity", 1)
-    assert method["weighting"] == str(Framework.Weighting.EXPERT.label)
-    assert method["aggregation"] == str(Framework.Aggregation.ARITHMETIC.label)
-    assert len(method["indicators"]) == len(report["indicators"]) and method["indicators"][0]["normalisation"]
-    assert method["uncertainty"]["draws"] and method["computed_at"] is not None
+    assert [b.level for b in report.bands] == [1, 2, 3, 4, 5]
+    assert report.bands[0].label == "起步级"
+    method = report.framework
+    assert (method.code, method.version) == ("smartgov-maturity", 1)
+    assert method.weighting == str(Framework.Weighting.EXPERT.label)
+    assert method.aggregation == str(Framework.Aggregation.ARITHMETIC.label)
+    assert len(method.indicators) == len(report.indicators)
+    assert method.indicators[0].normalisation
+    assert method.uncertainty.draws
+    assert method.computed_at is not None
 
 
 def test_texts_follow_the_active_language(scored, regions):
     with translation.override("en"):
         report = city_report(scored, regions["hangzhou"])
         province = province_report(scored, regions["zhejiang"])
-    assert report["result"]["name"] == "Hangzhou" and report["dimensions"][0]["name"] == "Resource sharing"
-    assert report["result"]["level_label"] in {"Initial", "Developing", "Established", "Optimising", "Leading"}
-    assert province["province"]["name"] == "Zhejiang" and province["cities"][0]["province"] == "Zhejiang"
+    assert report.result.name == "Hangzhou"
+    assert report.dimensions[0].name == "Resource sharing"
+    assert report.result.level_label in {"Initial", "Developing", "Established", "Optimising", "Leading"}
+    assert province.province.name == "Zhejiang"
+    assert province.cities[0].province == "Zhejiang"
 
 
 def test_no_result_is_an_explicit_error(scored, regions, framework):
@@ -161,52 +180,58 @@ def test_the_province_report_lists_its_cities_by_rank(scored, regions):
     stored = _stored(RegionScore, scored, "index", "rank", "parent_rank", "level", "change",
                      "region__parent__code")
     own = stored[stored["region__parent__code"] == "330000"].sort_values("rank")
-    assert [c["code"] for c in report["cities"]] == own["region__code"].tolist()
-    assert [c["parent_rank"] for c in report["cities"]] == [1, 2, 3, 4, 5]
-    assert report["best"]["code"] == own["region__code"].iloc[0]
-    first = report["cities"][0]
-    assert first["index"] == pytest.approx(own["index"].iloc[0])
-    assert first["previous"] == pytest.approx(first["index"] - first["change"])
-    assert set(first["dimensions"]) == {"RS", "MP", "SC", "PS"}
-    assert sum(row["count"] for row in report["level_counts"]) == 5
-    assert [row["level"] for row in report["level_counts"]] == [1, 2, 3, 4, 5]
-    assert report["province"] == {"code": "330000", "name": "浙江省"} and report["regions_ranked"] == 8
+    assert [c.code for c in report.cities] == own["region__code"].tolist()
+    assert [c.parent_rank for c in report.cities] == [1, 2, 3, 4, 5]
+    assert report.best.code == own["region__code"].iloc[0]
+    first = report.cities[0]
+    assert first.index == pytest.approx(own["index"].iloc[0])
+    assert first.previous == pytest.approx(first.index - first.change)
+    assert set(first.dimensions) == {"RS", "MP", "SC", "PS"}
+    assert sum(row.count for row in report.level_counts) == 5
+    assert [row.level for row in report.level_counts] == [1, 2, 3, 4, 5]
+    assert report.province == Named(code="330000", name="浙江省")
+    assert report.regions_ranked == 8
 
 
 def test_dimension_statistics_are_over_the_province_cities(scored, regions):
     report = province_report(scored, regions["zhejiang"])
     stored = _stored(DimensionScore, scored, "dimension__code", "score", "region__parent__code")
     stored = stored[stored["region__parent__code"] == "330000"]
-    for stats in report["dimension_stats"]:
-        scores = stored.loc[stored["dimension__code"] == stats["code"], "score"]
-        assert stats["count"] == 5
+    for stats in report.dimension_stats:
+        scores = stored.loc[stored["dimension__code"] == stats.code, "score"]
+        assert stats.count == 5
         for name in ("mean", "median", "min", "max"):
-            assert stats[name] == pytest.approx(getattr(scores, name)()), (stats["code"], name)
+            assert getattr(stats, name) == pytest.approx(getattr(scores, name)()), (stats.code, name)
 
 
 def test_the_scope_report_keeps_to_the_regions_given(scored, regions):
     everything = scope_report(scored)
     jiangsu = scope_report(scored, Region.objects.filter(parent=regions["jiangsu"]))
-    assert len(everything["cities"]) == 8 and [p["code"] for p in everything["provinces"]] == ["320000", "330000"]
-    assert {c["province_code"] for c in jiangsu["cities"]} == {"320000"}
-    assert [c["rank"] for c in everything["cities"]] == sorted(c["rank"] for c in everything["cities"])
+    assert len(everything.cities) == 8
+    assert [p.code for p in everything.provinces] == ["320000", "330000"]
+    assert {c.province_code for c in jiangsu.cities} == {"320000"}
+    assert [c.rank for c in everything.cities] == sorted(c.rank for c in everything.cities)
 
 
 def test_an_incomplete_region_is_counted_as_not_rated(scored, regions):
     RegionScore.objects.filter(run_id=scored.current_run_id, region=regions["hangzhou"]).update(
         index=None, level=None, rank=None, parent_rank=None, complete=False)
     report = province_report(scored, regions["zhejiang"])
-    assert report["level_counts"][-1]["level"] is None and report["level_counts"][-1]["count"] == 1
-    assert report["cities"][-1]["code"] == "330100" and report["cities"][-1]["rank"] is None
+    assert report.level_counts[-1].level is None
+    assert report.level_counts[-1].count == 1
+    assert report.cities[-1].code == "330100"
+    assert report.cities[-1].rank is None
 
 
 def test_the_indicator_matrix_is_regions_by_indicators(scored, regions):
     matrix = indicator_matrix(scored, [regions["hangzhou"].pk, regions["ningbo"].pk])
-    scores = matrix["scores"]
-    assert sorted(scores.index) == ["330100", "330200"] and scores.shape[1] == scored.framework.indicators.count()
+    scores = matrix.scores
+    assert sorted(scores.index) == ["330100", "330200"]
+    assert scores.shape[1] == scored.framework.indicators.count()
     stored = IndicatorScore.objects.get(run_id=scored.current_run_id, region=regions["ningbo"], indicator__code="SC03")
     assert scores.loc["330200", "SC03"] == pytest.approx(stored.score)
-    assert matrix["regions"]["330100"] == "杭州市" and matrix["indicators"][0]["code"] == "RS01"
+    assert matrix.regions["330100"] == "杭州市"
+    assert matrix.indicators[0].code == "RS01"
 
 
 def test_scored_cycles_are_those_with_a_current_run_latest_first(scored, framework, cities):
@@ -219,3 +244,39 @@ def test_the_city_report_runs_a_fixed_number_of_queries(scored, regions, django_
         city_report(scored, regions["hangzhou"])
     with django_assert_max_num_queries(5):
         province_report(scored, regions["zhejiang"])
+
+
+def _set_changes(cycle, province, changes):
+    """Give the province's cities, by code, the changes (and indices, where given) listed."""
+    codes = RegionScore.objects.filter(run_id=cycle.current_run_id, region__parent=province).order_by(
+        "region__code").values_list("region__code", flat=True)
+    for code, fields in zip(list(codes), changes, strict=True):
+        RegionScore.objects.filter(run_id=cycle.current_run_id, region__code=code).update(**fields)
+
+
+def test_the_summary_of_an_odd_number_of_regions_has_the_middle_change(scored, regions):
+    _set_changes(scored, regions["zhejiang"], [{"change": c} for c in (4.0, -2.0, 1.0, 7.5, 0.5)])
+    report = province_report(scored, regions["zhejiang"])
+    summary = scope_summary(report)
+    indices = [c.index for c in report.cities]
+    assert (summary.count, summary.ranked) == (5, 5)
+    assert summary.mean == pytest.approx(sum(indices) / 5)
+    assert summary.median_change == 1.0
+
+
+def test_the_summary_of_an_even_number_of_regions_has_the_mean_of_the_two_middle_changes(scored, regions):
+    _set_changes(scored, regions["zhejiang"], [
+        {"change": 3.0}, {"change": -2.0}, {"change": None, "index": None, "level": None, "rank": None,
+                                            "parent_rank": None, "complete": False},
+        {"change": 7.5}, {"change": 0.5}])
+    report = province_report(scored, regions["zhejiang"])
+    summary = scope_summary(report)
+    indices = [c.index for c in report.cities if c.index is not None]
+    assert (summary.count, summary.ranked) == (5, 4)
+    assert summary.mean == pytest.approx(sum(indices) / 4)
+    assert summary.median_change == 1.75  # (0.5 + 3.0) / 2, not 3.0
+
+
+def test_the_summary_of_no_region_has_no_figures(scored, regions):
+    summary = scope_summary(scope_report(scored, Region.objects.none()))
+    assert (summary.count, summary.ranked, summary.mean, summary.median_change) == (0, 0, None, None)

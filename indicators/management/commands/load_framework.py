@@ -1,10 +1,10 @@
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from indicators.framework_file import FrameworkFileError, load_framework_file
 from indicators.services import framework_import, framework_publish
+from smartgov.errors import DomainError
 
 DEFAULT_FILE = Path(__file__).resolve().parents[2] / "frameworks" / "smartgov-maturity.yaml"
 
@@ -26,8 +26,8 @@ class Command(BaseCommand):
         except FrameworkFileError as error:
             raise CommandError("The file was refused, nothing was written:\n" + "\n".join(
                 f"  {field}: {reason}" for field, reason in error.errors)) from error
-        except ValidationError as error:
-            raise CommandError("; ".join(error.messages)) from error
+        except DomainError as error:
+            raise CommandError(str(error)) from error
         framework = outcome.framework
         framework.refresh_from_db()
         self.stdout.write(f"{framework.code} v{framework.version}: {outcome.action} ({framework.status})")

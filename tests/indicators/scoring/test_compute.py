@@ -37,8 +37,10 @@ def test_result_frames_and_columns():
         "region", "period", "index", "level", "label", "rank", "parent", "parent_rank", "change", "complete",
         "coverage"]
     assert list(result.weights.columns) == ["period", "indicator", "dimension", "weight"]
-    assert len(result.indicators) == 3 * 12 * 5 and len(result.dimensions) == 3 * 12 * 2
-    assert len(result.index) == 3 * 12 and len(result.weights) == 3 * 5
+    assert len(result.indicators) == 3 * 12 * 5
+    assert len(result.dimensions) == 3 * 12 * 2
+    assert len(result.index) == 3 * 12
+    assert len(result.weights) == 3 * 5
 
 
 def test_expert_arithmetic_index_equals_the_hand_computation():
@@ -68,13 +70,15 @@ def test_missing_indicator_is_reweighted_within_its_dimension():
     values = one_period({"X": [40, 60, 80, np.nan, 50], "Y": [10, 20, 30, 40, 50]}, ["A", "B", "C", "E", "F"])
     result = compute(values, spec)
     x = result.index.set_index("region").loc["X"]
-    assert x["complete"] and x["index"] == pytest.approx(0.5 * 60 + 0.5 * 50)
+    assert x["complete"]
+    assert x["index"] == pytest.approx(0.5 * 60 + 0.5 * 50)
     assert x["coverage"] == pytest.approx(0.5 * 0.75 + 0.5)
     dims = result.dimensions.set_index(["region", "dimension"])
     assert dims.loc[("X", "D1"), "coverage"] == pytest.approx(0.75)
     assert dims.loc[("X", "D1"), "score"] == pytest.approx(60)
     rows = result.indicators[result.indicators.region == "X"].set_index("indicator")
-    assert rows.loc["E", "weight"] == 0 and np.isnan(rows.loc["E", "score"])
+    assert rows.loc["E", "weight"] == 0
+    assert np.isnan(rows.loc["E", "score"])
     assert rows.loc["A", "weight"] == pytest.approx(0.5 / 3)
     assert rows["weight"].sum() == pytest.approx(1.0)
 
@@ -87,11 +91,14 @@ def test_dimension_below_min_share_makes_the_region_incomplete_and_unranked():
     index = result.index.set_index("region")
     assert not index.loc["X", "complete"]
     assert np.isnan(index.loc["X", "index"])
-    assert index["level"].isna()["X"] and index["rank"].isna()["X"] and index["label"].isna()["X"]
+    assert index["level"].isna()["X"]
+    assert index["rank"].isna()["X"]
+    assert index["label"].isna()["X"]
     assert index.loc["X", "coverage"] == pytest.approx(0.5 * 0.5 + 0.5)
     assert list(index.loc[["Y", "Z"], "rank"]) == [1, 2]
     dims = result.dimensions.set_index(["region", "dimension"])
-    assert np.isnan(dims.loc[("X", "D1"), "score"]) and dims.loc[("X", "D2"), "score"] == 50
+    assert np.isnan(dims.loc[("X", "D1"), "score"])
+    assert dims.loc[("X", "D2"), "score"] == 50
     rows = result.indicators[result.indicators.region == "X"]
     assert rows[["weight", "contribution", "gap"]].isna().all().all()
 
@@ -104,7 +111,8 @@ def test_complete_regions_never_carry_a_silent_nan():
             complete = result.index[result.index.complete]
             assert 0 < len(complete) < len(result.index)
             assert complete[["index", "coverage", "change"]].drop(columns="change").notna().all().all()
-            assert complete["rank"].notna().all() and complete["level"].notna().all()
+            assert complete["rank"].notna().all()
+            assert complete["level"].notna().all()
             keys = complete[["region", "period"]]
             dims = result.dimensions.merge(keys)
             assert dims["score"].notna().all()
@@ -149,7 +157,8 @@ def test_change_looks_back_to_the_latest_period_with_an_index():
     cube = np.array([[[10, 10], [50, 50]], [[np.nan, 20], [60, 60]], [[40, 40], [55, 55]]], dtype=float)
     index = compute(tidy(cube, ["A", "B"]), spec).index.set_index(["region", "period"])
     assert np.isnan(index.loc[("R00", 2020), "change"])
-    assert np.isnan(index.loc[("R00", 2021), "change"]) and not index.loc[("R00", 2021), "complete"]
+    assert np.isnan(index.loc[("R00", 2021), "change"])
+    assert not index.loc[("R00", 2021), "complete"]
     assert index.loc[("R00", 2022), "change"] == pytest.approx(30)
     assert list(index.loc["R01", "change"].iloc[1:]) == pytest.approx([10, -5])
 

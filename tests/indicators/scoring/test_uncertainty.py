@@ -36,11 +36,15 @@ def test_columns_and_bounds(values, spec):
         "region", "period", "rank", "rank_median", "rank_p05", "rank_p95", "ranked_share",
         "parent", "parent_rank", "parent_rank_median", "parent_rank_p05", "parent_rank_p95"]
     ranked = result.dropna(subset=["rank_median"])
-    assert (ranked.rank_p05 <= ranked.rank_median).all() and (ranked.rank_median <= ranked.rank_p95).all()
-    assert ranked.rank_p95.max() <= 15 and ranked.rank_p05.min() >= 1
+    assert (ranked.rank_p05 <= ranked.rank_median).all()
+    assert (ranked.rank_median <= ranked.rank_p95).all()
+    assert ranked.rank_p95.max() <= 15
+    assert ranked.rank_p05.min() >= 1
     assert (ranked.parent_rank_p95 <= 5).all()
     incomplete = result.set_index(["region", "period"]).loc[("R04", 2020)]
-    assert incomplete["ranked_share"] == 0 and pd.isna(incomplete["rank"]) and np.isnan(incomplete["rank_median"])
+    assert incomplete["ranked_share"] == 0
+    assert pd.isna(incomplete["rank"])
+    assert np.isnan(incomplete["rank_median"])
 
 
 def test_same_seed_same_output_and_other_seed_differs(values, spec):

@@ -1,0 +1,189 @@
+"""One city's results (`city_report`)."""
+
+import datetime
+from typing import Any
+
+from django.db.models import F, Q
+from django.utils.translation import gettext as _
+
+from assessments.models import Cycle, DimensionScore, IndicatorScore, Region, RegionScore, ScoreRun
+from indicators.models import Framework, Indicator
+
+from .rows import (
+    DimensionInfo,
+    IndicatorInfo,
+    as_record,
+    bands_by_framework,
+    current_run_id,
+    dimensions_of,
+    indicators_of,
+    integer,
+    mean_of,
+    number,
+    region_frame,
+    values_frame,
+)
+from .types import (
+    Band,
+    BestRegion,
+    CityReport,
+    CityResult,
+    DimensionRow,
+    IndicatorRow,
+    MethodDimension,
+    MethodIndicator,
+    MethodSummary,
+    NoResult,
+    Priority,
+    Standout,
+    TrendPoint,
+    Uncertainty,
+)
+
+TOP = 3
+PRIORITIES = 5
+
+
+def city_report(cycle: Cycle, region: Region) -> CityReport:
+    """Everything a city's dashboard or report shows, from the cycle's current run (8 queries, 9 when
+    `cycle.framework` is not loaded yet).
+
+    Raises NoResult when the cycle has no current run or the region no result in it.
+    """
+    run_id = current_run_id(cycle)
+    framework = cycle.framework
+    everyone = region_frame(Q(run_id=run_id))
+    own = everyone[everyone["region_id"] == region.pk]
+    if own.empty:
+        raise NoResult(_("%(region)s has no result in this cycle.") % {"region": region.name})
+    row = as_record(own.iloc[0])
+    best = everyone[everyone["index"].notna() & (everyone["index"] == everyone["index"].max())]
+    best_ids = best["region_id"].tolist()
+    province_ids = set(everyone.loc[everyone["province_id"] == region.parent_id, "region_id"]) \
+        if region.parent_id is not None else {region.pk}
+
+    peers = Q(run_id=run_id) & (Q(region_id__in=[region.pk, *best_ids]) | (
+        Q(region__parent_id=region.parent_id) if region.parent_id is not None else Q(pk__in=[])))
+    dims = values_frame(DimensionScore.objects.filter(peers), ["region_id", "dimension_id", "score", "rank"])
+    inds = values_frame(IndicatorScore.objects.filter(peers),
+                        ["region_id", "indicator_id", "value", "score", "weight", "contribution", "gap"])
+    dimensions = dimensions_of(framework.pk)
+    indicators = indicators_of(framework.pk)
+    finished_at, method = (ScoreRun.objects.filter(pk=run_id).values_list("finished_at", "method").first()
+                           or (None, None))
+    all_bands = bands_by_framework(framework.code)
+    bands = all_bands.get(framework.pk, ())
+
+    dimension_rows = []
+    for dimension in dimensions:
+        scores = dims[dims["dimension_id"] == dimension["pk"]]
+        mine = scores[scores["region_id"] == region.pk]
+        dimension_rows.append(DimensionRow(
+            code=dimension["code"], name=dimension["name"], weight=dimension["weight"],
+            score=number(mine["score"].iloc[0]) if len(mine) else None,
+            rank=integer(mine["rank"].iloc[0]) if len(mine) else None,
+            province_mean=mean_of(scores.loc[scores["region_id"].isin(province_ids), "score"]),
+            best=mean_of(scores.loc[scores["region_id"].isin(best_ids), "score"]),
+        ))
+
+    indicator_rows = []
+    for indicator in indicators:
+        scores = inds[inds["indicator_id"] == indicator["pk"]]
+        mine = as_record(scores[scores["region_id"] == region.pk].iloc[0]) if (
+            scores["region_id"] == region.pk).any() else {}
+        indicator_rows.append(IndicatorRow(
+            code=indicator["code"], name=indicator["name"], dimension=indicator["dimension"],
+            dimension_name=indicator["dimension_name"], unit=indicator["unit"], direction=indicator["direction"],
+            **{key: mine.get(key) for key in ("value", "score", "weight", "contribution", "gap")},
+            province_mean=mean_of(scores.loc[scores["region_id"].isin(province_ids), "score"]),
+            best_score=mean_of(scores.loc[scores["region_id"].isin(best_ids), "score"]),
+        ))
+
+    strengths, weaknesses = _strengths_and_weaknesses(indicator_rows)
+    labels = {band.level: band.label for band in bands}
+    best_row = as_record(best.sort_values("code").iloc[0]) if len(best) else None
+    best_region = None if best_row is None else BestRegion(code=best_row["code"], name=best_row["name"],
+                                                           index=best_row["index"])
+    return CityReport(
+        result=CityResult(
+            **{key: row[key] for key in ("code", "name", "province", "index", "level", "rank", "parent_rank",
+                                         "change", "complete", "coverage", "rank_median", "rank_low",
+                                         "rank_high")},
+            period=cycle.period,
+            level_label=labels.get(row["level"]),
+            regions_ranked=int(everyone["rank"].notna().sum()),
+            province_regions_ranked=int(everyone.loc[everyone["region_id"].isin(province_ids), "parent_rank"]
+                                        .notna().sum()),
+        ),
+        best_region=best_region,
+        dimensions=tuple(dimension_rows),
+        indicators=tuple(indicator_rows),
+        strengths=strengths,
+        weaknesses=weaknesses,
+        priorities=_priorities(indicator_rows),
+        trend=_trend(cycle, framework, region, all_bands),
+        bands=bands,
+        framework=_method(framework, dimensions, indicators, finished_at, method),
+        is_demo=cycle.is_demo,
+    )
+
+
+def _strengths_and_weaknesses(indicator_rows: list[IndicatorRow]) -> tuple[tuple[Standout, ...],
+                                                                           tuple[Standout, ...]]:
+    scored = [
+        Standout(code=row.code, name=row.name, dimension=row.dimension, dimension_name=row.dimension_name,
+                 score=row.score, province_mean=row.province_mean,
+                 difference=row.score - (row.province_mean if row.province_mean is not None else row.score))
+        for row in indicator_rows if row.score is not None
+    ]
+    ordered = sorted(scored, key=lambda r: (r.difference, r.score, r.code), reverse=True)
+    strengths = ordered[:TOP]
+    rest = ordered[len(strengths):]
+    weaknesses = sorted(rest, key=lambda r: (r.difference, r.score, r.code))[:TOP]
+    return tuple(strengths), tuple(weaknesses)
+
+
+def _priorities(indicator_rows: list[IndicatorRow]) -> tuple[Priority, ...]:
+    gaps = [(row.gap, row) for row in indicator_rows if row.gap is not None and row.gap > 1e-9]
+    gaps.sort(key=lambda item: (-item[0], item[1].code))
+    return tuple(
+        Priority(code=row.code, name=row.name, dimension=row.dimension, dimension_name=row.dimension_name,
+                 score=row.score, best_score=row.best_score, weight=row.weight, contribution=row.contribution,
+                 gap=gap)
+        for gap, row in gaps[:PRIORITIES])
+
+
+def _trend(cycle: Cycle, framework: Framework, region: Region,
+           all_bands: dict[int, tuple[Band, ...]]) -> tuple[TrendPoint, ...]:
+    rows = (RegionScore.objects
+            .filter(region_id=region.pk, run__cycle__framework__code=framework.code,
+                    run__cycle__current_run_id=F("run_id"), run__cycle__period__lte=cycle.period)
+            .order_by("run__cycle__period", "run__cycle__framework__version")
+            .values("run__cycle__period", "run__cycle__framework_id", "run__cycle__is_demo", "index", "level"))
+    by_period: dict[int, TrendPoint] = {}
+    for row in rows:  # one point per period: the latest framework version's, if two versions share a period
+        labels = {band.level: band.label for band in all_bands.get(row["run__cycle__framework_id"], ())}
+        level = row["level"]
+        by_period[row["run__cycle__period"]] = TrendPoint(
+            period=row["run__cycle__period"], index=row["index"], level=level,
+            level_label=None if level is None else labels.get(level), is_demo=row["run__cycle__is_demo"])
+    return tuple(by_period.values())
+
+
+def _method(framework: Framework, dimensions: list[DimensionInfo], indicators: list[IndicatorInfo],
+            finished_at: datetime.datetime | None, method: dict[str, Any] | None) -> MethodSummary:
+    uncertainty = (method or {}).get("uncertainty") or {}
+    return MethodSummary(
+        code=framework.code, name=framework.name, version=framework.version,
+        weighting=str(Framework.Weighting(framework.weighting).label),
+        aggregation=str(Framework.Aggregation(framework.aggregation).label),
+        min_share=framework.min_share,
+        dimensions=tuple(MethodDimension(code=d["code"], name=d["name"], weight=d["weight"]) for d in dimensions),
+        indicators=tuple(
+            MethodIndicator(code=i["code"], name=i["name"], dimension=i["dimension"],
+                            normalisation=str(Indicator.Normalisation(i["normalisation"]).label),
+                            direction=str(Indicator.Direction(i["direction"]).label), weight=i["weight"])
+            for i in indicators),
+        uncertainty=Uncertainty(draws=uncertainty.get("draws"), weight_range=uncertainty.get("weight_range")),
+        computed_at=finished_at,
+    )

@@ -1,0 +1,206 @@
+"""Reads behind the satisfaction pages and the aggregation: who may manage what, which questionnaire covers a
+city, the estimates per indicator, and the statistics of the responses (over time, per question, comments)."""
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
+from django.utils.translation import gettext_lazy as _
+
+from assessments.models import Cycle, Region, RoleAssignment, Submission
+from assessments.permissions import roles_for_region
+from audit.services import Actor
+from indicators.models import Framework, Indicator
+
+from . import sources
+from .masking import mask_personal_data
+from .models import (
+    Answer,
+    HotlineStatistic,
+    Question,
+    Questionnaire,
+    SatisfactionImport,
+    ServiceRating,
+    SurveyResponse,
+)
+from .stats import Estimate, bucket_counts, mean_estimate, poststratification_weights, respondent_scores, share_estimate
+
+Role = RoleAssignment.Role
+MANAGING_ROLES = frozenset({Role.CITY_REVIEWER, Role.PROVINCE_ANALYST, Role.PLATFORM_ADMIN})
+SCALE_LABELS = (_("Very dissatisfied"), _("Dissatisfied"), _("Neutral"), _("Satisfied"), _("Very satisfied"))
+COMMENTS_PER_PAGE = 20
+
+
+def min_responses() -> int:
+    return getattr(settings, "SATISFACTION_MIN_RESPONSES", 100)
+
+
+def may_manage(user: Actor, region: Region) -> bool:
+    """City reviewers (their city), provincial analysts (the province and its cities), administrators."""
+    return bool(roles_for_region(user, region) & MANAGING_ROLES)
+
+
+def satisfaction_indicators(framework: Framework) -> QuerySet[Indicator]:
+    return framework.indicators.filter(dimension__code=sources.DIMENSION).order_by("order")
+
+
+def question_indicators(framework: Framework) -> QuerySet[Indicator]:
+    """The indicators a satisfaction question may feed: the dimension's scores, not its shares from records."""
+    return satisfaction_indicators(framework).exclude(code__in=sources.RECORD_INDICATORS)
+
+
+def covering_questionnaire(cycle: Cycle, city: Region) -> Questionnaire | None:
+    """The questionnaire whose responses count for `city` in `cycle`: the city's own once it is published,
+    otherwise its province's (the responses of respondents who chose this city)."""
+    candidates = Questionnaire.objects.filter(cycle=cycle).exclude(status=Questionnaire.Status.DRAFT)
+    own = candidates.filter(region=city).first()
+    if own is not None or city.parent_id is None:
+        return own
+    return candidates.filter(region_id=city.parent_id).first()
+
+
+def responses_of(questionnaire: Questionnaire, region: Region | None = None) -> QuerySet[SurveyResponse]:
+    responses = SurveyResponse.objects.filter(questionnaire=questionnaire)
+    if region is not None and region.pk != questionnaire.region_id:
+        responses = responses.filter(region=region)
+    return responses
+
+
+@dataclass
+class IndicatorEstimate:
+    indicator: Indicator
+    estimate: Estimate
+    source: str | None
+    """"questionnaire", "ratings", "hotline", or None when nothing feeds it."""
+
+    @property
+    def too_few(self) -> bool:
+        return 0 < self.estimate.n < min_responses()
+
+    @property
+    def available(self) -> bool:
+        return self.estimate.value is not None
+
+
+def questionnaire_estimates(questionnaire: Questionnaire, region: Region | None = None) -> dict[str, Estimate]:
+    """Indicator code → Estimate from the questionnaire's responses (of `region`'s respondents when it is a city
+    of a provincial questionnaire), weighted when a question carries population shares."""
+    answers = Answer.objects.filter(response__in=responses_of(questionnaire, region))
+    rows = np.array(list(answers.filter(question__kind=Question.Kind.SCALE)
+                         .values_list("response_id", "question__indicator__code", "value")), dtype=object)
+    weighting = questionnaire.questions.filter(weighting=True).first()
+    groups, shares = {}, {}
+    if weighting is not None:
+        groups = dict(answers.filter(question=weighting).values_list("response_id", "value"))
+        shares = {number: option.get("share") for number, option in enumerate(weighting.options, start=1)}
+    estimates: dict[str, Estimate] = {}
+    if rows.size == 0:
+        return estimates
+    for code in sorted(set(rows[:, 1])):
+        mine = rows[rows[:, 1] == code]
+        ids, scores = respondent_scores(mine[:, 0].astype(np.int64), mine[:, 2].astype(float))
+        if weighting is None:
+            estimates[code] = mean_estimate(scores)
+            continue
+        weights = poststratification_weights([groups.get(int(i)) for i in ids], shares)
+        estimate = mean_estimate(scores, weights.weights)
+        estimates[code] = dataclasses.replace(
+            estimate, excluded=weights.excluded, empty_groups=weights.empty_groups,
+            unweighted=float(np.mean(scores)), notes={"weighting": weighting.text})
+    return estimates
+
+
+def ratings_estimates(region: Region, cycle: Cycle) -> dict[str, Estimate]:
+    counts = ServiceRating.objects.filter(batch__region=region, batch__cycle=cycle).aggregate(
+        total=Count("id"), satisfied=Count("id", filter=Q(rating__gte=4)),
+        bad=Count("id", filter=Q(rating__lte=2, rectified__isnull=False)),
+        rectified=Count("id", filter=Q(rating__lte=2, rectified=True)))
+    return {sources.RATINGS_SATISFIED: share_estimate(counts["satisfied"], counts["total"]),
+            sources.RATINGS_RECTIFIED: share_estimate(counts["rectified"], counts["bad"])}
+
+
+def hotline_estimates(region: Region, cycle: Cycle) -> dict[str, Estimate]:
+    sums = {key: value or 0 for key, value in HotlineStatistic.objects.filter(region=region, cycle=cycle).aggregate(
+        calls=Sum("calls"), on_time=Sum("on_time"), resolved=Sum("resolved"), satisfied=Sum("satisfied"),
+        rated=Sum("rated"), months=Count("id")).items()}
+    estimates = {
+        sources.HOTLINE_SATISFIED: share_estimate(sums["satisfied"], sums["rated"]),
+        sources.HOTLINE_ON_TIME: share_estimate(sums["on_time"], sums["calls"]),
+        sources.HOTLINE_UNRESOLVED: share_estimate(sums["rated"] - sums["resolved"], sums["rated"]),
+    }
+    return {code: dataclasses.replace(e, notes={"months": sums["months"]}) for code, e in estimates.items()}
+
+
+def city_estimates(submission: Submission, questionnaire: Questionnaire | None = None) -> list[IndicatorEstimate]:
+    """Every satisfaction indicator of the submission's framework with what its sources say now."""
+    region, cycle = submission.region, submission.cycle
+    questionnaire = questionnaire or covering_questionnaire(cycle, region)
+    found = {}
+    if questionnaire is not None:
+        found.update({code: ("questionnaire", e) for code, e in questionnaire_estimates(questionnaire, region).items()})
+    found.update({code: ("ratings", e) for code, e in ratings_estimates(region, cycle).items()})
+    found.update({code: ("hotline", e) for code, e in hotline_estimates(region, cycle).items()})
+    result = []
+    for indicator in satisfaction_indicators(cycle.framework):
+        source, estimate = found.get(indicator.code, (None, Estimate("mean", None, 0)))
+        if estimate.n == 0:
+            source = None
+        result.append(IndicatorEstimate(indicator, estimate, source))
+    return result
+
+
+def imports_of(region: Region, cycle: Cycle) -> QuerySet[SatisfactionImport]:
+    return (SatisfactionImport.objects.filter(region=region, cycle=cycle)
+            .select_related("imported_by").order_by("-imported_at", "-id"))
+
+
+def response_overview(questionnaire: Questionnaire, region: Region | None = None) -> dict[str, Any]:
+    """Responses over time, the distribution of the answers to each question, and the responses per city."""
+    responses = responses_of(questionnaire, region)
+    total = responses.count()
+    per_day = list(responses.annotate(day=TruncDate("submitted_at")).values_list("day")
+                   .annotate(n=Count("id")).order_by("day"))
+    unit, buckets = bucket_counts(per_day)
+    peak = max((count for _day, count in buckets), default=0)
+    counts: dict[int, dict[int, int]] = {}
+    for question_id, value, n in (Answer.objects.filter(response__in=responses)
+                                  .values_list("question_id", "value").annotate(n=Count("id"))):
+        counts.setdefault(question_id, {})[value] = n
+    questions = []
+    for question in questionnaire.questions.select_related("indicator"):
+        labels = ([str(label) for label in SCALE_LABELS] if question.kind == Question.Kind.SCALE
+                  else question.option_labels())
+        mine = counts.get(question.pk, {})
+        answered = sum(mine.values())
+        bars = [{"label": label, "value": number, "count": mine.get(number, 0),
+                 "percent": 100 * mine.get(number, 0) / answered if answered else 0}
+                for number, label in enumerate(labels, start=1)]
+        mean = (sum((number - 1) * 25 * n for number, n in mine.items()) / answered
+                if answered and question.kind == Question.Kind.SCALE else None)
+        questions.append({"question": question, "bars": bars, "answered": answered,
+                          "skipped": total - answered, "score": mean})
+    by_city = []
+    if questionnaire.region.level == Region.Level.PROVINCE and region is None:
+        by_city = list(responses.values_list("region__name_zh", "region__name_en", "region__code")
+                       .annotate(n=Count("id")).order_by("region__code"))
+    return {
+        "total": total, "unit": unit, "by_city": by_city, "questions": questions,
+        "timeline": [{"date": day, "count": count, "percent": 100 * count / peak if peak else 0}
+                     for day, count in buckets],
+    }
+
+
+def comments_page(questionnaire: Questionnaire, region: Region | None, number: int | str | None
+                  ) -> Page[SurveyResponse]:
+    """One page of the comments, newest first, with personal data masked (again: they are stored masked)."""
+    comments = (responses_of(questionnaire, region).exclude(comment="").select_related("region")
+                .only("submitted_at", "comment", "region__name_zh", "region__name_en").order_by("-submitted_at", "-id"))
+    page = Paginator(comments, COMMENTS_PER_PAGE).get_page(number)
+    page.rows = [{"at": r.submitted_at, "region": r.region, "text": mask_personal_data(r.comment)}
+                 for r in page.object_list]
+    return page

@@ -1,0 +1,30 @@
+"""URLs of the public-satisfaction pages (included by smartgov/urls.py). `survey/<key>/` is the public
+questionnaire, answered without logging in; everything else is for staff."""
+
+from django.urls import path
+
+from .views import city, public, questionnaires
+
+urlpatterns = [
+    path("satisfaction/", questionnaires.satisfaction_index, name="satisfaction-index"),
+    path("satisfaction/questionnaires/<int:pk>/", questionnaires.questionnaire_detail, name="questionnaire"),
+    path("satisfaction/questionnaires/<int:pk>/edit", questionnaires.questionnaire_edit, name="questionnaire-edit"),
+    path("satisfaction/questionnaires/<int:pk>/weighting", questionnaires.questionnaire_weighting,
+         name="questionnaire-weighting"),
+    path("satisfaction/questionnaires/<int:pk>/status/<slug:action>", questionnaires.questionnaire_status,
+         name="questionnaire-status"),
+    path("satisfaction/questionnaires/<int:pk>/qr.svg", questionnaires.questionnaire_qr, name="questionnaire-qr"),
+    path("submissions/<int:pk>/satisfaction/", city.satisfaction_city, name="satisfaction-city"),
+    path("submissions/<int:pk>/satisfaction/aggregate", city.satisfaction_aggregate_view,
+         name="satisfaction-aggregate"),
+    path("submissions/<int:pk>/satisfaction/import/<slug:kind>", city.satisfaction_import_view,
+         name="satisfaction-import"),
+    path("submissions/<int:pk>/satisfaction/import/<slug:kind>/template.csv", city.satisfaction_import_template,
+         name="satisfaction-import-template"),
+    path("submissions/<int:pk>/satisfaction/import/<slug:kind>/errors.csv", city.satisfaction_import_errors,
+         name="satisfaction-import-errors"),
+    path("submissions/<int:pk>/satisfaction/imports/<int:batch_pk>/remove", city.satisfaction_import_remove_view,
+         name="satisfaction-import-remove"),
+    path("survey/<slug:key>/", public.survey, name="survey"),
+    path("survey/<slug:key>/thanks", public.survey_thanks, name="survey-thanks"),
+]
