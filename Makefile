@@ -19,10 +19,11 @@ run: setup system-packages migrate demo scores
 	@echo ""
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# The whole suite on a fresh test database, with coverage; `pytest` alone (for quick local runs) reuses it.
+# The whole suite on fresh test databases, on every core (pytest-xdist), with coverage; `pytest` alone (for quick
+# local runs) runs in one process and reuses its test database.
 test: setup-dev system-packages lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest --create-db --cov --cov-report=term:skip-covered
+	$(BIN)/pytest --create-db -n auto --dist loadgroup --cov --cov-report=term:skip-covered
 
 setup: $(VENV)/.installed
 setup-dev: $(VENV)/.installed-dev

@@ -2,8 +2,8 @@
 city, the estimates per indicator, and the statistics of the responses (over time, per question, comments)."""
 
 import dataclasses
+import datetime
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from django.conf import settings
@@ -159,7 +159,56 @@ def imports_of(region: Region, cycle: Cycle) -> QuerySet[SatisfactionImport]:
             .select_related("imported_by").order_by("-imported_at", "-id"))
 
 
-def response_overview(questionnaire: Questionnaire, region: Region | None = None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class AnswerBar:
+    """How many chose one answer of a question."""
+
+    label: str
+    value: int
+    """The answer as stored: 1–5 on the satisfaction scale, the option's number for a choice."""
+    count: int
+    percent: float
+    """Of those who answered the question."""
+
+
+@dataclass(frozen=True)
+class QuestionResults:
+    question: Question
+    bars: list[AnswerBar]
+    answered: int
+    skipped: int
+    """Respondents who left it out or answered "not applicable"."""
+    score: float | None
+    """The mean answer as 0–100 ((answer − 1) × 25), for a satisfaction question."""
+
+
+@dataclass(frozen=True)
+class TimelineBucket:
+    date: datetime.date
+    """The day, or the first day of the week."""
+    count: int
+    percent: float
+    """Of the busiest day or week."""
+
+
+@dataclass(frozen=True)
+class CityCount:
+    region: Region
+    responses: int
+
+
+@dataclass(frozen=True)
+class ResponseOverview:
+    total: int
+    unit: str
+    """"day" or "week": the buckets of `timeline`."""
+    timeline: list[TimelineBucket]
+    questions: list[QuestionResults]
+    by_city: list[CityCount]
+    """For a province's questionnaire seen as a whole: responses per city, by code; else empty."""
+
+
+def response_overview(questionnaire: Questionnaire, region: Region | None = None) -> ResponseOverview:
     """Responses over time, the distribution of the answers to each question, and the responses per city."""
     responses = responses_of(questionnaire, region)
     total = responses.count()
@@ -177,30 +226,39 @@ def response_overview(questionnaire: Questionnaire, region: Region | None = None
                   else question.option_labels())
         mine = counts.get(question.pk, {})
         answered = sum(mine.values())
-        bars = [{"label": label, "value": number, "count": mine.get(number, 0),
-                 "percent": 100 * mine.get(number, 0) / answered if answered else 0}
+        bars = [AnswerBar(label, number, mine.get(number, 0), 100 * mine.get(number, 0) / answered if answered else 0)
                 for number, label in enumerate(labels, start=1)]
         mean = (sum((number - 1) * 25 * n for number, n in mine.items()) / answered
                 if answered and question.kind == Question.Kind.SCALE else None)
-        questions.append({"question": question, "bars": bars, "answered": answered,
-                          "skipped": total - answered, "score": mean})
+        questions.append(QuestionResults(question, bars, answered, total - answered, mean))
     by_city = []
     if questionnaire.region.level == Region.Level.PROVINCE and region is None:
-        by_city = list(responses.values_list("region__name_zh", "region__name_en", "region__code")
-                       .annotate(n=Count("id")).order_by("region__code"))
-    return {
-        "total": total, "unit": unit, "by_city": by_city, "questions": questions,
-        "timeline": [{"date": day, "count": count, "percent": 100 * count / peak if peak else 0}
-                     for day, count in buckets],
-    }
+        cities = {r.pk: r for r in Region.objects.filter(pk__in=responses.values("region"))}
+        by_city = [CityCount(cities[region_id], n) for region_id, n in
+                   responses.values_list("region").annotate(n=Count("id")).order_by("region__code")]
+    return ResponseOverview(
+        total=total, unit=unit, questions=questions, by_city=by_city,
+        timeline=[TimelineBucket(day, count, 100 * count / peak if peak else 0) for day, count in buckets])
 
 
-def comments_page(questionnaire: Questionnaire, region: Region | None, number: int | str | None
-                  ) -> Page[SurveyResponse]:
+@dataclass(frozen=True)
+class Comment:
+    at: datetime.datetime
+    region: Region
+    text: str
+    """Personal data masked."""
+
+
+@dataclass(frozen=True)
+class CommentsPage:
+    page: Page[SurveyResponse]
+    rows: list[Comment]
+
+
+def comments_page(questionnaire: Questionnaire, region: Region | None, number: int | str | None) -> CommentsPage:
     """One page of the comments, newest first, with personal data masked (again: they are stored masked)."""
     comments = (responses_of(questionnaire, region).exclude(comment="").select_related("region")
                 .only("submitted_at", "comment", "region__name_zh", "region__name_en").order_by("-submitted_at", "-id"))
     page = Paginator(comments, COMMENTS_PER_PAGE).get_page(number)
-    page.rows = [{"at": r.submitted_at, "region": r.region, "text": mask_personal_data(r.comment)}
-                 for r in page.object_list]
-    return page
+    return CommentsPage(page, [Comment(r.submitted_at, r.region, mask_personal_data(r.comment))
+                               for r in page.object_list])

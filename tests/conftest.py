@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connections
+from django.utils import translation
 
 from audit import db_triggers as audit_triggers
 from indicators.framework_file import load_framework_file
@@ -118,6 +119,20 @@ def _tasks_in_process(request):
 
 
 @pytest.fixture(autouse=True)
+def _media_of_its_own(settings, tmp_path_factory):
+    """Uploaded and built files go to a folder of the test's own, never to var/media (tests run in parallel)."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _no_language_left_active():
+    """A request through LocaleMiddleware leaves its language active in the thread; the next test must not
+    inherit it."""
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -131,3 +146,14 @@ def worker(tmp_path):
     started = Worker(tmp_path / "worker.log").start()
     yield started
     started.stop()
+
+
+def pytest_collection_modifyitems(items):
+    """Under pytest-xdist (`-n`, with `--dist loadgroup`), the tests that start a real Celery worker run in one
+    process, one after the other (they share the broker's queue), and so do the browser tests (one Chromium,
+    timing-sensitive checks)."""
+    for item in items:
+        if item.get_closest_marker("worker"):
+            item.add_marker(pytest.mark.xdist_group("worker"))
+        elif "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.xdist_group("browser"))

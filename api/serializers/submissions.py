@@ -9,6 +9,7 @@ from rest_framework import serializers
 from assessments.models import IndicatorValue, Submission
 from assessments.permissions import roles_for_region
 from assessments.workflow import TRANSITIONS, available
+from smartgov.limits import COMMENT_MAX_LENGTH, NOTE_MAX_LENGTH
 
 from .common import RegionBriefSerializer
 
@@ -99,7 +100,7 @@ class IndicatorValueField(serializers.Field):
 class ValueInSerializer(serializers.Serializer):
     indicator = serializers.RegexField(INDICATOR_CODE, max_length=20, help_text="Indicator code, e.g. RS01.")
     value = IndicatorValueField(allow_null=True)
-    note = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="",
+    note = serializers.CharField(max_length=NOTE_MAX_LENGTH, allow_blank=True, required=False, default="",
                                  help_text="Source or explanation (needed for large changes since last period).")
 
 
@@ -127,7 +128,7 @@ class TransitionInSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=5000, allow_blank=True, required=False, default="",
                                     help_text="The reason (needed to send back, return and reopen).")
     indicator_comments = serializers.DictField(
-        child=serializers.CharField(max_length=2000, allow_blank=True), required=False, default=dict,
+        child=serializers.CharField(max_length=COMMENT_MAX_LENGTH, allow_blank=True), required=False, default=dict,
         help_text="Reasons per indicator code (returning a submission).")
 
     def validate_indicator_comments(self, comments: dict[str, str]) -> dict[str, str]:

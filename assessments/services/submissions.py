@@ -13,7 +13,7 @@ from audit.selectors import change_record, submission_events_since
 from audit.services import Actor, audit_record, audit_record_many
 from indicators.models import Indicator
 from smartgov.errors import DomainError, ErrorCode, Invalid, PermissionRefused
-from smartgov.limits import NOTE_MAX_LENGTH
+from smartgov.limits import COMMENT_MAX_LENGTH, NOTE_MAX_LENGTH
 
 from ..checks import InvalidValue, parse_value
 from ..models import IndicatorValue, ReviewComment, Submission
@@ -34,7 +34,7 @@ TRANSITION_ACTIONS = {
 
 
 class StaleEdit(DomainError):
-    """The submission changed since the user loaded it (at `expected`); `changes` are the audit events since."""
+    """The submission changed since the user loaded it; `changes` are the audit events since that version."""
 
     code = ErrorCode.STALE_VERSION
 
@@ -216,6 +216,7 @@ def submission_transition(*, submission: Submission, action: str, actor: Actor, 
             raise PermissionRefused(reason)
         if step.needs_comment and not (comment or indicator_comments):
             raise Invalid(reason_refusal(step), fields={"comment": [_("A reason is needed.")]})
+        _check_comment_lengths(comment, indicator_comments)
         commented = _commented_indicators(submission, indicator_comments)
         if expected_version is not None and submission.version != expected_version:
             raise StaleEdit(_("Someone changed this submission after you opened it; reload it and try again."),
@@ -239,6 +240,15 @@ def submission_transition(*, submission: Submission, action: str, actor: Actor, 
         if Submission.Status.APPROVED in (old, step.target):
             cycle_scores_request(cycle=submission.cycle, actor=actor, reason=f"{action} {submission.region.code}")
     return submission
+
+
+def _check_comment_lengths(comment: str, per_indicator: Mapping[str, str]) -> None:
+    too_long = {name: text for name, text in [("comment", comment),
+                                              *((f"indicator_comments.{c}", t) for c, t in per_indicator.items())]
+                if len(text) > COMMENT_MAX_LENGTH}
+    if too_long:
+        reason = _("At most %(limit)d characters.") % {"limit": COMMENT_MAX_LENGTH}
+        raise Invalid(reason, fields={name: [reason] for name in too_long})
 
 
 def _commented_indicators(submission: Submission, per_indicator: Mapping[str, str]) -> dict[str, int]:

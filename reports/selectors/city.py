@@ -128,8 +128,7 @@ def city_report(cycle: Cycle, region: Region) -> CityReport:
     )
 
 
-def _strengths_and_weaknesses(indicator_rows: list[IndicatorRow]) -> tuple[tuple[Standout, ...],
-                                                                           tuple[Standout, ...]]:
+def _strengths_and_weaknesses(indicator_rows: list[IndicatorRow]) -> tuple[tuple[Standout, ...], tuple[Standout, ...]]:
     scored = [
         Standout(code=row.code, name=row.name, dimension=row.dimension, dimension_name=row.dimension_name,
                  score=row.score, province_mean=row.province_mean,

@@ -24,7 +24,7 @@ class _Weighted:
     """A row with a `weight` (a share, 0–1), which print shows in per cent."""
 
     weight: float | None
-    """Declared by each subclass (only annotated here: not a dataclass field of this class)."""
+    """A dataclass field of each subclass (only annotated here: `_Weighted` is no dataclass)."""
 
     @property
     def weight_pct(self) -> float | None:

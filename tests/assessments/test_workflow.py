@@ -115,3 +115,12 @@ def test_forty_approvals_in_a_row_queue_one_recompute(people, framework, regions
             submission_transition(submission=submission, action="approve", actor=people["analyst"])
     assert len(sent) == 1
     assert ScoreRun.objects.filter(cycle=cycle).count() == 1
+
+
+def test_a_reason_longer_than_the_limit_is_refused_naming_it(people, filled):
+    Submission.objects.filter(pk=filled.pk).update(status="signed_off")
+    with pytest.raises(Invalid) as refused:
+        submission_transition(submission=filled, action="return", actor=people["analyst"], comment="理" * 2001,
+                              indicator_comments={"RS01": "请核实", "RS02": "长" * 2001})
+    assert set(refused.value.fields) == {"comment", "indicator_comments.RS02"}
+    assert Submission.objects.get(pk=filled.pk).status == "signed_off"

@@ -150,21 +150,21 @@ def test_results_over_time_per_question_and_per_indicator(client, survey, review
     client.force_login(reviewer)
     response = client.get(reverse("questionnaire", args=[survey.pk]))
     overview = response.context["overview"]
-    assert overview["total"] == 240
-    assert overview["unit"] == "day"
-    assert sum(b["count"] for b in overview["timeline"]) == 240
-    by_question = {q["question"].indicator.code: q for q in overview["questions"] if q["question"].indicator}
+    assert overview.total == 240
+    assert overview.unit == "day"
+    assert sum(b.count for b in overview.timeline) == 240
+    by_question = {q.question.indicator.code: q for q in overview.questions if q.question.indicator}
     ps03 = by_question["PS03"]
-    assert ps03["answered"] == int((answers["PS03"] > 0).sum())
-    assert [b["count"] for b in ps03["bars"]] == [int((answers["PS03"] == v).sum()) for v in range(1, 6)]
+    assert ps03.answered == int((answers["PS03"] > 0).sum())
+    assert [b.count for b in ps03.bars] == [int((answers["PS03"] == v).sum()) for v in range(1, 6)]
     page = response.content.decode()
     assert 'id="estimate-PS03"' in page
-    assert f'data-n="{ps03["answered"]}"' in page
+    assert f'data-n="{ps03.answered}"' in page
     assert gettext("too few") in page  # fewer than 300
     city = client.get(reverse("satisfaction-city", args=[survey.cycle.submissions.get_or_create(
         region=regions["hangzhou"])[0].pk]))
     assert city.status_code == 200
-    assert city.context["overview"]["total"] == 240
+    assert city.context["overview"].total == 240
 
 
 def test_comments_are_masked_and_paginated(client, survey, reviewer, regions):
@@ -226,11 +226,11 @@ def test_a_province_questionnaire_counts_for_its_cities(client, cycle, regions, 
     store_responses(q, regions["ningbo"], band[40:], {c: v[40:] for c, v in answers.items()})
     client.force_login(analyst)
     page = client.get(reverse("questionnaire", args=[q.pk]))
-    assert page.context["overview"]["total"] == 60
-    assert [row[3] for row in page.context["overview"]["by_city"]] == [40, 20]
+    assert page.context["overview"].total == 60
+    assert [city.responses for city in page.context["overview"].by_city] == [40, 20]
     city = client.get(reverse("satisfaction-city", args=[submission.pk]))
     assert city.context["questionnaire"] == q
-    assert city.context["overview"]["total"] == 40
+    assert city.context["overview"].total == 40
     estimates = {item.indicator.code: item for item in city.context["estimates"]}
     assert estimates["PS03"].estimate.n == int((answers["PS03"][:40] > 0).sum())
     own = questionnaire(cycle, regions["hangzhou"], user_with_role("hz", Role.CITY_REVIEWER, regions["hangzhou"]))
