@@ -148,6 +148,7 @@ def worker(tmp_path):
     started.stop()
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items):
     """Under pytest-xdist (`-n`, with `--dist loadgroup`), the tests that start a real Celery worker run in one
     process, one after the other (they share the broker's queue), and so do the browser tests (one Chromium,
