@@ -23,7 +23,7 @@ run: setup system-packages migrate demo scores
 # local runs) runs in one process and reuses its test database.
 test: setup-dev system-packages lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest --create-db -n auto --dist loadgroup --cov --cov-report=term:skip-covered
+	$(BIN)/pytest --create-db -n auto --cov --cov-report=term:skip-covered
 
 setup: $(VENV)/.installed
 setup-dev: $(VENV)/.installed-dev

@@ -111,7 +111,8 @@ class Finding:
         return self.kind in ("missing", "rule_error") or not self.explained
 
 
-def submission_findings(*, indicators, values: dict, notes: dict, previous: dict, rules, threshold: float):
+def submission_findings(*, indicators, values: dict, notes: dict, previous: dict, rules, threshold: float
+                        ) -> list[Finding]:
     """Everything about a submission's values that needs correcting or explaining, in framework order.
 
     `values` and `previous` map indicator code → number (this and the last period), `notes` code → text.

@@ -79,7 +79,7 @@ def previous_values(submission: Submission) -> dict[str, float | None]:
     return dict(rows)
 
 
-def submission_findings_of(submission: Submission):
+def submission_findings_of(submission: Submission) -> list[Finding]:
     """Missing values, broken cross-indicator rules and unexplained anomalies of a submission."""
     framework = submission.cycle.framework
     current = list(submission.values.values_list("indicator__code", "value", "note"))
@@ -207,6 +207,8 @@ def regions_held(user: User) -> HeldRegions:
     cities: dict[int, Region] = {}
     for assignment in (RoleAssignment.objects.filter(user=user, region__isnull=False).select_related("region")
                        .order_by("region__code")):
-        held = provinces if assignment.role == RoleAssignment.Role.PROVINCE_ANALYST else cities
-        held[assignment.region_id] = assignment.region
+        region = assignment.region
+        if region is not None:
+            held = provinces if assignment.role == RoleAssignment.Role.PROVINCE_ANALYST else cities
+            held[region.pk] = region
     return HeldRegions(provinces=list(provinces.values()), cities=list(cities.values()))

@@ -3,6 +3,7 @@
 Builders of test data live in `tests/factories.py`; import from there, never from a conftest.
 """
 
+import os
 from pathlib import Path
 
 import pytest
@@ -138,23 +139,18 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture
-def worker(tmp_path):
-    """A real Celery worker on the real broker and the test database (tests marked `worker`)."""
+def worker(tmp_path, settings):
+    """A real Celery worker on the real broker and the test database (tests marked `worker`), on a queue of
+    this test process's own: processes running in parallel (pytest-xdist) share the broker, and a worker must
+    not take the tasks of another process's database."""
+    from smartgov.celery import app
     from tests.workers import Worker, skip_unless_real_services
 
     skip_unless_real_services()
+    queue = f"{settings.CELERY_TASK_DEFAULT_QUEUE}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    settings.CELERY_TASK_DEFAULT_QUEUE = queue
+    previous, app.conf.task_default_queue = app.conf.task_default_queue, queue
     started = Worker(tmp_path / "worker.log").start()
     yield started
     started.stop()
-
-
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
-def pytest_collection_modifyitems(items):
-    """Under pytest-xdist (`-n`, with `--dist loadgroup`), the tests that start a real Celery worker run in one
-    process, one after the other (they share the broker's queue), and so do the browser tests (one Chromium,
-    timing-sensitive checks)."""
-    for item in items:
-        if item.get_closest_marker("worker"):
-            item.add_marker(pytest.mark.xdist_group("worker"))
-        elif "tests/browser/" in str(item.fspath):
-            item.add_marker(pytest.mark.xdist_group("browser"))
+    app.conf.task_default_queue = previous
