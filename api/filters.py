@@ -70,7 +70,7 @@ class SubmissionFilter(filters.FilterSet):
     cycle = period_filter("cycle__period")
     framework = code_filter("cycle__framework__code", _("Framework code."))
     status = filters.ChoiceFilter(choices=Submission.Status.choices)
-    province = code_filter("region__parent__code", _("Province code, e.g. 330000."))
+    province = code_filter("region__province__code", _("Province code, e.g. 330000."))
     region = code_filter("region__code", _("Region code, e.g. 330100."))
     ordering = StableOrderingFilter(fields=(("region__code", "region"), ("cycle__period", "cycle"),
                                             ("status", "status"), ("updated_at", "updated_at")))
@@ -94,7 +94,7 @@ class ScoreRunFilter(filters.FilterSet):
 class ResultFilter(filters.FilterSet):
     """Filters of the published results; `cycle` and `framework` choose the run (see the view)."""
 
-    province = code_filter("region__parent__code", _("Province code, e.g. 330000."))
+    province = code_filter("region__province__code", _("Province code, e.g. 330000."))
     level = filters.NumberFilter(field_name="level", min_value=1, max_value=100, label=_("Maturity level."))
     ordering = StableOrderingFilter(fields=(("rank", "rank"), ("index", "index"), ("change", "change"),
                                             ("parent_rank", "parent_rank"), ("region__code", "region")))

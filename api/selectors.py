@@ -38,7 +38,7 @@ def frameworks_visible(user: Actor) -> QuerySet[Framework]:
 
 
 def regions_visible(user: Actor) -> QuerySet[Region]:
-    return visible_regions(user).select_related("parent").order_by("code")
+    return visible_regions(user).select_related("parent", "province").order_by("code")
 
 
 def cycles_all() -> QuerySet[Cycle]:
@@ -77,7 +77,7 @@ def score_runs_all() -> QuerySet[ScoreRun]:
 def results_visible(*, run: ScoreRun, user: Actor) -> QuerySet[RegionScore]:
     """The run's region scores in the caller's regions."""
     return (RegionScore.objects.filter(run=run, region__in=visible_regions(user))
-            .select_related("region__parent"))
+            .select_related("region__province"))
 
 
 @dataclass(frozen=True)
@@ -159,14 +159,14 @@ def province_aggregates(*, cycle: Cycle, user: Actor, province: str | None = Non
     population standard deviation of the index and of each dimension's score, and the number of regions per
     maturity level. Three queries, whatever the number of regions."""
     run = cycle.current_run
-    in_scope: dict[str, object] = {"run": run, "region__parent__in": visible_regions(user)}
+    in_scope: dict[str, object] = {"run": run, "region__province__in": visible_regions(user)}
     if province:
-        in_scope["region__parent__code"] = province
+        in_scope["region__province__code"] = province
     rows = list(RegionScore.objects.filter(**in_scope).values_list(
-        "region__parent_id", "region__parent__code", "region__parent__name_zh", "region__parent__name_en",
+        "region__province_id", "region__province__code", "region__province__name_zh", "region__province__name_en",
         "index", "level"))
     dims = (DimensionScore.objects.filter(**in_scope).order_by("dimension__order")
-            .values_list("region__parent_id", "dimension__code", "score"))
+            .values_list("region__province_id", "dimension__code", "score"))
     levels = sorted(band_levels(cycle.framework))
     provinces: dict[int | None, dict[str, Any]] = {}
     for parent, code, name_zh, name_en, index, level in rows:

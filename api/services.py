@@ -151,14 +151,14 @@ def _cycle_published(cycle_id: int, run_id: int) -> list[WebhookDelivery]:
         return []
     run = cycle.current_run
     covered: dict[int, int] = {}
-    for region, parent, grandparent in RegionScore.objects.filter(run=run).values_list(
-            "region_id", "region__parent_id", "region__parent__parent_id"):
-        for scope in (region, parent, grandparent):
+    for region, parent, province in RegionScore.objects.filter(run=run).values_list(
+            "region_id", "region__parent_id", "region__province_id"):
+        for scope in {region, parent, province}:
             if scope is not None:
                 covered[scope] = covered.get(scope, 0) + 1
     endpoints = [e for e in WebhookEndpoint.objects.filter(active=True, owner__is_active=True,
                                                            region_id__in=list(covered))
-                 .select_related("region__parent", "owner")
+                 .select_related("region__province", "owner")
                  if is_platform_admin(e.owner) or roles_for_region(e.owner, e.region)]
     key = f"{EVENT_CYCLE_PUBLISHED}:run-{run.pk}"
     with transaction.atomic():

@@ -98,10 +98,10 @@ def _valid(indicator):
 def demo_seed(*, framework: Framework, regions_data: dict) -> dict:
     """Create or refresh the demo: regions, cycles, submissions, values, users. Running it twice changes nothing."""
     regions_load(data=regions_data)
-    cities = list(Region.objects.filter(level=Region.Level.CITY).select_related("parent").order_by("code"))
+    cities = list(Region.objects.filter(level=Region.Level.PREFECTURE).select_related("province").order_by("code"))
     indicators = list(framework.indicators.select_related("dimension").order_by("dimension__order", "order"))
     values = generate_values(
-        [c.code for c in cities], {c.code: c.parent.code for c in cities}, indicators, DEMO_PERIODS
+        [c.code for c in cities], {c.code: c.province.code for c in cities}, indicators, DEMO_PERIODS
     )
     rows = []
     for p, period in enumerate(DEMO_PERIODS):

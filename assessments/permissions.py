@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 Role = RoleAssignment.Role
+PROVINCE_ROLES = (Role.PROVINCE_ANALYST, Role.PROVINCE_COORDINATOR)
+"""Roles held on a province-level division, covering every region in it."""
 
 
 def _assignments(user: Actor) -> list[tuple[str, int | None]]:
@@ -38,10 +40,28 @@ def roles_for_region(user: Actor, region: Region) -> set[str]:
     roles: set[str] = {Role.PLATFORM_ADMIN} if is_platform_admin(user) else set()
     for role, region_id in _assignments(user):
         on_city = role in (Role.CITY_OFFICER, Role.CITY_REVIEWER) and region_id == region.pk
-        on_province = role == Role.PROVINCE_ANALYST and region_id in (region.pk, region.parent_id)
+        on_province = role in PROVINCE_ROLES and region_id in (region.pk, region.province_id)
         if on_city or on_province:
             roles.add(role)
     return roles
+
+
+def coordinated_provinces(user: Actor) -> QuerySet[Region]:
+    """The province-level divisions whose campaign `user` coordinates (participants, deadlines, people): every
+    one for a platform administrator (the national coordinator), their own for a provincial coordinator."""
+    provinces = Region.objects.filter(level=Region.Level.PROVINCE)
+    if is_platform_admin(user):
+        return provinces
+    return provinces.filter(pk__in=[region_id for role, region_id in _assignments(user)
+                                    if role == Role.PROVINCE_COORDINATOR])
+
+
+def may_coordinate(user: Actor, region: Region) -> bool:
+    """Whether `user` may manage the participation, deadlines and people of `region` (a province or a region in
+    one): the national coordinator anywhere, a provincial coordinator in their province."""
+    return is_platform_admin(user) or any(
+        role == Role.PROVINCE_COORDINATOR and region_id in (region.pk, region.province_id)
+        for role, region_id in _assignments(user))
 
 
 def visible_regions(user: Actor) -> QuerySet[Region]:
@@ -49,8 +69,8 @@ def visible_regions(user: Actor) -> QuerySet[Region]:
     if is_platform_admin(user):
         return Region.objects.all()
     own = [region_id for role, region_id in _assignments(user) if region_id is not None]
-    provinces = [region_id for role, region_id in _assignments(user) if role == Role.PROVINCE_ANALYST]
-    return Region.objects.filter(Q(pk__in=own) | Q(parent_id__in=provinces))
+    provinces = [region_id for role, region_id in _assignments(user) if role in PROVINCE_ROLES]
+    return Region.objects.filter(Q(pk__in=own) | Q(province_id__in=provinces))
 
 
 @dataclass(frozen=True)
@@ -73,5 +93,5 @@ def edit_access(user: Actor, submission: Submission) -> EditAccess:
     returned (`lock_reason` says why).
     """
     roles = roles_for_region(user, submission.region)
-    entry_open = submission.cycle.entry_open or Role.PLATFORM_ADMIN in roles
+    entry_open = submission.entry_open or Role.PLATFORM_ADMIN in roles
     return EditAccess(bool(roles & set(EDITING_ROLES)), lock_reason(submission.status, entry_open=entry_open))

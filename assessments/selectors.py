@@ -1,21 +1,27 @@
 """Reads on the facts shared by views, reports and the API."""
 
+import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
 from django.contrib.auth.models import User
-from django.db.models import Count, Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from audit.services import Actor
 from indicators.models import Dimension, Indicator
+from smartgov.errors import NotFound
 
 from .checks import Finding, submission_findings
 from .models import (
     Cycle,
     Evidence,
     IndicatorValue,
+    Publication,
     Region,
+    RegionName,
     RegionScore,
     ReviewComment,
     RoleAssignment,
@@ -48,7 +54,8 @@ def cycle_values_frame(cycle: Cycle) -> tuple[pd.DataFrame, dict[str, str]]:
         submission__cycle__period__lte=cycle.period,
     ).values_list("submission__region__code", "submission__cycle__period", "indicator__code", "value")
     values = pd.DataFrame.from_records(list(rows), columns=["region", "period", "indicator", "value"])
-    parents = dict(Region.objects.filter(parent__isnull=False).values_list("code", "parent__code"))
+    parents = dict(Region.objects.filter(province__isnull=False).exclude(province_id=F("pk"))
+                   .values_list("code", "province__code"))
     return values, parents
 
 
@@ -102,7 +109,7 @@ def submissions_visible(user: Actor) -> QuerySet[Submission]:
     expected = (Indicator.objects.filter(framework=OuterRef("cycle__framework")).order_by().values("framework")
                 .annotate(n=Count("pk")).values("n"))
     return (Submission.objects.filter(region__in=visible_regions(user))
-            .select_related("region__parent", "cycle__framework")
+            .select_related("region__province", "cycle__framework")
             .annotate(filled=Coalesce(Subquery(filled), 0), expected=Coalesce(Subquery(expected), 0))
             .order_by("-cycle__period", "region__code", "pk"))
 
@@ -212,3 +219,60 @@ def regions_held(user: User) -> HeldRegions:
             held = provinces if assignment.role == RoleAssignment.Role.PROVINCE_ANALYST else cities
             held[region.pk] = region
     return HeldRegions(provinces=list(provinces.values()), cities=list(cities.values()))
+
+
+@dataclass(frozen=True)
+class CycleResults:
+    """Which results of a cycle to show, and how: the published version asked for, or, before publication, the
+    latest computation — provisional."""
+
+    cycle: Cycle
+    run: ScoreRun | None
+    """None while nothing has been computed."""
+    publication: Publication | None
+    """None while the results are provisional."""
+    participants: int
+    approved: int
+    """Participants whose submission was approved (frozen with the publication once published)."""
+
+    @property
+    def provisional(self) -> bool:
+        return self.publication is None
+
+    @property
+    def participation(self) -> float:
+        """Share of participants approved, 0–1."""
+        return self.approved / self.participants if self.participants else 0.0
+
+    @property
+    def ranks_shown(self) -> bool:
+        """Whether enough participants are approved for ranks to mean something (the cycle's minimum)."""
+        return self.participation >= self.cycle.min_participation
+
+
+def cycle_results(cycle: Cycle, *, version: int | None = None) -> CycleResults:
+    """The results to show of `cycle`: once published, publication `version` (the latest when None; NotFound
+    when there is no such version); before, the latest computation, provisional. A computation made after the
+    publication (say after a submission was reopened) is not shown until it is published as a revision."""
+    publications = cycle.publications.select_related("run")
+    if version is not None or publications.exists():
+        found = (publications.filter(version=version) if version is not None else publications).order_by(
+            "-version").first()
+        if found is None:
+            raise NotFound(_("The results of %(cycle)s have no version %(version)s.")
+                           % {"cycle": cycle, "version": version})
+        return CycleResults(cycle, found.run, found, found.participants, found.approved)
+    counts = cycle.submissions.aggregate(participants=Count("pk"),
+                                         approved=Count("pk", filter=Q(status=Submission.Status.APPROVED)))
+    return CycleResults(cycle, cycle.current_run, None, counts["participants"], counts["approved"])
+
+
+def region_names_on(regions: Iterable[int], on: datetime.date) -> dict[int, tuple[str, str]]:
+    """Region id → (Chinese, English) name it had on `on`, for the regions renamed since (their code kept); the
+    others are not in the answer: their current name was already theirs."""
+    names: dict[int, tuple[str, str]] = {}
+    for region_id, name_zh, name_en in (RegionName.objects.filter(region_id__in=list(regions), valid_until__gt=on)
+                                        .order_by("region_id", "valid_until")
+                                        .values_list("region_id", "name_zh", "name_en")):
+        names.setdefault(region_id, (name_zh, name_en))
+    return names

@@ -86,7 +86,7 @@ def _regions(count: int):
         for c in range(1, count // 10 + 1):
             city, _ = Region.objects.get_or_create(
                 code=f"{90 + p}{c:02d}00", defaults={"name_zh": f"基准市{p}-{c}", "name_en": f"City {p}-{c}",
-                                                     "level": Region.Level.CITY, "parent": province})
+                                                     "level": Region.Level.PREFECTURE, "parent": province})
             cities.append(city)
     return cities
 

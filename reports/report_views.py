@@ -48,7 +48,8 @@ def _render(request, **context):
     user = request.user
     context.update({
         "cycles": list(scored_cycles()),
-        "cities": visible_regions(user).filter(level=Region.Level.CITY).select_related("parent").order_by("code"),
+        "cities": visible_regions(user).filter(level__in=[Region.Level.PREFECTURE, Region.Level.COUNTY])
+        .select_related("province").order_by("code"),
         "provinces": reportable_provinces(user).order_by("code"),
         "languages": LANGUAGE_CHOICES,
         "language": "en" if (get_language() or "").startswith("en") else "zh-hans",

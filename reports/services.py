@@ -47,7 +47,7 @@ class ReportRefused(DomainError):
 # ---- who may ask for what -------------------------------------------------------------------------------
 
 def may_report_city(user: Actor, city: Region) -> bool:
-    return city.level == Region.Level.CITY and visible_regions(user).filter(pk=city.pk).exists()
+    return city.level == Region.Level.PREFECTURE and visible_regions(user).filter(pk=city.pk).exists()
 
 
 def may_report_province(user: Actor, province: Region) -> bool:
@@ -94,14 +94,14 @@ def report_request(*, cycle: Cycle, region: Region, language: str = "zh-hans", a
         allowed = may_report_province(actor, region) if kind == Report.Kind.PROVINCE else may_report_city(actor, region)
         if not allowed:
             raise PermissionRefused(_("You may not request reports on this region."))
-    elif region.level not in (Region.Level.CITY, Region.Level.PROVINCE):
+    elif region.level not in (Region.Level.PREFECTURE, Region.Level.PROVINCE):
         raise ReportRefused(_("Reports are made for cities and provinces."))
     language = _language(language)
     scores = _scored(cycle)
     if kind == Report.Kind.CITY and not scores.filter(region=region).exists():
         raise ReportRefused(_("%(city)s has no score in the %(period)s cycle (no approved submission).")
                             % {"city": region.name, "period": cycle.period})
-    if kind == Report.Kind.PROVINCE and not scores.filter(region__parent=region).exists():
+    if kind == Report.Kind.PROVINCE and not scores.filter(region__province=region).exists():
         raise ReportRefused(_("No city of %(province)s has a score in the %(period)s cycle.")
                             % {"province": region.name, "period": cycle.period})
     requester = actor if actor is not None and actor.is_authenticated else None
@@ -132,7 +132,7 @@ def batch_request(*, cycle: Cycle, province: Region, language: str = "zh-hans", 
         raise PermissionRefused(_("You may not request reports on this region."))
     language = _language(language)
     cities = list(Region.objects.filter(
-        pk__in=_scored(cycle).filter(region__parent=province).values("region_id")).order_by("code"))
+        pk__in=_scored(cycle).filter(region__province=province).values("region_id")).order_by("code"))
     if not cities:
         raise ReportRefused(_("No city of %(province)s has a score in the %(period)s cycle.")
                             % {"province": province.name, "period": cycle.period})

@@ -96,7 +96,7 @@ def city(request, code):
     """One city: index and level, dimensions against the province and the best region, trend, rank interval,
     indicators, strengths and weaknesses, improvement priorities."""
     visible = visible_regions(request.user)
-    region = get_object_or_404(visible.select_related("parent"), code=code)
+    region = get_object_or_404(visible.select_related("province"), code=code)
     cycle, cycles = _cycle(request)
     context = {"cycle": cycle, "cycles": cycles, "region": region, "page": "city"}
     if cycle is None:

@@ -26,7 +26,7 @@ class QuestionnaireCreateForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cycle"].queryset = Cycle.objects.exclude(status=Cycle.Status.CLOSED).select_related("framework")
-        regions = visible_regions(user).filter(level__in=[Region.Level.PROVINCE, Region.Level.CITY])
+        regions = visible_regions(user).filter(level__in=[Region.Level.PROVINCE, Region.Level.PREFECTURE])
         self.fields["region"].queryset = regions.filter(pk__in=[r.pk for r in regions if may_manage(user, r)])
 
     def clean(self):

@@ -59,9 +59,9 @@ def covering_questionnaire(cycle: Cycle, city: Region) -> Questionnaire | None:
     otherwise its province's (the responses of respondents who chose this city)."""
     candidates = Questionnaire.objects.filter(cycle=cycle).exclude(status=Questionnaire.Status.DRAFT)
     own = candidates.filter(region=city).first()
-    if own is not None or city.parent_id is None:
+    if own is not None or city.province_id in (None, city.pk):
         return own
-    return candidates.filter(region_id=city.parent_id).first()
+    return candidates.filter(region_id=city.province_id).first()
 
 
 def responses_of(questionnaire: Questionnaire, region: Region | None = None) -> QuerySet[SurveyResponse]:

@@ -10,6 +10,7 @@ import pytest
 from django.db import connections
 from django.utils import translation
 
+from assessments import db_triggers as published_triggers
 from audit import db_triggers as audit_triggers
 from indicators.framework_file import load_framework_file
 from indicators.models import Framework
@@ -42,9 +43,10 @@ def django_db_setup(django_db_setup, django_db_blocker, default_document):
 
 
 def _let_test_flushes_empty_the_audit_table():
-    """The audit table refuses DELETE and TRUNCATE (audit.db_triggers). Only the flush that empties the test
-    database after a transactional test lifts its triggers, for the length of that flush. Patched on the
-    class: a connection made in another context (a live server thread, Playwright's loop) flushes too."""
+    """The audit trail and published results refuse DELETE and TRUNCATE (audit.db_triggers,
+    assessments.db_triggers). Only the flush that empties the test database after a transactional test lifts
+    their triggers, for the length of that flush. Patched on the class: a connection made in another context (a
+    live server thread, Playwright's loop) flushes too."""
     for operations in {type(connection.ops) for connection in connections.all()}:
         original = operations.sql_flush
 
@@ -52,8 +54,9 @@ def _let_test_flushes_empty_the_audit_table():
             statements = _original(self, style, tables, **options)
             if audit_triggers.TABLE not in tables:
                 return statements
-            vendor = self.connection.vendor
-            return [*audit_triggers.drop_statements(vendor), *statements, *audit_triggers.create_statements(vendor)]
+            vendor, guards = self.connection.vendor, (audit_triggers, published_triggers)
+            return [*(s for guard in guards for s in guard.drop_statements(vendor)), *statements,
+                    *(s for guard in guards for s in guard.create_statements(vendor))]
 
         operations.sql_flush = sql_flush
 

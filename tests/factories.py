@@ -42,7 +42,7 @@ class RegionFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"{510100 + n * 100}")
     name_zh = factory.Sequence(lambda n: f"测试市{n}")
     name_en = factory.Sequence(lambda n: f"Test City {n}")
-    level = Region.Level.CITY
+    level = Region.Level.PREFECTURE
 
 
 class RoleAssignmentFactory(factory.django.DjangoModelFactory):
@@ -74,18 +74,27 @@ class SubmissionFactory(factory.django.DjangoModelFactory):
     status = Submission.Status.DRAFT
 
 
+def in_province(region: Region) -> Region:
+    """The region with its province-level division set, as the register sets it."""
+    province = region if region.level == Region.Level.PROVINCE else getattr(region.parent, "province", None)
+    if province is not None and region.province_id != province.pk:
+        region.province = province
+        region.save(update_fields=["province"])
+    return region
+
+
 def region_tree() -> dict[str, Region]:
     """China, 浙江 and 江苏, and three of their cities (created once, then found again)."""
     china = RegionFactory(code="CHN", name_zh="中国", name_en="China", level=Region.Level.COUNTRY, parent=None)
-    zhejiang = RegionFactory(code="330000", name_zh="浙江省", name_en="Zhejiang", level=Region.Level.PROVINCE,
-                             parent=china)
-    jiangsu = RegionFactory(code="320000", name_zh="江苏省", name_en="Jiangsu", level=Region.Level.PROVINCE,
-                            parent=china)
+    zhejiang = in_province(RegionFactory(code="330000", name_zh="浙江省", name_en="Zhejiang",
+                                         level=Region.Level.PROVINCE, parent=china))
+    jiangsu = in_province(RegionFactory(code="320000", name_zh="江苏省", name_en="Jiangsu",
+                                        level=Region.Level.PROVINCE, parent=china))
     return {
         "china": china, "zhejiang": zhejiang, "jiangsu": jiangsu,
-        "hangzhou": RegionFactory(code="330100", name_zh="杭州市", name_en="Hangzhou", parent=zhejiang),
-        "ningbo": RegionFactory(code="330200", name_zh="宁波市", name_en="Ningbo", parent=zhejiang),
-        "nanjing": RegionFactory(code="320100", name_zh="南京市", name_en="Nanjing", parent=jiangsu),
+        "hangzhou": in_province(RegionFactory(code="330100", name_zh="杭州市", name_en="Hangzhou", parent=zhejiang)),
+        "ningbo": in_province(RegionFactory(code="330200", name_zh="宁波市", name_en="Ningbo", parent=zhejiang)),
+        "nanjing": in_province(RegionFactory(code="320100", name_zh="南京市", name_en="Nanjing", parent=jiangsu)),
     }
 
 
@@ -118,8 +127,8 @@ def user_with_role(username: str, role: str, region: Region | None = None, **fie
 
 
 def many_cities(count: int, province: Region) -> list[Region]:
-    return [RegionFactory(code=f"{province.code[:2]}{i + 1:02d}00", name_zh=f"测试市{i}", name_en=f"City {i}",
-                          parent=province) for i in range(count)]
+    return [in_province(RegionFactory(code=f"{province.code[:2]}{i + 1:02d}00", name_zh=f"测试市{i}",
+                                      name_en=f"City {i}", parent=province)) for i in range(count)]
 
 
 def plausible_values(framework, cities, period, *, seed=1):
@@ -127,7 +136,7 @@ def plausible_values(framework, cities, period, *, seed=1):
     from assessments.demo import generate_values
 
     indicators = list(framework.indicators.select_related("dimension").order_by("dimension__order", "order"))
-    values = generate_values([c.code for c in cities], {c.code: c.parent.code for c in cities}, indicators,
+    values = generate_values([c.code for c in cities], {c.code: c.province.code for c in cities}, indicators,
                              [period], seed=seed)[0]
     return values, indicators
 

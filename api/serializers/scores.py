@@ -61,8 +61,8 @@ class ResultSerializer(serializers.ModelSerializer):
                   "change", "complete", "coverage", "rank_interval", "dimensions"]
 
     def get_parent(self, score: RegionScore) -> str | None:
-        """Code of the region's parent (its province)."""
-        parent = score.region.parent
+        """Code of the region's province-level division."""
+        parent = score.region.province
         return parent.code if parent is not None else None
 
     def get_cycle(self, score: RegionScore) -> int:

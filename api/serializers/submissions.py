@@ -33,7 +33,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(RegionBriefSerializer(allow_null=True))
     def get_province(self, submission: Submission) -> dict[str, str] | None:
-        parent = submission.region.parent
+        parent = submission.region.province
         return None if parent is None else {"code": parent.code, "name_zh": parent.name_zh,
                                             "name_en": parent.name_en}
 
@@ -41,7 +41,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
                                                help_text="The workflow actions you may take now."))
     def get_actions(self, submission: Submission) -> list[str]:
         roles = roles_for_region(self.context["request"].user, submission.region)
-        return [t.action for t in available(submission.status, roles, entry_open=submission.cycle.entry_open)]
+        return [t.action for t in available(submission.status, roles, entry_open=submission.entry_open)]
 
 
 class ValueSerializer(serializers.ModelSerializer):

@@ -1,9 +1,12 @@
-"""The facts: regions, who may act where, cycles, submissions, values, evidence, score runs and results.
+"""The facts: the region register, who may act where, people, cycles and their campaigns, submissions, values,
+evidence, score runs, results and publications.
 Their audit trail is the `audit` app's; citizens' satisfaction data is the `surveys` app's."""
 
-from .regions import REGION_CODE, Region, RoleAssignment
-from .scores import DimensionScore, IndicatorScore, RegionScore, ScoreRun
+from .campaign import ReminderSchedule
+from .regions import REGION_CODE, Person, Region, RegionName, RoleAssignment
+from .scores import DimensionScore, IndicatorScore, Publication, RegionScore, ScoreRun
 from .submissions import (
+    ComparisonGroup,
     Cycle,
     Evidence,
     IndicatorValue,
@@ -15,14 +18,19 @@ from .submissions import (
 
 __all__ = [
     "REGION_CODE",
+    "ComparisonGroup",
     "Cycle",
     "DimensionScore",
     "Evidence",
     "IndicatorScore",
     "IndicatorValue",
     "Notification",
+    "Person",
+    "Publication",
     "Region",
+    "RegionName",
     "RegionScore",
+    "ReminderSchedule",
     "ReviewComment",
     "RoleAssignment",
     "ScoreRun",

@@ -1,4 +1,5 @@
-"""Score runs and the results they store (written in bulk, swapped in atomically)."""
+"""Score runs and the results they store (written in bulk, swapped in atomically), and the publications that make
+one run a cycle's official result (immutable from then on: `assessments.db_triggers`)."""
 
 from django.conf import settings
 from django.db import models
@@ -35,6 +36,11 @@ class ScoreRun(models.Model):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     method = models.JSONField(_("method used"), null=True, blank=True)
     regions = models.PositiveIntegerField(_("regions scored"), default=0)
+    participants = models.PositiveIntegerField(_("participants"), default=0,
+                                               help_text=_("The cycle's participants when the run was computed."))
+    inputs_fingerprint = models.CharField(_("fingerprint of the inputs"), max_length=64, blank=True,
+                                          help_text=_("SHA-256 of the approved values the run scored."))
+    engine_version = models.CharField(_("engine version"), max_length=80, blank=True)
     error = models.TextField(_("error"), blank=True)
 
     class Meta:
@@ -57,6 +63,8 @@ class ScoreRun(models.Model):
 
 class RegionScore(models.Model):
     run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="region_scores")
+    group_ranks = models.JSONField(_("ranks within comparison groups"), default=dict, blank=True,
+                                   help_text=_("Group code → rank among the group's members."))
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
     index = models.FloatField(_("index"), null=True)
     level = models.PositiveSmallIntegerField(_("maturity level"), null=True)
@@ -124,3 +132,36 @@ class IndicatorScore(models.Model):
 
     def __str__(self):
         return f"{self.indicator_id}@{self.region_id}: {self.score}"
+
+
+class Publication(models.Model):
+    """One score run published as a cycle's official result. Version 1 is the publication; each later version
+    is a revision, with its reason. Rows are never changed or deleted, nor is the run they freeze."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="publications")
+    version = models.PositiveSmallIntegerField(_("version"))
+    run = models.ForeignKey(ScoreRun, on_delete=models.PROTECT, related_name="publications")
+    reason = models.TextField(_("reason"), blank=True, help_text=_("Required for a revision."))
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name=_("published by"))
+    published_at = models.DateTimeField(_("published at"), default=timezone.now)
+    participants = models.PositiveIntegerField(_("participants"))
+    approved = models.PositiveIntegerField(_("participants approved"))
+    method = models.JSONField(_("method used"))
+    inputs_fingerprint = models.CharField(_("fingerprint of the inputs"), max_length=64)
+    engine_version = models.CharField(_("engine version"), max_length=80)
+
+    class Meta:
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
+        ordering = ["cycle", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "version"], name="publication_version_unique"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="publication_version_positive"),
+            models.CheckConstraint(condition=Q(version=1) | ~Q(reason=""), name="publication_revision_has_reason"),
+            models.CheckConstraint(condition=Q(approved__lte=models.F("participants")),
+                                   name="publication_approved_le_participants"),
+        ]
+
+    def __str__(self):
+        return f"{self.cycle} v{self.version}"

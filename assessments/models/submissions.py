@@ -1,4 +1,7 @@
-"""Cycles, submissions, their values, evidence, review comments and notifications."""
+"""Cycles (their participants, deadlines, comparison groups), submissions, their values, evidence, review comments
+and notifications."""
+
+import datetime
 
 from django.conf import settings
 from django.db import models
@@ -12,10 +15,15 @@ from .regions import Region
 
 
 class Cycle(models.Model):
+    """One assessment campaign of a framework for a period. Its lifecycle is `assessments.lifecycle`: planned →
+    open (with participants, one submission each) → closed → published (one score run frozen as the official
+    result; revised by a new publication version)."""
+
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
         OPEN = "open", _("Open for entry")
         CLOSED = "closed", _("Closed")
+        PUBLISHED = "published", _("Published")
 
     framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="cycles")
     period = models.PositiveSmallIntegerField(_("period (year)"))
@@ -23,9 +31,13 @@ class Cycle(models.Model):
     closes = models.DateField(_("closes"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
     is_demo = models.BooleanField(_("demo data"), default=False)
+    min_participation = models.FloatField(
+        _("least share of participants approved for ranks"), default=0.0,
+        help_text=_("From 0 to 1: below this share of approved participants, results show scores but no ranks."),
+    )
     current_run = models.ForeignKey(
         "ScoreRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        verbose_name=_("current scores"),
+        verbose_name=_("latest scores"), help_text=_("The latest computation: provisional until published."),
     )
 
     class Meta:
@@ -35,7 +47,10 @@ class Cycle(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["framework", "period"], name="cycle_period_unique"),
             models.CheckConstraint(condition=Q(opens__lte=F("closes")), name="cycle_opens_before_closes"),
-            models.CheckConstraint(condition=Q(status__in=["planned", "open", "closed"]), name="cycle_status_valid"),
+            models.CheckConstraint(condition=Q(status__in=["planned", "open", "closed", "published"]),
+                                   name="cycle_status_valid"),
+            models.CheckConstraint(condition=Q(min_participation__gte=0, min_participation__lte=1),
+                                   name="cycle_min_participation_share"),
             models.CheckConstraint(condition=Q(period__gte=2000, period__lte=2100), name="cycle_period_plausible"),
         ]
 
@@ -44,8 +59,35 @@ class Cycle(models.Model):
 
     @property
     def entry_open(self) -> bool:
-        """Whether cities may enter values and sign off now: the cycle is open and today is in its window."""
+        """Whether participants may enter values and sign off now, without an extension: the cycle is open and
+        today is in its window."""
         return self.status == self.Status.OPEN and self.opens <= timezone.localdate() <= self.closes
+
+
+class ComparisonGroup(models.Model):
+    """A named set of a cycle's participants ranked among themselves besides the overall and provincial ranks,
+    e.g. 副省级城市, 计划单列市, or the members of an international index."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="groups")
+    code = models.SlugField(_("code"), max_length=40)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    members = models.ManyToManyField(Region, related_name="+", verbose_name=_("members"))
+
+    class Meta:
+        verbose_name = _("comparison group")
+        verbose_name_plural = _("comparison groups")
+        ordering = ["cycle", "code"]
+        constraints = [models.UniqueConstraint(fields=["cycle", "code"], name="group_code_unique")]
+
+    def __str__(self):
+        return f"{self.cycle.period} · {self.name_zh}"
+
+    @property
+    def name(self):
+        from smartgov.i18n import localised
+
+        return localised(self.name_zh, self.name_en)
 
 
 class Submission(models.Model):
@@ -62,6 +104,11 @@ class Submission(models.Model):
     version = models.PositiveIntegerField(
         _("version"), default=1, help_text=_("Raised by every save; a save based on an older version is refused.")
     )
+    extended_until = models.DateField(_("deadline extended until"), null=True, blank=True)
+    extension_reason = models.CharField(_("reason for the extension"), max_length=500, blank=True)
+    extended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("extended by"))
+    extended_at = models.DateTimeField(_("extended at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -80,6 +127,18 @@ class Submission(models.Model):
 
     def __str__(self):
         return f"{self.region.name} · {self.cycle.period}"
+
+    @property
+    def closes(self) -> datetime.date:
+        """The participant's deadline: the cycle's, or its extension."""
+        return max(self.cycle.closes, self.extended_until) if self.extended_until else self.cycle.closes
+
+    @property
+    def entry_open(self) -> bool:
+        """Whether this participant may enter values and sign off now: the cycle is open and today is in its
+        window, extension included."""
+        cycle = self.cycle
+        return cycle.status == Cycle.Status.OPEN and cycle.opens <= timezone.localdate() <= self.closes
 
 
 class IndicatorValue(models.Model):

@@ -76,8 +76,8 @@ def import_scope_submission(submission: Submission) -> ImportScope:
 
 
 def import_scope_province(cycle: Cycle, province: Region) -> ImportScope:
-    submissions = (Submission.objects.filter(cycle=cycle, region__parent=province)
-                   .select_related("region__parent", "cycle__framework").order_by("region__code"))
+    submissions = (Submission.objects.filter(cycle=cycle, region__province=province)
+                   .select_related("region__province", "cycle__framework").order_by("region__code"))
     return ImportScope("province", cycle, province, {s.region.code: s for s in submissions})
 
 

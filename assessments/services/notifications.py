@@ -34,7 +34,7 @@ def notify_transition(*, submission: Submission, action: str, label: str, actor:
     if where in ("city", "both"):
         regions |= Q(region_id=submission.region_id)
     if where in ("province", "both"):
-        regions |= Q(region_id=submission.region.parent_id)
+        regions |= Q(region_id=submission.region.province_id)
     users = {a.user for a in RoleAssignment.objects.filter(regions, role__in=roles).select_related("user")
              if a.user != actor and a.user.is_active}
     who = actor.get_full_name() or actor.get_username() if actor else _("the platform")

@@ -20,11 +20,15 @@ def regions_load(*, data: dict[str, Any]) -> int:
             defaults={"name_zh": province["zh"], "name_en": province["en"], "level": Region.Level.PROVINCE,
                       "parent": root},
         )
+        if parent.province_id != parent.pk:
+            parent.province = parent
+            parent.save(update_fields=["province"])
         count += 1
         for code, name_zh, name_en in province["cities"]:
             Region.objects.update_or_create(
                 code=code,
-                defaults={"name_zh": name_zh, "name_en": name_en, "level": Region.Level.CITY, "parent": parent},
+                defaults={"name_zh": name_zh, "name_en": name_en, "level": Region.Level.PREFECTURE, "parent": parent,
+                          "province": parent},
             )
             count += 1
     return count

@@ -1,5 +1,6 @@
 """Score runs: queue a recompute (debounced), compute it, write the results and swap them in atomically."""
 
+import hashlib
 import logging
 from dataclasses import asdict
 from typing import Any, SupportsFloat, SupportsInt
@@ -12,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import Actor
-from indicators.scoring import ScoringResult, compute, uncertainty
+from indicators.scoring import ScoringResult, compute, engine_version, uncertainty
 from indicators.services import framework_spec
 from smartgov.errors import DomainError, ErrorCode
 
@@ -77,7 +78,7 @@ def cycle_scores_compute(*, run_id: int) -> ScoreRun:
         _run_progress(run, 70, "writing")
         method = {"spec": asdict(spec), "uncertainty": {"draws": settings.SCORE_UNCERTAINTY_DRAWS,
                                                          "seed": cycle.period, "weight_range": 0.2}}
-        _run_write(run, result, intervals, method)
+        _run_write(run, result, intervals, method, inputs_fingerprint(values))
     except Exception as error:
         logger.exception("score run %s failed", run_id)
         ScoreRun.objects.filter(pk=run_id).update(
@@ -102,8 +103,15 @@ def _run_progress(run: ScoreRun, progress: int, stage: str) -> None:
     ScoreRun.objects.filter(pk=run.pk).update(progress=progress, stage=stage)
 
 
+def inputs_fingerprint(values: pd.DataFrame) -> str:
+    """SHA-256 of the values a run scores, in a fixed order: the same inputs give the same fingerprint."""
+    ordered = values.sort_values(["period", "region", "indicator"], kind="stable")
+    return hashlib.sha256(ordered.to_csv(index=False, float_format="%.17g").encode()).hexdigest()
+
+
 @transaction.atomic
-def _run_write(run: ScoreRun, result: ScoringResult, intervals: pd.DataFrame, method: dict[str, Any]) -> None:
+def _run_write(run: ScoreRun, result: ScoringResult, intervals: pd.DataFrame, method: dict[str, Any],
+               fingerprint: str) -> None:
     cycle = run.cycle
     period = cycle.period
     regions = dict(Region.objects.values_list("code", "pk"))
@@ -136,7 +144,8 @@ def _run_write(run: ScoreRun, result: ScoringResult, intervals: pd.DataFrame, me
 
     finished = ScoreRun.objects.filter(pk=run.pk, status=ScoreRun.Status.RUNNING).update(
         status=ScoreRun.Status.SUCCEEDED, progress=100, stage="", finished_at=timezone.now(),
-        regions=len(index), method=method,
+        regions=len(index), method=method, inputs_fingerprint=fingerprint, engine_version=engine_version(),
+        participants=cycle.submissions.count(),
     )
     if not finished:
         raise ScoringRefused(ABANDONED)

@@ -221,7 +221,7 @@ def submission_transition(*, submission: Submission, action: str, actor: Actor, 
         if expected_version is not None and submission.version != expected_version:
             raise StaleEdit(_("Someone changed this submission after you opened it; reload it and try again."),
                             submission, submission_events_since(submission, expected_version))
-        reason = state_refusal(step, submission.status, roles, entry_open=submission.cycle.entry_open)
+        reason = state_refusal(step, submission.status, roles, entry_open=submission.entry_open)
         if reason is None and action == "submit":
             reason = _not_ready(submission)
         if reason:

@@ -8,7 +8,7 @@ from ..permissions import visible_regions
 
 
 def visible_submission(request, pk) -> Submission:
-    submission = get_object_or_404(Submission.objects.select_related("region__parent", "cycle__framework"), pk=pk)
+    submission = get_object_or_404(Submission.objects.select_related("region__province", "cycle__framework"), pk=pk)
     if not visible_regions(request.user).filter(pk=submission.region_id).exists():
         raise Http404
     return submission

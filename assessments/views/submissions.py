@@ -116,7 +116,7 @@ def _render(request, submission, *, typed=None, errors=None, conflict=None, stat
     context = {
         "submission": submission, "entry": submission_entry(submission),
         "editable": access.editable, "lock_reason": access.lock if access.role else None,
-        "actions": available(submission.status, roles, entry_open=submission.cycle.entry_open),
+        "actions": available(submission.status, roles, entry_open=submission.entry_open),
         "typed": typed or {}, "errors": errors or {}, "conflict": conflict,
         "conflict_changes": [change_record(e) for e in conflict.changes] if conflict else [],
         "statuses": Submission.Status,

@@ -7,6 +7,7 @@ from .ranking import competition_rank
 from .spec import BandSpec, DimensionSpec, FrameworkSpec, IndicatorSpec, NormalisationSpec
 from .topsis import topsis
 from .uncertainty import uncertainty
+from .version import engine_version
 from .weights import combine_weights, entropy_weights
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "combine_weights",
     "competition_rank",
     "compute",
+    "engine_version",
     "entropy_weights",
     "normalise",
     "topsis",

@@ -59,11 +59,11 @@ def city_report(cycle: Cycle, region: Region) -> CityReport:
     row = as_record(own.iloc[0])
     best = everyone[everyone["index"].notna() & (everyone["index"] == everyone["index"].max())]
     best_ids = best["region_id"].tolist()
-    province_ids = set(everyone.loc[everyone["province_id"] == region.parent_id, "region_id"]) \
-        if region.parent_id is not None else {region.pk}
+    province_ids = set(everyone.loc[everyone["province_id"] == region.province_id, "region_id"]) \
+        if region.province_id is not None else {region.pk}
 
     peers = Q(run_id=run_id) & (Q(region_id__in=[region.pk, *best_ids]) | (
-        Q(region__parent_id=region.parent_id) if region.parent_id is not None else Q(pk__in=[])))
+        Q(region__province_id=region.province_id) if region.province_id is not None else Q(pk__in=[])))
     dims = values_frame(DimensionScore.objects.filter(peers), ["region_id", "dimension_id", "score", "rank"])
     inds = values_frame(IndicatorScore.objects.filter(peers),
                         ["region_id", "indicator_id", "value", "score", "weight", "contribution", "gap"])

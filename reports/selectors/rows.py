@@ -58,11 +58,11 @@ def values_frame(queryset: QuerySet[Model], fields: Sequence[str]) -> pd.DataFra
 
 
 def region_frame(where: Q) -> pd.DataFrame:
-    """The `RegionScore` rows matching `where` with their region's code, name and parent; numbers as floats."""
+    """The `RegionScore` rows matching `where` with their region's code, name and province; numbers as floats."""
     name = localised("region__name_zh", "region__name_en")
-    parent_name = localised("region__parent__name_zh", "region__parent__name_en")
-    fields = {"region_id": "region_id", "region__code": "code", name: "name", "region__parent_id": "province_id",
-              "region__parent__code": "province_code", parent_name: "province"}
+    province_name = localised("region__province__name_zh", "region__province__name_en")
+    fields = {"region_id": "region_id", "region__code": "code", name: "name", "region__province_id": "province_id",
+              "region__province__code": "province_code", province_name: "province"}
     numbers = ["index", "level", "rank", "parent_rank", "change", "complete", "coverage", "rank_median",
                "rank_low", "rank_high"]
     frame = values_frame(RegionScore.objects.filter(where), [*fields, *numbers]).rename(columns=fields)

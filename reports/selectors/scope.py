@@ -42,7 +42,7 @@ _Report = TypeVar("_Report", bound=ScopeReport)
 def province_report(cycle: Cycle, province: Region) -> ProvinceReport:
     """The results of a province's regions: `scope_report` of the regions whose parent is `province`, with
     the `province` itself. 5 queries."""
-    return _scope(ProvinceReport, cycle, Region.objects.filter(parent_id=province.pk),
+    return _scope(ProvinceReport, cycle, Region.objects.filter(province_id=province.pk),
                   province=Named(code=province.code, name=province.name))
 
 

@@ -22,7 +22,7 @@ def questionnaire_create(*, cycle: Cycle, region: Region, actor: Actor) -> Quest
     """A draft questionnaire with the default questions: one per satisfaction score of the framework and a few
     about the respondent (age band, channel, who; the district when the city's counties are known)."""
     check_manage(actor, region)
-    if region.level not in (Region.Level.CITY, Region.Level.PROVINCE):
+    if region.level not in (Region.Level.PREFECTURE, Region.Level.PROVINCE):
         raise SatisfactionRefused(_("A questionnaire is for a city or a province."))
     if Questionnaire.objects.filter(cycle=cycle, region=region).exists():
         raise SatisfactionRefused(_("This region already has a questionnaire in this cycle."))

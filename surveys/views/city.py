@@ -36,7 +36,7 @@ KEPT_ERRORS = 5000
 
 def _city_submission(request, pk) -> Submission:
     submission = visible_submission(request, pk)
-    if submission.region.level != Region.Level.CITY:
+    if submission.region.level != Region.Level.PREFECTURE:
         raise Http404
     return submission
 

@@ -62,7 +62,7 @@ def survey(request, key):
         return _public(request, "public_message.html", {**page, "kind": "answered"},
                        status=409 if request.method == "POST" else 200)
     questions = list(questionnaire.questions.all())
-    cities = (list(Region.objects.filter(parent=questionnaire.region, level=Region.Level.CITY).order_by("code"))
+    cities = (list(Region.objects.filter(parent=questionnaire.region).current().order_by("code"))
               if questionnaire.region.level == Region.Level.PROVINCE else [])
     page["cities"] = cities
     if request.method != "POST":

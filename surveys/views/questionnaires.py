@@ -49,7 +49,7 @@ def satisfaction_index(request):
     return render(request, "surveys/index.html", {
         "questionnaires": Questionnaire.objects.filter(region__in=visible).select_related("cycle", "region")
         .annotate(n=Count("responses")),
-        "submissions": Submission.objects.filter(region__in=visible, region__level=Region.Level.CITY)
+        "submissions": Submission.objects.filter(region__in=visible, region__level=Region.Level.PREFECTURE)
         .select_related("cycle", "region").order_by("-cycle__period", "region__code")[:500],
         "form": form, "can_create": bool(form.fields["region"].queryset),
     }, status=400 if form.errors else 200)
@@ -58,7 +58,7 @@ def satisfaction_index(request):
 def _questionnaire(request, pk, *, manage=False) -> Questionnaire:
     """The questionnaire if the user may see its region (else 404) and, with `manage`, manage it (else 403)."""
     questionnaire = get_object_or_404(
-        Questionnaire.objects.select_related("cycle__framework", "region__parent"), pk=pk)
+        Questionnaire.objects.select_related("cycle__framework", "region__province"), pk=pk)
     if not visible_regions(request.user).filter(pk=questionnaire.region_id).exists():
         raise Http404
     if manage and not may_manage(request.user, questionnaire.region):

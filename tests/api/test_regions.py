@@ -6,12 +6,12 @@ pytestmark = pytest.mark.django_db
 def test_it_lists_the_province_and_its_cities_to_the_province_aggregator(zj, regions):
     response = zj.get("/api/v1/regions/")
     assert response.json() == {"count": 3, "next": None, "previous": None, "results": [
-        {"code": "330000", "name_zh": "浙江省", "name_en": "Zhejiang", "level": "province", "level_label": "Province",
-         "parent": "CHN"},
-        {"code": "330100", "name_zh": "杭州市", "name_en": "Hangzhou", "level": "city",
-         "level_label": "Prefecture-level city", "parent": "330000"},
-        {"code": "330200", "name_zh": "宁波市", "name_en": "Ningbo", "level": "city",
-         "level_label": "Prefecture-level city", "parent": "330000"},
+        {"code": "330000", "name_zh": "浙江省", "name_en": "Zhejiang", "level": "province",
+         "level_label": "Province-level division", "parent": "CHN"},
+        {"code": "330100", "name_zh": "杭州市", "name_en": "Hangzhou", "level": "prefecture",
+         "level_label": "Prefecture-level division", "parent": "330000"},
+        {"code": "330200", "name_zh": "宁波市", "name_en": "Ningbo", "level": "prefecture",
+         "level_label": "Prefecture-level division", "parent": "330000"},
     ]}
 
 

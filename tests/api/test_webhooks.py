@@ -12,7 +12,7 @@ from assessments.models import Region
 from smartgov.errors import PermissionRefused
 from tests.api.clients import user_with_token
 from tests.api.receiver import Receiver, verify
-from tests.factories import score
+from tests.factories import in_province, score
 
 pytestmark = pytest.mark.django_db
 
@@ -87,8 +87,8 @@ def test_each_attempt_sets_the_next_one_further_away(scored, zhejiang_aggregator
 
 def test_only_endpoints_covering_the_runs_cities_are_notified_and_never_twice(scored, zhejiang_aggregator,
                                                                               regions):
-    guangdong = Region.objects.create(code="440000", name_zh="广东省", name_en="Guangdong", level="province",
-                                      parent=regions["china"])
+    guangdong = in_province(Region.objects.create(code="440000", name_zh="广东省", name_en="Guangdong",
+                                                  level="province", parent=regions["china"]))
     gd_owner = user_with_token("gd", "province_analyst", guangdong)[0]
     webhook_register(owner=zhejiang_aggregator[0], url="http://127.0.0.1:9/zj", region=regions["zhejiang"])
     webhook_register(owner=gd_owner, url="http://127.0.0.1:9/gd", region=guangdong)

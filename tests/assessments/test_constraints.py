@@ -23,13 +23,15 @@ def test_a_second_value_for_the_same_indicator_is_refused(submission):
 
 def test_a_city_needs_a_parent(db):
     with pytest.raises(IntegrityError), transaction.atomic():
-        Region.objects.create(code="999900", name_zh="孤城", name_en="Orphan", level=Region.Level.CITY)
+        Region.objects.create(code="999900", name_zh="孤城", name_en="Orphan", level=Region.Level.PREFECTURE)
 
 
-def test_a_country_has_no_parent(regions):
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Region.objects.create(code="ABC", name_zh="某国", name_en="Somewhere", level=Region.Level.COUNTRY,
-                              parent=regions["china"])
+def test_a_country_may_belong_to_a_group(db):
+    africa = Region.objects.create(code="UN-AFRICA", name_zh="非洲", name_en="Africa", level=Region.Level.GROUP,
+                                   tree="UN")
+    kenya = Region.objects.create(code="KEN", name_zh="肯尼亚", name_en="Kenya", level=Region.Level.COUNTRY,
+                                  parent=africa, tree="UN")
+    assert kenya.parent == africa
 
 
 def test_a_city_role_needs_a_region(officer):

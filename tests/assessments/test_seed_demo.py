@@ -31,7 +31,7 @@ def test_it_is_idempotent(seeded):
 
 def test_it_covers_three_provinces_and_forty_cities_with_gbt2260_codes(seeded):
     provinces = Region.objects.filter(level=Region.Level.PROVINCE)
-    cities = Region.objects.filter(level=Region.Level.CITY)
+    cities = Region.objects.filter(level=Region.Level.PREFECTURE)
     assert provinces.count() >= 3
     assert cities.count() >= 40
     assert Region.objects.get(code="330100").name_zh == "杭州市"

@@ -9,7 +9,7 @@ from django.contrib.staticfiles import finders
 from assessments.models import Cycle, Region, RegionScore, RoleAssignment
 from assessments.services import cycle_scores_compute, cycle_scores_request
 from reports.selectors import city_report
-from tests.factories import RegionFactory, approved_cycle, many_cities
+from tests.factories import RegionFactory, approved_cycle, in_province, many_cities
 
 pytestmark = pytest.mark.django_db
 
@@ -158,7 +158,7 @@ def test_without_scores_the_pages_say_so(client, regions, people, framework):
 def test_a_city_without_a_result_in_the_cycle_says_so(client, scored, people, regions):
     page = _page(client, people["analyst"], "/dashboards/cities/330100/")
     assert 'id="no-result"' not in page
-    RegionFactory(code="330900", name_zh="舟山市", name_en="Zhoushan", parent=regions["zhejiang"])
+    in_province(RegionFactory(code="330900", name_zh="舟山市", name_en="Zhoushan", parent=regions["zhejiang"]))
     page = _page(client, people["analyst"], "/dashboards/cities/330900/")
     assert 'id="no-result"' in page
     assert "舟山市" in page

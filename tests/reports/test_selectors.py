@@ -19,7 +19,7 @@ from reports.selectors import (
     scope_summary,
     scored_cycles,
 )
-from tests.factories import RegionFactory, approved_cycle, many_cities
+from tests.factories import RegionFactory, approved_cycle, in_province, many_cities
 
 pytestmark = pytest.mark.django_db
 
@@ -108,8 +108,9 @@ def test_strengths_and_weaknesses_are_the_scores_furthest_from_the_province_mean
 
 
 def test_a_city_alone_in_its_province_gets_its_highest_and_lowest_scores(scored, regions):
-    lonely = RegionFactory(code="440100", name_zh="广州市", name_en="Guangzhou", parent=RegionFactory(
-        code="440000", name_zh="广东省", name_en="Guangdong", level="province", parent=regions["china"]))
+    guangdong = in_province(RegionFactory(code="440000", name_zh="广东省", name_en="Guangdong", level="province",
+                                          parent=regions["china"]))
+    lonely = in_province(RegionFactory(code="440100", name_zh="广州市", name_en="Guangzhou", parent=guangdong))
     cycle = approved_cycle(scored.framework, [lonely, regions["hangzhou"]], 2027)
     _run(cycle)
     report = city_report(cycle, lonely)
