@@ -15,7 +15,8 @@ run: setup system-packages migrate demo scores
 	@echo "    demo_officer   杭州市填报员 city data-entry officer, Hangzhou"
 	@echo "    demo_reviewer  杭州市审核员 city reviewer, Hangzhou"
 	@echo "    demo_province  浙江省审核员 provincial reviewer and analyst, Zhejiang"
-	@echo "    demo_admin     平台管理员   platform administrator"
+	@echo "    demo_coordinator 浙江省协调员 provincial coordinator, Zhejiang (campaign console, people)"
+	@echo "    demo_admin     平台管理员   platform administrator and national coordinator"
 	@echo ""
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 

@@ -7,9 +7,11 @@ class ApiConfig(AppConfig):
     verbose_name = _("REST API")
 
     def ready(self) -> None:
-        from assessments.events import results_recomputed
+        from assessments.events import results_published, results_revised
 
         from . import schema  # noqa: F401 - registers the OpenAPI extension of the Bearer token authentication
-        from .receivers import webhooks_on_results
+        from .receivers import webhooks_on_publication
 
-        results_recomputed.connect(webhooks_on_results, dispatch_uid="api.webhooks_on_results")
+        # Only published results are announced: a recompute's results are provisional and send nothing.
+        results_published.connect(webhooks_on_publication, dispatch_uid="api.webhooks_on_published")
+        results_revised.connect(webhooks_on_publication, dispatch_uid="api.webhooks_on_revised")

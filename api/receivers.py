@@ -1,8 +1,8 @@
 """The API's subscriptions to what assessments announce (`assessments.events`)."""
 
-from .services import webhooks_cycle_published
+from .services import webhooks_results_published
 
 
-def webhooks_on_results(sender: object, *, cycle_id: int, run_id: int, **kwargs: object) -> None:
-    """New current results: tell the webhook endpoints that cover them."""
-    webhooks_cycle_published(cycle_id=cycle_id, run_id=run_id)
+def webhooks_on_publication(sender: object, *, cycle_id: int, publication_id: int, **kwargs: object) -> None:
+    """A cycle's results were published or revised: tell the webhook endpoints that cover them."""
+    webhooks_results_published(publication_id=publication_id)

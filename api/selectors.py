@@ -12,20 +12,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Value, When
 from django.utils.translation import get_language
 
 from assessments.models import (
+    ComparisonGroup,
     Cycle,
     DimensionScore,
     IndicatorScore,
     IndicatorValue,
+    Publication,
     Region,
     RegionScore,
     ScoreRun,
     Submission,
 )
 from assessments.permissions import is_platform_admin, visible_regions
+from assessments.selectors import CycleResults, region_names_on
 from audit.services import Actor
 from indicators.models import Framework
 from indicators.selectors import DEFAULT_FRAMEWORK_CODE
@@ -45,20 +48,40 @@ def cycles_all() -> QuerySet[Cycle]:
     return Cycle.objects.select_related("framework", "current_run").order_by("-period", "framework__code")
 
 
+def with_versions_and_groups(cycles: QuerySet[Cycle]) -> QuerySet[Cycle]:
+    """`cycles` with their publications (`versions`, the latest first) and comparison groups with their members:
+    three queries more, whatever the number of cycles on the page."""
+    return cycles.prefetch_related(
+        Prefetch("publications", queryset=Publication.objects.order_by("-version"), to_attr="versions"),
+        Prefetch("groups", queryset=ComparisonGroup.objects.order_by("code").prefetch_related(
+            Prefetch("members", queryset=Region.objects.order_by("code").only("code")))))
+
+
 def cycle_find(*, period: int | None = None, framework: str | None = None, published: bool = False
                ) -> Cycle | None:
     """The cycle of `period` (the latest one when None) of `framework` (code; when None the platform's own
-    framework is preferred, then the latest version). `published`: only cycles with a current score run."""
+    framework is preferred, then the latest version). `published`: only cycles with results (a score run,
+    provisional until published); without a `period`, the latest cycle with published results is preferred to a
+    later one whose results are still provisional."""
     cycles = cycles_all()
     if framework:
         cycles = cycles.filter(framework__code=framework)
     if period is not None:
         cycles = cycles.filter(period=period)
+    order: list[Any] = ["-period"]
     if published:
         cycles = cycles.filter(current_run__isnull=False)
+        if period is None:
+            cycles = cycles.annotate(published=Exists(Publication.objects.filter(cycle=OuterRef("pk"))))
+            order.insert(0, "-published")
     preferred = Case(When(framework__code=DEFAULT_FRAMEWORK_CODE, then=Value(0)), default=Value(1),
                      output_field=IntegerField())
-    return cycles.order_by("-period", preferred, "-framework__version").first()
+    return cycles.order_by(*order, preferred, "-framework__version").first()
+
+
+def publications_of(cycle: Cycle) -> QuerySet[Publication]:
+    """The cycle's publications, the latest version first."""
+    return cycle.publications.order_by("-version")
 
 
 def submission_values(submission: Submission) -> tuple[list[IndicatorValue], list[str]]:
@@ -78,6 +101,12 @@ def results_visible(*, run: ScoreRun, user: Actor) -> QuerySet[RegionScore]:
     """The run's region scores in the caller's regions."""
     return (RegionScore.objects.filter(run=run, region__in=visible_regions(user))
             .select_related("region__province"))
+
+
+def former_names(results: CycleResults, region_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """Region id → (Chinese, English) name of the regions renamed since the cycle closed: their name when
+    assessed (one query)."""
+    return region_names_on(region_ids, results.cycle.closes)
 
 
 @dataclass(frozen=True)
@@ -153,12 +182,13 @@ class ProvinceAggregate:
     """Regions without a level (too little data)."""
 
 
-def province_aggregates(*, cycle: Cycle, user: Actor, province: str | None = None) -> list[ProvinceAggregate]:
+def province_aggregates(*, results: CycleResults, run: ScoreRun, user: Actor, province: str | None = None
+                        ) -> list[ProvinceAggregate]:
     """Per province whose results the caller may see (a province they hold the provincial role on, or every
-    one for a platform administrator), in the cycle's current run: count, mean, median, min, max and
+    one for a platform administrator), in the run shown (`results`): count, mean, median, min, max and
     population standard deviation of the index and of each dimension's score, and the number of regions per
-    maturity level. Three queries, whatever the number of regions."""
-    run = cycle.current_run
+    maturity level; provinces named as when the cycle closed. Four queries, whatever the number of regions."""
+    cycle = results.cycle
     in_scope: dict[str, object] = {"run": run, "region__province__in": visible_regions(user)}
     if province:
         in_scope["region__province__code"] = province
@@ -186,6 +216,10 @@ def province_aggregates(*, cycle: Cycle, user: Actor, province: str | None = Non
             dimension_codes.append(code)
         if parent in provinces and score is not None:
             provinces[parent]["dimensions"][code].append(score)
+    renamed = former_names(results, [parent for parent in provinces if parent is not None])
+    for parent, entry in provinces.items():
+        if parent in renamed:
+            entry["province"] = RegionName(entry["province"].code, *renamed[parent])
     return [
         ProvinceAggregate(
             province=entry["province"], cycle=cycle.period, framework=cycle.framework.code, run=run.pk,

@@ -21,7 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessments.models import Cycle, Region, RegionScore, ScoreRun
+from assessments.models import Publication, Region, RegionScore
 from assessments.permissions import is_platform_admin, roles_for_region
 from audit.models import Action
 from audit.services import Actor, audit_record
@@ -31,7 +31,10 @@ from .models import ApiToken, WebhookDelivery, WebhookEndpoint
 
 logger = logging.getLogger(__name__)
 
-EVENT_CYCLE_PUBLISHED = "cycle.published"
+EVENT_RESULTS_PUBLISHED = "results.published"
+"""A cycle's results were published: publication version 1."""
+EVENT_RESULTS_REVISED = "results.revised"
+"""A cycle's published results were revised: publication version 2 or later, with its reason."""
 RETRY_DELAYS = (10, 60, 300, 1800, 7200)
 """Seconds before the 2nd … 6th attempt of a webhook delivery; after the 6th failure it is given up."""
 WEBHOOK_TIMEOUT = 10
@@ -131,27 +134,29 @@ def _webhook_facts(endpoint: WebhookEndpoint) -> dict[str, Any]:
             "active": endpoint.active}
 
 
-def webhooks_cycle_published(*, cycle_id: int, run_id: int) -> list[WebhookDelivery]:
-    """Tell the active endpoints whose region covers a city of the run that the cycle's results are published.
+def webhooks_results_published(*, publication_id: int) -> list[WebhookDelivery]:
+    """Tell the active endpoints whose region covers a region of a publication's run that the cycle's results
+    are published (`results.published`, version 1) or revised (`results.revised`, a later version).
 
-    Called once the run that became the cycle's current one is committed. Creates one delivery per endpoint
-    (never twice for the same run) and queues its delivery. Never raises: a webhook problem must not fail
-    the score run that published the results.
+    Called once the publication is committed. Creates one delivery per endpoint (never twice for the same
+    publication) and queues its delivery. Never raises: a webhook problem must not undo the publication.
+    Provisional results (a recompute that is not published) are never announced.
     """
     try:
-        return _cycle_published(cycle_id, run_id)
+        return _results_published(publication_id)
     except Exception:
-        logger.exception("webhooks for cycle %s, run %s could not be queued", cycle_id, run_id)
+        logger.exception("webhooks for publication %s could not be queued", publication_id)
         return []
 
 
-def _cycle_published(cycle_id: int, run_id: int) -> list[WebhookDelivery]:
-    cycle = Cycle.objects.select_related("framework", "current_run").filter(pk=cycle_id).first()
-    if cycle is None or cycle.current_run_id != run_id or cycle.current_run.status != ScoreRun.Status.SUCCEEDED:
+def _results_published(publication_id: int) -> list[WebhookDelivery]:
+    publication = (Publication.objects.select_related("cycle__framework", "run").filter(pk=publication_id)
+                   .first())
+    if publication is None:
         return []
-    run = cycle.current_run
+    event = EVENT_RESULTS_PUBLISHED if publication.version == 1 else EVENT_RESULTS_REVISED
     covered: dict[int, int] = {}
-    for region, parent, province in RegionScore.objects.filter(run=run).values_list(
+    for region, parent, province in RegionScore.objects.filter(run=publication.run_id).values_list(
             "region_id", "region__parent_id", "region__province_id"):
         for scope in {region, parent, province}:
             if scope is not None:
@@ -160,13 +165,13 @@ def _cycle_published(cycle_id: int, run_id: int) -> list[WebhookDelivery]:
                                                            region_id__in=list(covered))
                  .select_related("region__province", "owner")
                  if is_platform_admin(e.owner) or roles_for_region(e.owner, e.region)]
-    key = f"{EVENT_CYCLE_PUBLISHED}:run-{run.pk}"
+    key = f"{event}:publication-{publication.pk}"
     with transaction.atomic():
         done = set(WebhookDelivery.objects.filter(key=key).values_list("endpoint_id", flat=True))
         endpoints = [e for e in endpoints if e.pk not in done]
         WebhookDelivery.objects.bulk_create(
-            [WebhookDelivery(endpoint=e, event=EVENT_CYCLE_PUBLISHED, key=key,
-                             payload=_published_payload(cycle, run, e.region, covered[e.region_id]))
+            [WebhookDelivery(endpoint=e, event=event, key=key,
+                             payload=_published_payload(event, publication, e.region, covered[e.region_id]))
              for e in endpoints], ignore_conflicts=True)
         deliveries = list(WebhookDelivery.objects.filter(endpoint__in=endpoints, key=key).select_related("endpoint"))
         transaction.on_commit(lambda: _queue(deliveries))
@@ -183,17 +188,24 @@ def _queue(deliveries: Sequence[WebhookDelivery]) -> None:
             logger.exception("webhook delivery %s could not be queued", delivery.pk)
 
 
-def _published_payload(cycle: Cycle, run: ScoreRun, region: Region, regions: int) -> dict[str, Any]:
+def _published_payload(event: str, publication: Publication, region: Region, regions: int) -> dict[str, Any]:
+    cycle, run = publication.cycle, publication.run
     query = f"cycle={cycle.period}&framework={cycle.framework.code}"
     scope = f"&province={region.code}" if region.level == Region.Level.PROVINCE else ""
+    version = f"&version={publication.version}"
     return {
-        "event": EVENT_CYCLE_PUBLISHED,
+        "event": event,
         "cycle": {"period": cycle.period, "framework": cycle.framework.code, "version": cycle.framework.version},
-        "run": {"id": run.pk, "finished_at": run.finished_at.isoformat() if run.finished_at else None},
+        "publication": {"version": publication.version, "published_at": publication.published_at.isoformat(),
+                        "reason": publication.reason, "participants": publication.participants,
+                        "approved": publication.approved},
+        "run": {"id": run.pk, "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+                "inputs_fingerprint": publication.inputs_fingerprint,
+                "engine_version": publication.engine_version},
         "region": {"code": region.code, "name_zh": region.name_zh, "name_en": region.name_en},
         "regions_scored": regions,
-        "results": f"/api/v1/results/?{query}{scope}",
-        "aggregates": f"/api/v1/aggregates/?{query}{scope}",
+        "results": f"/api/v1/results/?{query}{scope}{version}",
+        "aggregates": f"/api/v1/aggregates/?{query}{scope}{version}",
     }
 
 

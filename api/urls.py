@@ -11,7 +11,7 @@ from rest_framework.request import Request
 
 from smartgov.errors import NotFound
 
-from .views import cycles, frameworks, regions, reports, results, score_runs, submissions
+from .views import cycles, evidence, frameworks, regions, reports, results, score_runs, submissions
 
 
 class IdConverter:
@@ -63,9 +63,15 @@ urlpatterns = [
     path("regions/", regions.RegionList.as_view(), name="regions"),
     path("regions/<region:code>/", regions.RegionDetail.as_view(), name="region"),
     path("cycles/", cycles.CycleList.as_view(), name="cycles"),
+    path("cycles/<smallint:period>/publications/", cycles.PublicationList.as_view(), name="cycle-publications"),
     path("submissions/", submissions.SubmissionList.as_view(), name="submissions"),
     path("submissions/<id:pk>/", submissions.SubmissionDetail.as_view(), name="submission"),
     path("submissions/<id:pk>/values/", submissions.SubmissionValues.as_view(), name="submission-values"),
+    path("submissions/<id:pk>/evidence/", evidence.EvidenceList.as_view(), name="submission-evidence"),
+    path("submissions/<id:pk>/evidence/<id:evidence_id>/", evidence.EvidenceDetail.as_view(),
+         name="submission-evidence-item"),
+    path("submissions/<id:pk>/evidence/<id:evidence_id>/download/", evidence.EvidenceDownload.as_view(),
+         name="submission-evidence-download"),
     *[path(f"submissions/<id:pk>/{action}/", submissions.transition_view(action).as_view(),
            name=f"submission-{action}")
       for action in ("submit", "send_back", "sign_off", "return", "approve", "reopen")],

@@ -4,6 +4,7 @@ cross-indicator rules and the previous period (anomalies). Shared by the form, t
 
 import math
 import re
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -97,31 +98,43 @@ def _float(raw) -> float | None:
         return None
 
 
+ALWAYS_BLOCKING = ("missing", "evidence_missing", "rule_error")
+"""The kinds of finding that no note explains away: only a value, a file or a correction does."""
+
+
 @dataclass(frozen=True)
 class Finding:
     kind: str
-    """"missing", "rule_error", "rule_warning" or "anomaly"."""
+    """"missing", "evidence_missing", "rule_error", "rule_warning" or "anomaly"."""
     indicators: tuple[str, ...]
     message: str
     explained: bool = False
 
     @property
     def blocking(self) -> bool:
-        """Whether it stops the sign-off: errors always, warnings and anomalies until explained."""
-        return self.kind in ("missing", "rule_error") or not self.explained
+        """Whether it stops the sign-off: missing values and evidence and errors always, warnings and
+        anomalies until explained."""
+        return self.kind in ALWAYS_BLOCKING or not self.explained
 
 
-def submission_findings(*, indicators, values: dict, notes: dict, previous: dict, rules, threshold: float
-                        ) -> list[Finding]:
+def submission_findings(*, indicators, values: dict, notes: dict, previous: dict, rules, threshold: float,
+                        evidenced: Collection[str] = (), from_citizens: Collection[str] = ()) -> list[Finding]:
     """Everything about a submission's values that needs correcting or explaining, in framework order.
 
-    `values` and `previous` map indicator code → number (this and the last period), `notes` code → text.
+    `values` and `previous` map indicator code → number (this and the last period), `notes` code → text;
+    `evidenced` holds the codes of the indicators with at least one evidence file, `from_citizens` those whose
+    value the platform aggregated from its own citizens' survey (see `evidence_missing`).
     """
     findings = []
     missing = [i.code for i in indicators if values.get(i.code) is None]
     if missing:
         findings.append(Finding("missing", tuple(missing),
                                 _("%(count)d indicators have no value yet.") % {"count": len(missing)}))
+    if unsupported := evidence_missing(indicators, evidenced=evidenced, from_citizens=from_citizens):
+        findings.append(Finding(
+            "evidence_missing", tuple(i.code for i in unsupported),
+            _("Evidence required but no file attached: %(indicators)s.")
+            % {"indicators": "; ".join(f"{i.code} {i.name}" for i in unsupported)}))
     for rule in rules:
         codes = (*rule.left, *rule.right)
         if any(values.get(code) is None for code in codes):
@@ -144,6 +157,21 @@ def submission_findings(*, indicators, values: dict, notes: dict, previous: dict
             bool(notes.get(indicator.code, "").strip()),
         ))
     return findings
+
+
+def evidence_missing(indicators: Iterable[Indicator], *, evidenced: Collection[str], from_citizens: Collection[str]
+                     ) -> list[Indicator]:
+    """The indicators marked "evidence required" that have no evidence file, in the order given.
+
+    The requirement belongs to the indicator, not to its value: every such indicator needs at least one file
+    attached to it (a file on the submission as a whole does not count), whether or not its value is entered
+    yet — a submission needs every value anyway, and the city sees all it must gather from the start rather
+    than a new refusal after the last value. One exception: a value the platform aggregated from its own
+    citizens' survey (source "survey") is supported by the responses the platform holds, shown with their
+    confidence intervals on the satisfaction page, so it needs no uploaded report.
+    """
+    return [i for i in indicators
+            if i.evidence_required and i.code not in evidenced and i.code not in from_citizens]
 
 
 def _anomalous(now: float, before: float, threshold: float) -> bool:

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 
 from audit.services import Actor
 
-from .models import Region, RoleAssignment, Submission
+from .models import Cycle, Region, RoleAssignment, Submission
 from .workflow import EDITING_ROLES, lock_reason
 
 if TYPE_CHECKING:
@@ -62,6 +62,18 @@ def may_coordinate(user: Actor, region: Region) -> bool:
     return is_platform_admin(user) or any(
         role == Role.PROVINCE_COORDINATOR and region_id in (region.pk, region.province_id)
         for role, region_id in _assignments(user))
+
+
+def may_recompute(user: Actor, cycle: Cycle) -> bool:
+    """Whether `user` may start a recompute of a cycle's scores: the national role, or a provincial role
+    (analyst or coordinator) on the province-level divisions that hold every participant of the cycle. A cycle
+    with a participant outside them, or with none, is not theirs to recompute."""
+    if is_platform_admin(user):
+        return True
+    provinces = [region_id for role, region_id in _assignments(user) if role in PROVINCE_ROLES]
+    participants = Submission.objects.filter(cycle_id=cycle.pk)
+    return bool(provinces) and participants.exists() and not participants.exclude(
+        region__province_id__in=provinces).exists()
 
 
 def visible_regions(user: Actor) -> QuerySet[Region]:

@@ -59,19 +59,6 @@ def cycle_values_frame(cycle: Cycle) -> tuple[pd.DataFrame, dict[str, str]]:
     return values, parents
 
 
-def cycle_scores_are_current(cycle: Cycle) -> bool:
-    """Whether the cycle's current run was requested after every approved value it depends on last changed."""
-    if cycle.current_run_id is None:
-        return False
-    latest = IndicatorValue.objects.filter(
-        submission__status=Submission.Status.APPROVED,
-        submission__cycle__framework_id=cycle.framework_id,
-        submission__cycle__period__lte=cycle.period,
-    ).aggregate(value=Max("updated_at"), submission=Max("submission__updated_at"))
-    changed = max((t for t in latest.values() if t is not None), default=None)
-    return changed is None or changed <= cycle.current_run.requested_at
-
-
 def previous_values(submission: Submission) -> dict[str, float | None]:
     """Indicator code → value of the same region in the latest earlier cycle of the same framework code."""
     rows = IndicatorValue.objects.filter(
@@ -87,16 +74,18 @@ def previous_values(submission: Submission) -> dict[str, float | None]:
 
 
 def submission_findings_of(submission: Submission) -> list[Finding]:
-    """Missing values, broken cross-indicator rules and unexplained anomalies of a submission."""
+    """Missing values and evidence, broken cross-indicator rules and unexplained anomalies of a submission."""
     framework = submission.cycle.framework
-    current = list(submission.values.values_list("indicator__code", "value", "note"))
+    current = list(submission.values.values_list("indicator__code", "value", "note", "source"))
     return submission_findings(
         indicators=list(framework.indicators.order_by("dimension__order", "order")),
-        values={code: value for code, value, _note in current},
-        notes={code: note for code, _value, note in current},
+        values={code: value for code, value, _note, _source in current},
+        notes={code: note for code, _value, note, _source in current},
         previous=previous_values(submission),
         rules=list(framework.rules.all()),
         threshold=framework.anomaly_threshold,
+        evidenced=set(submission.evidence.filter(indicator__isnull=False).values_list("indicator__code", flat=True)),
+        from_citizens={code for code, _value, _note, source in current if source == IndicatorValue.Source.SURVEY},
     )
 
 

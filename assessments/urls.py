@@ -11,4 +11,8 @@ urlpatterns = [
     path("", include("assessments.urls_evidence")),
     path("", include("assessments.urls_excel")),
     path("", include("assessments.urls_history")),
+    path("", include("assessments.urls_cycles")),
+    path("", include("assessments.urls_groups")),
+    path("", include("assessments.urls_people")),
+    path("", include("assessments.urls_console")),
 ]

@@ -83,10 +83,13 @@ def _regions(count: int):
         province, _ = Region.objects.get_or_create(
             code=f"{90 + p}0000", defaults={"name_zh": f"基准省{p}", "name_en": f"Province {p}",
                                             "level": Region.Level.PROVINCE, "parent": country})
+        if province.province_id != province.pk:  # a province-level division is its own province, as in the register
+            Region.objects.filter(pk=province.pk).update(province=province)
         for c in range(1, count // 10 + 1):
             city, _ = Region.objects.get_or_create(
                 code=f"{90 + p}{c:02d}00", defaults={"name_zh": f"基准市{p}-{c}", "name_en": f"City {p}-{c}",
-                                                     "level": Region.Level.PREFECTURE, "parent": province})
+                                                     "level": Region.Level.PREFECTURE, "parent": province,
+                                                     "province": province})
             cities.append(city)
     return cities
 

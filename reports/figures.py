@@ -177,6 +177,8 @@ def city_rank_interval(report: CityReport, *, title: str | None = None, height: 
     varied), on the axis of all ranked regions."""
     result = report.result
     total = result.regions_ranked or 0
+    if not report.status.ranks_shown:
+        return _empty(_("Ranks are not shown: too few participants are approved"), title=title, height=height)
     if result.rank is None or not total:
         return _empty(_("Not ranked: the data are incomplete"), title=title, height=height)
     low = result.rank_low if result.rank_low is not None else result.rank

@@ -202,11 +202,13 @@ def page_counter_css() -> str:
     return mark_safe(" ".join(counters.get(part) or css_string(part) for part in parts if part))  # noqa: S308
 
 
-def print_context(*, top_left: str, top_right: str, bottom_right: str = "") -> dict[str, object]:
+def print_context(*, top_left: str, top_right: str, bottom_right: str = "", bottom_left: str = ""
+                  ) -> dict[str, object]:
     """What templates/reports/pdf/base.html needs for its running headers and footers and its font."""
     return {"font_stack": mark_safe(FONT_STACK), "css": {  # noqa: S308 - a constant
         "top_left": css_string(top_left), "top_right": css_string(top_right),
-        "bottom_right": css_string(bottom_right), "page_counter": page_counter_css()}}
+        "bottom_left": css_string(bottom_left), "bottom_right": css_string(bottom_right),
+        "page_counter": page_counter_css()}}
 
 
 # ---- PDF ----------------------------------------------------------------------------------------------

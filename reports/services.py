@@ -20,8 +20,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from assessments.models import Cycle, Region, RegionScore, RoleAssignment
+from assessments.models import Cycle, Region, RegionScore, RoleAssignment, ScoreRun
 from assessments.permissions import is_platform_admin, roles_for_region, visible_regions
+from assessments.selectors import CycleResults, cycle_results
 from audit.services import Actor
 from smartgov.errors import DomainError, ErrorCode, PermissionRefused
 
@@ -65,12 +66,23 @@ def reportable_provinces(user: User) -> QuerySet[Region]:
                             role_assignments__role=RoleAssignment.Role.PROVINCE_ANALYST).distinct()
 
 
-def _scored(cycle: Cycle) -> QuerySet[RegionScore]:
-    """Scores of the cycle's current run (ReportRefused when it has none yet)."""
-    if cycle.current_run_id is None:
+def _shown(cycle: Cycle) -> tuple[CycleResults, ScoreRun, QuerySet[RegionScore]]:
+    """The results a report on the cycle shows (`cycle_results`: its latest publication, else its latest
+    computation, provisional), their run and its scores (ReportRefused when nothing has been computed yet)."""
+    results = cycle_results(cycle)
+    if results.run is None:
         raise ReportRefused(_("The %(period)s cycle has no computed scores yet: there is nothing to report.")
                             % {"period": cycle.period})
-    return RegionScore.objects.filter(run_id=cycle.current_run_id)
+    return results, results.run, RegionScore.objects.filter(run=results.run)
+
+
+def _same_results(report: Report, results: CycleResults) -> bool:
+    """Whether a report that succeeded shows `results`: built on their run and, once they are published, after
+    the publication (a report built before says “provisional”, and is not reused for the published version)."""
+    if results.run is None or report.run_id != results.run.pk:
+        return False
+    publication = results.publication
+    return publication is None or (report.started_at is not None and report.started_at >= publication.published_at)
 
 
 def _language(language: str) -> str:
@@ -85,9 +97,10 @@ def report_request(*, cycle: Cycle, region: Region, language: str = "zh-hans", a
                    enqueue: bool = True) -> Report:
     """Ask for the PDF report of a city (or the summary of a province) in `language`.
 
-    The same request while one is queued or running, or after one succeeded on the current scores, returns
-    that report instead of building another. Raises PermissionRefused outside the actor's regions and
-    ReportRefused when there is nothing to report.
+    The same request while one is queued or running, or after one succeeded on the results the cycle shows now
+    (the same run, and the same publication: one built while they were provisional is not reused once they are
+    published), returns that report instead of building another. Raises PermissionRefused outside the actor's
+    regions and ReportRefused when there is nothing to report.
     """
     kind = Report.Kind.PROVINCE if region.level == Region.Level.PROVINCE else Report.Kind.CITY
     if actor is not None:
@@ -97,7 +110,7 @@ def report_request(*, cycle: Cycle, region: Region, language: str = "zh-hans", a
     elif region.level not in (Region.Level.PREFECTURE, Region.Level.PROVINCE):
         raise ReportRefused(_("Reports are made for cities and provinces."))
     language = _language(language)
-    scores = _scored(cycle)
+    results, run, scores = _shown(cycle)
     if kind == Report.Kind.CITY and not scores.filter(region=region).exists():
         raise ReportRefused(_("%(city)s has no score in the %(period)s cycle (no approved submission).")
                             % {"city": region.name, "period": cycle.period})
@@ -109,8 +122,10 @@ def report_request(*, cycle: Cycle, region: Region, language: str = "zh-hans", a
         Cycle.objects.select_for_update().filter(pk=cycle.pk).first()
         same = Report.objects.filter(kind=kind, cycle=cycle, region=region, language=language,
                                      requested_by=requester, batch__isnull=True)
-        existing = (same.filter(status__in=ACTIVE).first()
-                    or same.filter(status=Status.SUCCEEDED, run_id=cycle.current_run_id).first())
+        existing = same.filter(status__in=ACTIVE).first()
+        if existing is None:
+            done = same.filter(status=Status.SUCCEEDED, run=run).order_by("-started_at").first()
+            existing = done if done is not None and _same_results(done, results) else None
         if existing is not None:
             return existing
         report = Report.objects.create(kind=kind, cycle=cycle, region=region, language=language,
@@ -132,7 +147,7 @@ def batch_request(*, cycle: Cycle, province: Region, language: str = "zh-hans", 
         raise PermissionRefused(_("You may not request reports on this region."))
     language = _language(language)
     cities = list(Region.objects.filter(
-        pk__in=_scored(cycle).filter(region__province=province).values("region_id")).order_by("code"))
+        pk__in=_shown(cycle)[2].filter(region__province=province).values("region_id")).order_by("code"))
     if not cities:
         raise ReportRefused(_("No city of %(province)s has a score in the %(period)s cycle.")
                             % {"province": province.name, "period": cycle.period})
@@ -216,15 +231,15 @@ def _build(report: Report) -> pdf.Pdf:
 
     pdf.check_requirements()
     cycle = Cycle.objects.select_related("framework").get(pk=report.cycle_id)
-    _scored(cycle)
-    report.run_id = cycle.current_run_id
-    Report.objects.filter(pk=report.pk).update(run_id=cycle.current_run_id)
+    results, run, _scores = _shown(cycle)
+    report.run = run
+    Report.objects.filter(pk=report.pk).update(run=run)
     data: CityReport | ProvinceReport
     try:
         if report.kind == Report.Kind.PROVINCE:
-            data = selectors.province_report(cycle, report.region)
+            data = selectors.province_report(results, report.region)
         else:
-            data = selectors.city_report(cycle, report.region)
+            data = selectors.city_report(results, report.region)
     except selectors.NoResult as error:
         raise ReportRefused(str(error)) from error
     _progress(report, 10, "data")
@@ -234,15 +249,16 @@ def _build(report: Report) -> pdf.Pdf:
                                   "charts": charts, "generated_at": timezone.localtime()}
     title = _("Smart government maturity report")
     demo = _("Demo data") if data.is_demo else ""
+    status = data.status.label
     if isinstance(data, selectors.ProvinceReport):
         context.update(cities=_province_cities(data), mean_index=selectors.scope_summary(data).mean,
                        weighting=cycle.framework.get_weighting_display(),
                        aggregation=cycle.framework.get_aggregation_display(),
-                       **pdf.print_context(top_left=f"{report.region.name} · {cycle.period}", top_right=title,
-                                           bottom_right=demo))
+                       **pdf.print_context(top_left=f"{data.province.name} · {cycle.period}", top_right=title,
+                                           bottom_left=status, bottom_right=demo))
     else:
         context.update(pdf.print_context(top_left=f"{data.result.name} · {cycle.period}", top_right=title,
-                                         bottom_right=demo))
+                                         bottom_left=status, bottom_right=demo))
     built = pdf.html_to_pdf(render_to_string(f"reports/pdf/{report.kind}.html", context))
     _progress(report, 80, "pdf")
     return built
@@ -301,6 +317,8 @@ def _charts(data: CityReport | ProvinceReport) -> dict[str, str]:
             "rank_interval": (lambda: figures.city_rank_interval(data), 660, 220),
             "priorities": (lambda: figures.city_priorities(data), 660, 320),
         }
+        if not data.status.ranks_shown:
+            del wanted["rank_interval"]
     return {name: pdf.svg_data_uri(pdf.figure_svg(make(), width=width, height=height))
             for name, (make, width, height) in wanted.items()}
 

@@ -2,10 +2,12 @@
 
 Thin views: parse the request, read through `reports.selectors`, draw with `reports.figures`, render. Every
 page is scoped by `visible_regions(request.user)` (a region outside it is a 404), shows the cycle chosen with
-`?cycle=<id>` (default: the latest with a current score run), and runs a fixed number of queries whatever the
-number of regions.
+`?cycle=<id>` (default: the latest with results) and the results `assessments.selectors.cycle_results` gives —
+its latest publication, an earlier one with `?version=<n>`, or before publication its latest computation, marked
+provisional — and runs a fixed number of queries whatever the number of regions.
 """
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -17,11 +19,24 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from plotly.io.json import to_json_plotly
 
+from assessments.models import Cycle
 from assessments.permissions import is_platform_admin, visible_regions
-from assessments.selectors import regions_held
+from assessments.selectors import CycleResults, cycle_results, regions_held
+from smartgov.errors import NotFound
 
 from . import figures
-from .selectors import NoResult, city_report, indicator_matrix, scope_report, scope_summary, scored_cycles
+from .selectors import (
+    NoResult,
+    ResultStatus,
+    Version,
+    city_report,
+    indicator_matrix,
+    result_status,
+    scope_report,
+    scope_summary,
+    scored_cycles,
+    versions_of,
+)
 
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 COMPARE_MIN, COMPARE_MAX = 2, 5
@@ -42,21 +57,68 @@ def chart_html(figure, name) -> str:
         height=f"{height}px" if height else "100%", name=name, data=mark_safe(data))  # noqa: S308 - escaped above
 
 
-def _cycle(request):
-    """The cycle asked for with ?cycle=<id> (404 if it has no current scores), else the latest scored one,
-    and every scored cycle for the switch."""
+@dataclass(frozen=True)
+class Shown:
+    """The cycle a dashboard shows and which of its results."""
+
+    cycle: Cycle | None
+    """None while no cycle has results."""
+    cycles: list[Cycle]
+    """Every cycle with results, for the switch (`published_version` annotated)."""
+    results: CycleResults | None
+    status: ResultStatus | None
+    versions: tuple[Version, ...]
+    """Every publication of the cycle (empty while its results are provisional), for the version switch."""
+
+    @property
+    def version(self) -> int | None:
+        """The published version shown; None while provisional."""
+        return self.status.publication.version if self.status and self.status.publication else None
+
+    @property
+    def pinned_version(self) -> int | None:
+        """The version shown when it is not the latest (links keep it); else None."""
+        return self.version if self.versions and self.version != self.versions[-1].version else None
+
+    def context(self) -> dict[str, object]:
+        return {"cycle": self.cycle, "cycles": self.cycles, "status": self.status, "versions": self.versions,
+                "version": self.version, "pinned_version": self.pinned_version, "query": _query(self)}
+
+
+def _shown(request) -> Shown:
+    """The cycle asked for with ?cycle=<id> (404 if it has no results), else the latest with results, every
+    cycle with results for the switch, and the results to show: ?version=<n> of its publications (404 when there
+    is no such version), else its latest, else its latest computation (provisional)."""
     cycles = list(scored_cycles())
     wanted = request.GET.get("cycle", "")
-    if not wanted:
-        return (cycles[0] if cycles else None), cycles
-    chosen = next((cycle for cycle in cycles if str(cycle.pk) == wanted), None)
-    if chosen is None:
+    cycle = next((c for c in cycles if str(c.pk) == wanted), None) if wanted else (cycles[0] if cycles else None)
+    if wanted and cycle is None:
         raise Http404(_("No scores for this cycle."))
-    return chosen, cycles
+    if cycle is None:
+        return Shown(cycle=None, cycles=cycles, results=None, status=None, versions=())
+    results = results_asked(cycle, request.GET.get("version", ""))
+    return Shown(cycle=cycle, cycles=cycles, results=results, status=result_status(results),
+                 versions=versions_of(cycle) if results.publication is not None else ())
 
 
-def _query(cycle, **more) -> str:
-    params = ({"cycle": cycle.pk} if cycle else {}) | {k: v for k, v in more.items() if v}
+def results_asked(cycle: Cycle, version: str) -> CycleResults:
+    """The results of `cycle` to show: published `version` (the text of ?version=), else what `cycle_results`
+    shows by default; a 404 saying why when there is no such version."""
+    if version and not (version.isdigit() and len(version) <= 4):
+        raise Http404(_("No such version of the results."))
+    try:
+        return cycle_results(cycle, version=int(version) if version else None)
+    except NotFound as error:
+        raise Http404(str(error)) from error
+
+
+def _query(shown: Shown, **more: object) -> str:
+    """The query string of links to the other dashboards: the cycle, the version when an earlier one is shown,
+    and `more`."""
+    params: dict[str, object] = {"cycle": shown.cycle.pk} if shown.cycle else {}
+    if shown.pinned_version:
+        params["version"] = shown.pinned_version
+    params |= {k: v for k, v in more.items() if v}
     return f"?{urlencode(params, doseq=True)}" if params else ""
 
 
@@ -67,17 +129,21 @@ def overview(request):
     user = request.user
     admin = is_platform_admin(user)
     held = regions_held(user)
-    cycle, cycles = _cycle(request)
     if not admin and not held.provinces and len(held.cities) == 1:
+        params = {key: request.GET[key] for key in ("cycle", "version") if request.GET.get(key)}
         return redirect(reverse("dashboard-city", args=[held.cities[0].code])
-                        + _query(cycle if request.GET.get("cycle") else None))
+                        + (f"?{urlencode(params)}" if params else ""))
+    shown = _shown(request)
     scope = _("All regions") if admin else ("、".join(p.name for p in held.provinces) or _("Your regions"))
-    context = {"cycle": cycle, "cycles": cycles, "scope": scope, "page": "overview"}
-    if cycle is not None:
+    context = {**shown.context(), "scope": scope, "page": "overview"}
+    if shown.results is not None:
         regions = None if admin else visible_regions(user)
-        report = scope_report(cycle, regions)
-        matrix = indicator_matrix(cycle, regions)
-        order = [city.code for city in report.cities]
+        try:
+            report = scope_report(shown.results, regions, group=request.GET.get("group") or None)
+        except NoResult as error:
+            raise Http404(str(error)) from error
+        order = [city.code for city in report.cities]  # the heatmap shows these only (a group's members)
+        matrix = indicator_matrix(shown.results, regions, names={city.code: city.name for city in report.cities})
         context |= {
             "report": report,
             "summary": scope_summary(report),
@@ -97,12 +163,12 @@ def city(request, code):
     indicators, strengths and weaknesses, improvement priorities."""
     visible = visible_regions(request.user)
     region = get_object_or_404(visible.select_related("province"), code=code)
-    cycle, cycles = _cycle(request)
-    context = {"cycle": cycle, "cycles": cycles, "region": region, "page": "city"}
-    if cycle is None:
+    shown = _shown(request)
+    context = {**shown.context(), "region": region, "page": "city"}
+    if shown.results is None:
         return render(request, "reports/dashboards/city.html", context)
     try:
-        report = city_report(cycle, region)
+        report = city_report(shown.results, region)
     except NoResult as error:
         context["message"] = str(error)
         return render(request, "reports/dashboards/city.html", context)
@@ -118,7 +184,8 @@ def city(request, code):
         "charts": {
             "radar": chart_html(figures.city_radar(report), "radar"),
             "trend": chart_html(figures.city_trend(report), "trend"),
-            "interval": chart_html(figures.city_rank_interval(report), "interval"),
+            **({"interval": chart_html(figures.city_rank_interval(report), "interval")}
+               if report.status.ranks_shown else {}),
             "priorities": chart_html(figures.city_priorities(report), "priorities"),
         },
     }
@@ -130,16 +197,16 @@ def compare(request):
     """Two to five cities of the user's regions side by side: grouped bars of the index and dimensions, and a
     table. Cities are chosen with ?cities=330100,330200 (or repeated `cities`)."""
     visible = visible_regions(request.user)
-    cycle, cycles = _cycle(request)
+    shown = _shown(request)
     codes = list(dict.fromkeys(code.strip() for value in request.GET.getlist("cities")
                                for code in value.split(",") if code.strip()))
     if codes and set(visible.filter(code__in=codes).values_list("code", flat=True)) != set(codes):
         raise Http404(_("No such region among yours."))
-    context = {"cycle": cycle, "cycles": cycles, "codes": codes, "page": "compare",
+    context = {**shown.context(), "codes": codes, "page": "compare",
                "limits": {"min": COMPARE_MIN, "max": COMPARE_MAX}}
-    if cycle is None:
+    if shown.results is None:
         return render(request, "reports/dashboards/compare.html", context)
-    report = scope_report(cycle, visible)
+    report = scope_report(shown.results, visible)
     by_code = {city.code: city for city in report.cities}
     chosen = [by_code[code] for code in codes if code in by_code]
     missing = [code for code in codes if code not in by_code]
@@ -169,13 +236,20 @@ def _choices(cities):
 
 
 def _comparison_rows(chosen, report):
+    """The rows of the comparison table: scores, and the ranks unless the results do not show them."""
+    ranks = [
+        {"label": _("Rank"), "kind": "rank", "values": [c.rank for c in chosen], "of": report.regions_ranked},
+        {"label": _("Rank within the province"), "kind": "int", "values": [c.parent_rank for c in chosen]},
+        *({"label": _("Rank in %(group)s") % {"group": group.name}, "kind": "int",
+           "values": [c.group_ranks.get(group.code) for c in chosen]}
+          for group in report.groups if any(group.code in c.group_ranks for c in chosen)),
+        {"label": _("Rank interval (5th–95th percentile)"), "kind": "interval",
+         "values": [(c.rank_low, c.rank_high) for c in chosen]},
+    ] if report.status.ranks_shown else []
     rows = [
         {"label": _("Index"), "kind": "score", "values": [c.index for c in chosen]},
         {"label": _("Maturity level"), "kind": "text", "values": [c.level_label or "–" for c in chosen]},
-        {"label": _("Rank"), "kind": "rank", "values": [c.rank for c in chosen], "of": report.regions_ranked},
-        {"label": _("Rank within the province"), "kind": "int", "values": [c.parent_rank for c in chosen]},
-        {"label": _("Rank interval (5th–95th percentile)"), "kind": "interval",
-         "values": [(c.rank_low, c.rank_high) for c in chosen]},
+        *ranks,
         {"label": _("Change since the previous cycle"), "kind": "change", "values": [c.change for c in chosen]},
     ]
     rows += [{"label": d.name, "kind": "score", "values": [c.dimensions.get(d.code) for c in chosen]}

@@ -77,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "assessments.context_processors.notifications",
+                "assessments.context_processors.campaign",
             ],
         },
     },
@@ -141,6 +142,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="smartgov")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# Celery beat (the `beat` service of docker-compose): every five minutes, the campaign reminders whose time has come
+# (each schedule's own times are set by its coordinator, to the hour).
+CELERY_BEAT_SCHEDULE = {
+    "send-due-reminders": {"task": "assessments.tasks.send_due_reminders", "schedule": 300.0,
+                           "options": {"expires": 240}},
+}
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="smartgov@localhost")

@@ -7,7 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
-from django.db import connections
+from django.core.management import call_command
+from django.db import connections, transaction
 from django.utils import translation
 
 from assessments import db_triggers as published_triggers
@@ -139,6 +140,16 @@ def _no_language_left_active():
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo (`manage.py seed_demo`), seeded once for the module — it takes seconds — in a transaction rolled
+    back after the module's last test; each test runs in a savepoint of it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo")
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

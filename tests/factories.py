@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from openpyxl import Workbook
 
-from assessments.models import Cycle, IndicatorValue, Region, RoleAssignment, Submission
+from assessments.models import Cycle, IndicatorValue, Publication, Region, RoleAssignment, Submission
 from assessments.services import cycle_scores_compute, cycle_scores_request
 from surveys.models import Answer, Question, Questionnaire, SurveyResponse
 from surveys.services import questionnaire_create, questionnaire_status_set
@@ -282,3 +282,18 @@ def table_months():
 
 def hotline_rows():
     return [[month, 1000 + m, 950 + m, 700, 800, 900] for m, month in enumerate(table_months())]
+
+
+def published(cycle: Cycle, *, reason: str = "") -> Publication:
+    """The cycle's latest run published as its next version, written directly (not through the service)."""
+    run = cycle.current_run
+    assert run is not None, "score the cycle first"
+    version = cycle.publications.count() + 1
+    publication = Publication.objects.create(
+        cycle=cycle, version=version, run=run, reason=reason or ("" if version == 1 else "revision"),
+        participants=cycle.submissions.count(),
+        approved=cycle.submissions.filter(status=Submission.Status.APPROVED).count(), method=run.method or {},
+        inputs_fingerprint=run.inputs_fingerprint, engine_version=run.engine_version)
+    Cycle.objects.filter(pk=cycle.pk).update(status=Cycle.Status.PUBLISHED)
+    cycle.refresh_from_db()
+    return publication

@@ -35,6 +35,8 @@ def test_the_wsgi_application_and_celery_app_exist():
     assert application is not None
     assert "-A smartgov" in _command("worker")
     assert "-A smartgov" in _command("beat")
+    assert _command("beat").split()[:4] == ["celery", "-A", "smartgov", "beat"]
+    assert COMPOSE["services"]["beat"]["restart"] in ("always", "unless-stopped")
     assert app.main == "smartgov"
 
 

@@ -1,14 +1,8 @@
 """The pages speak Chinese first, English on request, and say when data are demo data."""
 
 import pytest
-from django.core.management import call_command
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo():
-    call_command("seed_demo")
 
 
 def test_home_is_in_chinese_by_default(client, demo):

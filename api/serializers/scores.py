@@ -4,9 +4,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.utils.serializer_helpers import ReturnList
 
-from assessments.models import Cycle, RegionScore, ScoreRun
+from assessments.models import Cycle, Publication, RegionScore, ScoreRun
+from assessments.selectors import CycleResults
 
 from .common import RegionBriefSerializer
+
+RANKS = ("rank", "parent_rank")
+"""The ranks of a result, null below the cycle's minimum participation (with the rank interval, the dimensions'
+ranks and the group ranks)."""
 
 
 class ScoreRunSerializer(serializers.ModelSerializer):
@@ -21,7 +26,7 @@ class ScoreRunSerializer(serializers.ModelSerializer):
                   "requested_at", "started_at", "finished_at", "regions", "error", "current"]
 
     def get_current(self, run: ScoreRun) -> bool:
-        """Whether its results are the cycle's published ones."""
+        """Whether it is the cycle's latest computation (whose results are provisional until published)."""
         return run.cycle.current_run_id == run.pk
 
 
@@ -43,22 +48,96 @@ class RankIntervalSerializer(serializers.Serializer):
     high = serializers.FloatField(allow_null=True, source="rank_high", help_text="95th percentile.")
 
 
-class ResultSerializer(serializers.ModelSerializer):
-    """One region's result in the cycle's published score run."""
+class PublicationBriefSerializer(serializers.ModelSerializer):
+    reason = serializers.CharField(allow_blank=True, help_text="Why the results were revised (\"\" for version 1).")
+
+    class Meta:
+        model = Publication
+        fields = ["version", "published_at", "reason"]
+
+
+class PublicationSerializer(PublicationBriefSerializer):
+    run = serializers.IntegerField(source="run_id", help_text="The score run the version froze.")
+    participants = serializers.IntegerField(help_text="The cycle's participants when it was published.")
+    approved = serializers.IntegerField(help_text="Participants whose submission was approved then.")
+    inputs_fingerprint = serializers.CharField(help_text="SHA-256 of the approved values the run scored.")
+    engine_version = serializers.CharField(help_text="The scoring engine that computed the run.")
+
+    class Meta(PublicationBriefSerializer.Meta):
+        fields = [*PublicationBriefSerializer.Meta.fields, "run", "participants", "approved",
+                  "inputs_fingerprint", "engine_version"]
+
+
+class ShownResultsSerializer(serializers.Serializer):
+    """Which results an answer holds (`context["results"]`: `assessments.selectors.cycle_results`): provisional
+    or a published version, and the participation they rest on."""
+
+    provisional = serializers.SerializerMethodField(
+        help_text="True until the cycle's results are published: they may still change.")
+    publication = serializers.SerializerMethodField()
+    participants = serializers.SerializerMethodField(help_text="The cycle's participants (frozen when published).")
+    approved = serializers.SerializerMethodField(
+        help_text="Participants whose submission is approved (frozen when published).")
+
+    def _results(self) -> CycleResults:
+        results: CycleResults = self.context["results"]
+        return results
+
+    def get_provisional(self, row: object) -> bool:
+        return self._results().provisional
+
+    @extend_schema_field(PublicationBriefSerializer(allow_null=True, help_text=(
+        "The published version these results are; null while they are provisional.")))
+    def get_publication(self, row: object) -> dict[str, Any] | None:
+        publication = self._results().publication
+        return None if publication is None else PublicationBriefSerializer(publication).data
+
+    def get_participants(self, row: object) -> int:
+        return self._results().participants
+
+    def get_approved(self, row: object) -> int:
+        return self._results().approved
+
+
+class ResultSerializer(ShownResultsSerializer, serializers.ModelSerializer):
+    """One region's result in the score run the cycle shows: its published version (`?version=` an earlier
+    one), or before publication its latest computation, provisional. Ranks are null when too few participants
+    are approved (`ranks_shown`: false)."""
 
     region = RegionBriefSerializer()
     # A declared field, not Field.parent: DRF's metaclass takes it off the class (the stubs cannot tell).
     parent = serializers.SerializerMethodField()  # type: ignore[assignment]
     cycle = serializers.SerializerMethodField()
     run = serializers.IntegerField(source="run_id")
+    ranks_shown = serializers.SerializerMethodField(
+        help_text="False when fewer participants are approved than the cycle's minimum: every rank is null.")
     level_label = serializers.SerializerMethodField()
+    group_ranks = serializers.DictField(
+        child=serializers.IntegerField(allow_null=True),
+        help_text="Comparison group code → the region's rank among the group's members (see `cycles/`).")
     rank_interval = RankIntervalSerializer(source="*")
     dimensions = serializers.SerializerMethodField()
 
     class Meta:
         model = RegionScore
-        fields = ["region", "parent", "cycle", "run", "index", "level", "level_label", "rank", "parent_rank",
-                  "change", "complete", "coverage", "rank_interval", "dimensions"]
+        fields = ["region", "parent", "cycle", "run", "provisional", "publication", "participants", "approved",
+                  "ranks_shown", "index", "level", "level_label", "rank", "parent_rank", "group_ranks", "change",
+                  "complete", "coverage", "rank_interval", "dimensions"]
+
+    def to_representation(self, instance: RegionScore) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        former = self.context.get("names", {}).get(instance.region_id)
+        if former is not None:  # renamed since: the name it was assessed under
+            data["region"] = {**data["region"], "name_zh": former[0], "name_en": former[1]}
+        if not self._results().ranks_shown:
+            data.update(dict.fromkeys(RANKS))
+            data["group_ranks"] = dict.fromkeys(data["group_ranks"])
+            data["rank_interval"] = dict.fromkeys(data["rank_interval"])
+            data["dimensions"] = {code: {**result, "rank": None} for code, result in data["dimensions"].items()}
+        return data
+
+    def get_ranks_shown(self, score: RegionScore) -> bool:
+        return self._results().ranks_shown
 
     def get_parent(self, score: RegionScore) -> str | None:
         """Code of the region's province-level division."""
@@ -113,7 +192,7 @@ class StatsSerializer(serializers.Serializer):
     std = serializers.FloatField(allow_null=True, help_text="Population standard deviation.")
 
 
-class AggregateSerializer(serializers.Serializer):
+class AggregateSerializer(ShownResultsSerializer):
     province = RegionBriefSerializer()
     cycle = serializers.IntegerField()
     framework = serializers.CharField()

@@ -10,8 +10,9 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from assessments.models import ScoreRun
+from assessments.permissions import may_recompute
 from assessments.services import cycle_scores_request
-from smartgov.errors import NotFound
+from smartgov.errors import NotFound, PermissionRefused
 
 from ..filters import ScoreRunFilter
 from ..permissions import StartsScoreRuns
@@ -42,7 +43,8 @@ class ScoreRunList(ScoreRunScoped, generics.ListAPIView):
     @extend_schema(
         summary="List score runs",
         description="Each computation of a cycle's scores, newest first, with its status and progress; "
-                    "`current` marks the run whose results are published.",
+                    "`current` marks the cycle's latest computation (provisional until the cycle's results are "
+                    "published).",
         responses={200: ScoreRunSerializer(many=True), **errors(400, 403, 404)},
         examples=[OpenApiExample("A run", value=RUN_EXAMPLE, response_only=True)],
     )
@@ -51,10 +53,12 @@ class ScoreRunList(ScoreRunScoped, generics.ListAPIView):
 
     @extend_schema(
         summary="Start a score run for a cycle",
-        description="Queues a recompute of the cycle's scores from its approved submissions (provincial analysts "
-                    "and platform administrators only). A request while a run of the cycle is still queued "
-                    "joins that run. Poll `score-runs/{id}/` for its progress; when it succeeds its results "
-                    "are published (and webhooks notified).",
+        description="Queues a recompute of the cycle's scores from its approved submissions: platform "
+                    "administrators, and provincial analysts whose province holds every participant of the cycle "
+                    "(403 otherwise). A request while a run of the cycle is still queued joins that run. Poll "
+                    "`score-runs/{id}/` for its progress. Its results are provisional: they become the cycle's "
+                    "official results only when the national coordinator publishes them (a recompute sends no "
+                    "webhook; a publication sends `results.published` or `results.revised`).",
         request=ScoreRunInSerializer,
         responses={202: ScoreRunSerializer, **errors(400, 403, 404)},
         examples=[OpenApiExample("Recompute 2025", request_only=True, value={"cycle": 2025, "reason": "省级复核"}),
@@ -66,6 +70,9 @@ class ScoreRunList(ScoreRunScoped, generics.ListAPIView):
         cycle = cycle_find(period=data["cycle"], framework=data.get("framework"))
         if cycle is None:
             raise NotFound(_no_cycle(data["cycle"]))
+        if not may_recompute(request.user, cycle):
+            raise PermissionRefused(_("You may start a score run only for a cycle whose every participant lies in "
+                                      "the province you hold a role for."))
         run = cycle_scores_request(cycle=cycle, actor=request.user, reason=data["reason"] or "api")
         run = get_object_or_404(score_runs_all(), pk=run.pk)
         return Response(ScoreRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)

@@ -161,15 +161,17 @@ class SubmissionTransition(SubmissionScoped, APIView):
 
 DESCRIPTIONS = {
     "submit": "The city's data-entry officer (or reviewer) submits a complete draft for the city reviewer's "
-              "sign-off. Refused while values are missing, a cross-indicator rule is broken or an anomaly is "
-              "unexplained (409 `workflow_refused` lists them), and outside the cycle's entry window.",
+              "sign-off. Refused while values are missing, an indicator that requires evidence has no file, a "
+              "cross-indicator rule is broken or an anomaly is unexplained (409 `workflow_refused` lists them), "
+              "and outside the participant's entry window (the cycle's, or its extended deadline).",
     "send_back": "The city reviewer sends a submitted draft back to the officer, with a reason (`comment`).",
     "sign_off": "The city reviewer signs the submission off and sends it to the province.",
     "return": "The province returns a signed-off submission to the city, with a reason overall (`comment`) and/or "
               "per indicator (`indicator_comments`).",
     "approve": "The province approves a signed-off submission; its values are then locked and the cycle's scores "
-               "are recomputed.",
-    "reopen": "A platform administrator reopens an approved submission, with a reason.",
+               "are recomputed (provisional results: only publishing the cycle makes them official).",
+    "reopen": "A platform administrator reopens an approved submission, with a reason. Published results do not "
+              "change: a correction is published as a revision.",
 }
 
 

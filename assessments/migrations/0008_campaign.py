@@ -24,6 +24,10 @@ def prefectures_and_provinces(apps, schema_editor):
         if walk is not None and region.province_id != walk.pk:
             region.province_id = walk.pk
             region.save(update_fields=["province"])
+    if schema_editor.connection.vendor == "postgresql":
+        # The saves queue deferred foreign-key checks; PostgreSQL refuses the later ALTER TABLE on the same table
+        # while they are pending ("pending trigger events"), so run them now.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):
@@ -222,7 +226,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='roleassignment',
             name='role',
-            field=models.CharField(choices=[('city_officer', 'City data-entry officer'), ('city_reviewer', 'City reviewer'), ('province_analyst', 'Provincial reviewer and analyst'), ('province_coordinator', 'Provincial coordinator'), ('platform_admin', 'Platform administrator (national coordinator)')], max_length=20, verbose_name='role'),
+            field=models.CharField(choices=[('city_officer', 'City data-entry officer'), ('city_reviewer', 'City reviewer'), ('province_analyst', 'Provincial reviewer and analyst'), ('province_coordinator', 'Provincial coordinator'), ('platform_admin', 'Platform administrator')], max_length=20, verbose_name='role'),
         ),
         migrations.AddIndex(
             model_name='region',

@@ -7,7 +7,7 @@ from .notifications import notifications_mark_read
 from .people import person_password_set, person_save
 from .regions import regions_load
 from .roles import role_grant, role_revoke
-from .scores import ScoringRefused, cycle_scores_compute, cycle_scores_request
+from .scores import ScoringRefused, cycle_scores_are_current, cycle_scores_compute, cycle_scores_request
 from .submissions import (
     Change,
     Entry,
@@ -30,6 +30,7 @@ __all__ = [
     "StaleEdit",
     "ValuesInvalid",
     "cycle_create",
+    "cycle_scores_are_current",
     "cycle_scores_compute",
     "cycle_scores_request",
     "cycle_update",

@@ -52,6 +52,39 @@ def notify_transition(*, submission: Submission, action: str, label: str, actor:
     return notifications
 
 
+def notify_participants(*, submissions: Iterable[Submission], message: str, subject: str, actor: Actor | None
+                        ) -> list[Notification]:
+    """Tell the city staff (officers and reviewers) of each submission's region about a step of the campaign, in
+    the app (linked to their submission) and by e-mail (not the actor themself)."""
+    by_region = {submission.region_id: submission for submission in submissions}
+    assignments = (RoleAssignment.objects.filter(region_id__in=list(by_region), role__in=CITY)
+                   .select_related("user").order_by("pk"))
+    pairs = {(a.user, by_region[a.region_id]) for a in assignments
+             if a.region_id is not None and a.user != actor and a.user.is_active}
+    return _notify([(user, submission) for user, submission in pairs], message, subject)
+
+
+def notify_campaign_staff(*, provinces: Iterable[int], message: str, subject: str, actor: Actor | None
+                          ) -> list[Notification]:
+    """Tell the provincial coordinators and analysts of `provinces` (ids of province-level divisions) and the
+    national coordinators (platform administrators) about a step of a cycle (not the actor themself)."""
+    assignments = RoleAssignment.objects.filter(
+        Q(region_id__in=list(provinces), role__in=(Role.PROVINCE_COORDINATOR, Role.PROVINCE_ANALYST))
+        | Q(role=Role.PLATFORM_ADMIN)).select_related("user")
+    users = {a.user for a in assignments if a.user != actor and a.user.is_active}
+    return _notify([(user, None) for user in users], message, subject)
+
+
+def _notify(recipients: list[tuple[User, Submission | None]], message: str, subject: str) -> list[Notification]:
+    notifications = Notification.objects.bulk_create(
+        Notification(user=user, submission=submission, message=message[:500]) for user, submission in recipients)
+    addresses = sorted({user.email for user, _submission in recipients if user.email})
+    mails = [(subject, message, settings.DEFAULT_FROM_EMAIL, [address]) for address in addresses]
+    if mails:
+        transaction.on_commit(lambda: send_mass_mail(mails, fail_silently=True))
+    return notifications
+
+
 def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
     unread = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:

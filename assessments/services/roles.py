@@ -32,9 +32,9 @@ def role_check(*, role: str, region: Region | None) -> None:
 
 
 @transaction.atomic
-def role_grant(*, user: User, role: str, region: Region | None, actor: Actor) -> RoleAssignment:
+def role_grant(*, user: User, role: str, region: Region | None, actor: Actor | None) -> RoleAssignment:
     """Give `user` the `role` on `region` (no region for a platform administrator); granting a role held
-    already changes nothing."""
+    already changes nothing. No actor: the platform itself (the demo)."""
     role_check(role=role, region=region)
     assignment, created = RoleAssignment.objects.get_or_create(user=user, role=role, region=region)
     if created:

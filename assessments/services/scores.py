@@ -17,9 +17,9 @@ from indicators.scoring import ScoringResult, compute, engine_version, uncertain
 from indicators.services import framework_spec
 from smartgov.errors import DomainError, ErrorCode
 
-from ..events import announce_results_recomputed
 from ..models import Cycle, DimensionScore, IndicatorScore, Region, RegionScore, ScoreRun
 from ..selectors import cycle_values_frame
+from .groups import cycle_groups, group_facts
 
 logger = logging.getLogger(__name__)
 ABANDONED = "Abandoned: a later run replaced it."
@@ -71,13 +71,15 @@ def cycle_scores_compute(*, run_id: int) -> ScoreRun:
             raise ScoringRefused(_("No approved submission in this cycle yet: there is nothing to score."))
         _run_progress(run, 20, "computing")
         spec = framework_spec(cycle.framework)
-        result = compute(values, spec, parents=parents)
+        groups = cycle_groups(cycle)
+        result = compute(values, spec, parents=parents, groups={g.code: g.members for g in groups})
         _run_progress(run, 50, "uncertainty")
         intervals = uncertainty(current, spec, draws=settings.SCORE_UNCERTAINTY_DRAWS, seed=cycle.period,
                                 parents=parents)
         _run_progress(run, 70, "writing")
         method = {"spec": asdict(spec), "uncertainty": {"draws": settings.SCORE_UNCERTAINTY_DRAWS,
-                                                         "seed": cycle.period, "weight_range": 0.2}}
+                                                         "seed": cycle.period, "weight_range": 0.2},
+                  "groups": group_facts(groups)}
         _run_write(run, result, intervals, method, inputs_fingerprint(values))
     except Exception as error:
         logger.exception("score run %s failed", run_id)
@@ -103,6 +105,22 @@ def _run_progress(run: ScoreRun, progress: int, stage: str) -> None:
     ScoreRun.objects.filter(pk=run.pk).update(progress=progress, stage=stage)
 
 
+def cycle_scores_are_current(cycle: Cycle) -> bool:
+    """Whether the cycle's current run scored exactly what a run started now would: the same approved values
+    (of this cycle and the earlier ones its changes are measured against) and the same comparison groups.
+
+    Compared by content, not by time: approvals that joined a queued run are in it although they came after it
+    was requested, and a value changed and changed back leaves the results current.
+    """
+    run = cycle.current_run
+    if run is None or run.status != ScoreRun.Status.SUCCEEDED:
+        return False
+    values, _parents = cycle_values_frame(cycle)
+    method = run.method or {}
+    return (run.inputs_fingerprint == inputs_fingerprint(values)
+            and method.get("groups", []) == group_facts(cycle_groups(cycle)))
+
+
 def inputs_fingerprint(values: pd.DataFrame) -> str:
     """SHA-256 of the values a run scores, in a fixed order: the same inputs give the same fingerprint."""
     ordered = values.sort_values(["period", "region", "indicator"], kind="stable")
@@ -120,8 +138,10 @@ def _run_write(run: ScoreRun, result: ScoringResult, intervals: pd.DataFrame, me
 
     index = result.index[result.index["period"] == period].merge(
         intervals[["region", "rank_median", "rank_p05", "rank_p95"]], on="region", how="left")
+    group_ranks = _group_ranks(result.group_ranks, period)
     RegionScore.objects.bulk_create(
         RegionScore(run=run, region_id=regions[row.region], index=_number(row.index), level=_integer(row.level),
+                    group_ranks=group_ranks.get(row.region, {}),
                     rank=_integer(row.rank), parent_rank=_integer(row.parent_rank), change=_number(row.change),
                     complete=bool(row.complete), coverage=float(row.coverage),
                     rank_median=_number(row.rank_median), rank_low=_number(row.rank_p05),
@@ -151,9 +171,17 @@ def _run_write(run: ScoreRun, result: ScoringResult, intervals: pd.DataFrame, me
         raise ScoringRefused(ABANDONED)
     Cycle.objects.filter(pk=cycle.pk).filter(Q(current_run__isnull=True) | Q(current_run_id__lt=run.pk)).update(
         current_run=run)
-    announce_results_recomputed(cycle_id=cycle.pk, run_id=run.pk)
     ScoreRun.objects.filter(cycle=cycle, status=ScoreRun.Status.RUNNING, pk__lt=run.pk).update(
         status=ScoreRun.Status.FAILED, finished_at=timezone.now(), error=ABANDONED)
+
+
+def _group_ranks(ranks: pd.DataFrame, period: int) -> dict[str, dict[str, int]]:
+    """Region code → {group code: rank} of the period, for the groups in which the region is ranked."""
+    ranked = ranks[(ranks["period"] == period) & ranks["rank"].notna()]
+    by_region: dict[str, dict[str, int]] = {}
+    for region, group, rank in zip(ranked["region"], ranked["group"], ranked["rank"], strict=True):
+        by_region.setdefault(str(region), {})[str(group)] = int(rank)
+    return by_region
 
 
 def _number(value: SupportsFloat | None) -> float | None:

@@ -6,7 +6,7 @@ operation over the whole cube (loops run over normalisation methods or dimension
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -16,6 +16,7 @@ from .arrays import FloatArray
 from .cube import Cube, to_cube
 from .frames import Frames
 from .framework import Framework, compile_spec
+from .groups import Groups
 from .keys import Parents
 from .normalise import normalise_cube
 from .spec import FrameworkSpec
@@ -39,6 +40,9 @@ class ScoringResult:
     """region, period, index, level, label, rank, parent, parent_rank, change, complete, coverage"""
     weights: pd.DataFrame
     """period, indicator, dimension, weight"""
+    group_ranks: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["region", "period", "group",
+                                                                                    "rank"]))
+    """region, period, group, rank: one row per region–period per comparison group the region is a member of"""
 
 
 def nominal(values: pd.DataFrame, spec: FrameworkSpec) -> tuple[Framework, Cube, FloatArray, FloatArray]:
@@ -49,11 +53,12 @@ def nominal(values: pd.DataFrame, spec: FrameworkSpec) -> tuple[Framework, Cube,
     return fw, cube, scores, framework_weights(fw, cube.values)
 
 
-def compute(values: pd.DataFrame, spec: FrameworkSpec, *, parents: Parents | None = None
-            ) -> ScoringResult:
+def compute(values: pd.DataFrame, spec: FrameworkSpec, *, parents: Parents | None = None,
+            groups: Groups | None = None) -> ScoringResult:
     """Score `values` (columns region, period, indicator, value) with the method of `spec`.
 
-    `parents` maps region code → parent region code, for ranks within the parent.
+    `parents` maps region code → parent region code, for ranks within the parent; `groups` maps a comparison
+    group's code → its member region codes, for ranks within each group (a region may be in several).
     See docs/scoring.md for every formula and the missing-data rule.
     """
     fw, cube, scores, weights = nominal(values, spec)
@@ -68,6 +73,7 @@ def compute(values: pd.DataFrame, spec: FrameworkSpec, *, parents: Parents | Non
         dimensions=frames.dimensions(result),
         index=frames.index(result, parents),
         weights=frames.weights(weights),
+        group_ranks=frames.group_ranks(result.index, groups),
     )
 
 

@@ -12,6 +12,7 @@ from .aggregate import Aggregate
 from .arrays import BoolArray, FloatArray, IntArray, ObjectArray
 from .cube import Cube, parent_codes
 from .framework import Framework
+from .groups import Groups, membership, ranks_within
 from .keys import Parents
 from .ranking import competition_rank
 
@@ -127,6 +128,20 @@ class Frames:
             "change": self.rows(_change(index)),
             "complete": self.rows(result.complete),
             "coverage": self.rows(result.coverage),
+        })
+
+    def group_ranks(self, index: FloatArray, groups: Groups | None) -> pd.DataFrame:
+        """One row per seen region–period per group the region is a member of (period, region, group order)."""
+        labels, member = membership(groups, self.cube.regions)
+        ranks = ranks_within(rank_basis(index, self.fw.spec.rank_decimals), member)
+        rows = member[None, :, :] & self.cube.seen[:, None, :]
+        period, region, group = np.nonzero(np.moveaxis(rows, 1, 2))
+        rank = ranks[period, group, region]
+        return pd.DataFrame({
+            "region": categorical(region, self.cube.regions),
+            "period": self.cube.periods.take(period),
+            "group": categorical(group, labels),
+            "rank": nullable_int(rank, np.isnan(rank)),
         })
 
     def weights(self, weights: FloatArray) -> pd.DataFrame:

@@ -1,7 +1,10 @@
 """Reads of stored results, shared by the dashboards and the PDF and Excel reports.
 
-Nothing here computes a score: every number comes from the rows of the cycle's current score run
-(`RegionScore`, `DimensionScore`, `IndicatorScore`, written by `assessments.services.cycle_scores_compute`).
+Nothing here computes a score: every number comes from the rows of the score run a cycle shows — its published
+version, or before publication its latest computation, provisional: `assessments.selectors.cycle_results`, the
+one answer to “which run” (`RegionScore`, `DimensionScore`, `IndicatorScore`, written by
+`assessments.services.cycle_scores_compute`). Every read says which it shows (`ResultStatus`), and when too few
+participants are approved for ranks to be shown (the cycle's minimum participation) every rank is None.
 What is derived here is descriptive only (means, medians, counts, sorting). Every function runs a fixed number
 of queries whatever the number of regions: rows are read with `.values()` into pandas, never one by one.
 
@@ -14,12 +17,13 @@ Texts (names, labels) follow the active language. Missing numbers are `None`, ne
   the best region of the cycle (gaps sum to best index − index); see docs/scoring.md §11.
 """
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
-from assessments.models import Cycle
+from assessments.models import Cycle, Publication
 
 from .city import city_report
-from .scope import Regions, indicator_matrix, province_report, scope_report, scope_summary
+from .rows import result_status, versions_of
+from .scope import Regions, Results, indicator_matrix, province_report, scope_report, scope_summary
 from .types import (
     Band,
     BestRegion,
@@ -28,6 +32,7 @@ from .types import (
     CityRow,
     DimensionRow,
     DimensionStats,
+    GroupRank,
     IndicatorLabel,
     IndicatorMatrix,
     IndicatorRow,
@@ -40,11 +45,13 @@ from .types import (
     Priority,
     ProvinceReport,
     RegionResult,
+    ResultStatus,
     ScopeReport,
     ScopeSummary,
     Standout,
     TrendPoint,
     Uncertainty,
+    Version,
 )
 
 __all__ = [
@@ -55,6 +62,7 @@ __all__ = [
     "CityRow",
     "DimensionRow",
     "DimensionStats",
+    "GroupRank",
     "IndicatorLabel",
     "IndicatorMatrix",
     "IndicatorRow",
@@ -68,21 +76,30 @@ __all__ = [
     "ProvinceReport",
     "RegionResult",
     "Regions",
+    "ResultStatus",
+    "Results",
     "ScopeReport",
     "ScopeSummary",
     "Standout",
     "TrendPoint",
     "Uncertainty",
+    "Version",
     "city_report",
     "indicator_matrix",
     "province_report",
+    "result_status",
     "scope_report",
     "scope_summary",
     "scored_cycles",
+    "versions_of",
 ]
 
 
 def scored_cycles() -> QuerySet[Cycle]:
-    """Cycles with a current score run, latest period first (one query when evaluated)."""
-    return (Cycle.objects.filter(current_run__isnull=False).select_related("framework")
+    """Cycles with results — a computation, provisional, or a publication — latest period first, each with
+    `published_version`: its latest publication's version, None while its results are provisional (one query
+    when evaluated)."""
+    latest = Publication.objects.filter(cycle=OuterRef("pk")).order_by("-version").values("version")[:1]
+    return (Cycle.objects.filter(current_run__isnull=False).select_related("framework", "current_run")
+            .annotate(published_version=Subquery(latest))
             .order_by("-period", "framework__code", "-framework__version", "-pk"))

@@ -3,10 +3,13 @@
 import datetime
 from typing import Any
 
-from django.db.models import F, Q
+import pandas as pd
+from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from assessments.models import Cycle, DimensionScore, IndicatorScore, Region, RegionScore, ScoreRun
+from assessments.models import Cycle, DimensionScore, IndicatorScore, Publication, Region, RegionScore
+from assessments.selectors import CycleResults
 from indicators.models import Framework, Indicator
 
 from .rows import (
@@ -14,13 +17,16 @@ from .rows import (
     IndicatorInfo,
     as_record,
     bands_by_framework,
-    current_run_id,
     dimensions_of,
+    groups_of,
     indicators_of,
     integer,
     mean_of,
     number,
     region_frame,
+    result_status,
+    results_of,
+    shown_run_id,
     values_frame,
 )
 from .types import (
@@ -29,10 +35,12 @@ from .types import (
     CityReport,
     CityResult,
     DimensionRow,
+    GroupRank,
     IndicatorRow,
     MethodDimension,
     MethodIndicator,
     MethodSummary,
+    Named,
     NoResult,
     Priority,
     Standout,
@@ -44,15 +52,20 @@ TOP = 3
 PRIORITIES = 5
 
 
-def city_report(cycle: Cycle, region: Region) -> CityReport:
-    """Everything a city's dashboard or report shows, from the cycle's current run (8 queries, 9 when
-    `cycle.framework` is not loaded yet).
+def city_report(which: Cycle | CycleResults, region: Region) -> CityReport:
+    """Everything a city's dashboard or report shows, from the run `which` shows (`assessments.selectors.
+    cycle_results`: a cycle's latest publication, else its latest computation, provisional): 9 queries, 10 when
+    `cycle.framework` is not loaded yet, 2 or 3 more given a cycle.
 
-    Raises NoResult when the cycle has no current run or the region no result in it.
+    Raises NoResult when nothing has been computed or the region has no result in the run.
     """
-    run_id = current_run_id(cycle)
+    results = results_of(which)
+    cycle = results.cycle
+    run_id = shown_run_id(results)
+    status = result_status(results)
     framework = cycle.framework
-    everyone = region_frame(Q(run_id=run_id))
+    groups, members = groups_of(cycle)
+    everyone = region_frame(Q(run_id=run_id), results, members)
     own = everyone[everyone["region_id"] == region.pk]
     if own.empty:
         raise NoResult(_("%(region)s has no result in this cycle.") % {"region": region.name})
@@ -65,12 +78,14 @@ def city_report(cycle: Cycle, region: Region) -> CityReport:
     peers = Q(run_id=run_id) & (Q(region_id__in=[region.pk, *best_ids]) | (
         Q(region__province_id=region.province_id) if region.province_id is not None else Q(pk__in=[])))
     dims = values_frame(DimensionScore.objects.filter(peers), ["region_id", "dimension_id", "score", "rank"])
+    if not status.ranks_shown:
+        dims["rank"] = None
     inds = values_frame(IndicatorScore.objects.filter(peers),
                         ["region_id", "indicator_id", "value", "score", "weight", "contribution", "gap"])
     dimensions = dimensions_of(framework.pk)
     indicators = indicators_of(framework.pk)
-    finished_at, method = (ScoreRun.objects.filter(pk=run_id).values_list("finished_at", "method").first()
-                           or (None, None))
+    run = results.run
+    finished_at, method = (run.finished_at, run.method) if run is not None else (None, None)
     all_bands = bands_by_framework(framework.code)
     bands = all_bands.get(framework.pk, ())
 
@@ -121,11 +136,23 @@ def city_report(cycle: Cycle, region: Region) -> CityReport:
         strengths=strengths,
         weaknesses=weaknesses,
         priorities=_priorities(indicator_rows),
-        trend=_trend(cycle, framework, region, all_bands),
+        trend=_trend(results, framework, region, all_bands),
         bands=bands,
         framework=_method(framework, dimensions, indicators, finished_at, method),
         is_demo=cycle.is_demo,
+        status=status,
+        groups=_group_ranks(groups, row["group_ranks"], everyone),
     )
+
+
+def _group_ranks(groups: tuple[Named, ...], ranks: dict[str, int | None],
+                 everyone: pd.DataFrame) -> tuple[GroupRank, ...]:
+    """The region's rank in each group it belongs to (`ranks`, from its row of `everyone`), with the number of
+    the group's members ranked in the run."""
+    return tuple(
+        GroupRank(code=group.code, name=group.name, rank=ranks[group.code],
+                  ranked=sum(1 for other in everyone["group_ranks"] if other.get(group.code) is not None))
+        for group in groups if group.code in ranks)
 
 
 def _strengths_and_weaknesses(indicator_rows: list[IndicatorRow]) -> tuple[tuple[Standout, ...], tuple[Standout, ...]]:
@@ -152,20 +179,30 @@ def _priorities(indicator_rows: list[IndicatorRow]) -> tuple[Priority, ...]:
         for gap, row in gaps[:PRIORITIES])
 
 
-def _trend(cycle: Cycle, framework: Framework, region: Region,
+def _trend(results: CycleResults, framework: Framework, region: Region,
            all_bands: dict[int, tuple[Band, ...]]) -> tuple[TrendPoint, ...]:
+    """The region's result in each cycle of the framework up to this one: the run each shows (its latest
+    publication, else its latest computation), and in this cycle the run `results` shows (one query)."""
+    cycle = results.cycle
+    publications = Publication.objects.filter(cycle=OuterRef("run__cycle"))
+    shown = Coalesce(Subquery(publications.order_by("-version").values("run_id")[:1]),
+                     F("run__cycle__current_run_id"))
     rows = (RegionScore.objects
             .filter(region_id=region.pk, run__cycle__framework__code=framework.code,
-                    run__cycle__current_run_id=F("run_id"), run__cycle__period__lte=cycle.period)
+                    run__cycle__period__lte=cycle.period)
+            .annotate(shown=shown, published=Exists(publications))
+            .filter(Q(run_id=shown_run_id(results)) | (~Q(run__cycle=cycle) & Q(run_id=F("shown"))))
             .order_by("run__cycle__period", "run__cycle__framework__version")
-            .values("run__cycle__period", "run__cycle__framework_id", "run__cycle__is_demo", "index", "level"))
+            .values("run__cycle__period", "run__cycle__framework_id", "run__cycle__is_demo", "index", "level",
+                    "published", "run__cycle_id"))
     by_period: dict[int, TrendPoint] = {}
     for row in rows:  # one point per period: the latest framework version's, if two versions share a period
         labels = {band.level: band.label for band in all_bands.get(row["run__cycle__framework_id"], ())}
         level = row["level"]
         by_period[row["run__cycle__period"]] = TrendPoint(
             period=row["run__cycle__period"], index=row["index"], level=level,
-            level_label=None if level is None else labels.get(level), is_demo=row["run__cycle__is_demo"])
+            level_label=None if level is None else labels.get(level), is_demo=row["run__cycle__is_demo"],
+            provisional=results.provisional if row["run__cycle_id"] == cycle.pk else not row["published"])
     return tuple(by_period.values())
 
 

@@ -8,11 +8,15 @@ import pandas as pd
 from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from assessments.models import Cycle, RegionScore
+from assessments.models import ComparisonGroup, Cycle, Publication, RegionScore
+from assessments.selectors import CycleResults, cycle_results, region_names_on
 from indicators.models import Dimension, Indicator, MaturityBand
 from smartgov.i18n import localised
 
-from .types import Band, NoResult
+from .types import Band, Named, NoResult, ResultStatus, Version
+
+RANKS = ["rank", "parent_rank", "rank_median", "rank_low", "rank_high"]
+"""The columns of a `RegionScore` that are ranks: hidden when too few participants are approved."""
 
 
 class DimensionInfo(TypedDict):
@@ -45,11 +49,51 @@ class IndicatorInfo(TypedDict):
     """Weight within the dimension (0–1)."""
 
 
-def current_run_id(cycle: Cycle) -> int:
-    """The id of the cycle's current score run; NoResult when it has none."""
-    if cycle.current_run_id is None:
+def results_of(which: Cycle | CycleResults) -> CycleResults:
+    """The results to show: `which` itself, or those `assessments.selectors.cycle_results` shows of a cycle (its
+    latest publication, else its latest computation, provisional)."""
+    return which if isinstance(which, CycleResults) else cycle_results(which)
+
+
+def shown_run_id(results: CycleResults) -> int:
+    """The id of the score run shown; NoResult when nothing has been computed."""
+    if results.run is None:
         raise NoResult(_("No scores have been computed for this cycle yet."))
-    return cycle.current_run_id
+    return results.run.pk
+
+
+def result_status(results: CycleResults) -> ResultStatus:
+    """What pages and reports say about the results shown (no query)."""
+    publication = results.publication
+    return ResultStatus(
+        run=shown_run_id(results),
+        publication=None if publication is None else Version(version=publication.version,
+                                                              published_at=publication.published_at,
+                                                              reason=publication.reason),
+        participants=results.participants, approved=results.approved, participation=results.participation,
+        min_participation=results.cycle.min_participation, ranks_shown=results.ranks_shown,
+        newer_run=publication is not None and results.cycle.current_run_id not in (None, publication.run_id))
+
+
+def versions_of(cycle: Cycle) -> tuple[Version, ...]:
+    """Every publication of the cycle, version 1 first (one query)."""
+    return tuple(Version(version=version, published_at=at, reason=reason) for version, at, reason in
+                 Publication.objects.filter(cycle=cycle).order_by("version")
+                 .values_list("version", "published_at", "reason"))
+
+
+def groups_of(cycle: Cycle) -> tuple[tuple[Named, ...], dict[int, set[str]]]:
+    """The cycle's comparison groups by code, and region id → codes of the groups it is a member of (one
+    query)."""
+    name = localised("name_zh", "name_en")
+    groups: dict[str, Named] = {}
+    members: dict[int, set[str]] = {}
+    for code, label, region_id in (ComparisonGroup.objects.filter(cycle=cycle).order_by("code", "members")
+                                   .values_list("code", name, "members")):
+        groups.setdefault(code, Named(code=code, name=label))
+        if region_id is not None:
+            members.setdefault(region_id, set()).add(code)
+    return tuple(groups.values()), members
 
 
 def values_frame(queryset: QuerySet[Model], fields: Sequence[str]) -> pd.DataFrame:
@@ -57,18 +101,45 @@ def values_frame(queryset: QuerySet[Model], fields: Sequence[str]) -> pd.DataFra
     return pd.DataFrame.from_records(list(queryset.values(*fields)), columns=list(fields))
 
 
-def region_frame(where: Q) -> pd.DataFrame:
-    """The `RegionScore` rows matching `where` with their region's code, name and province; numbers as floats."""
+def region_frame(where: Q, results: CycleResults, members: dict[int, set[str]] | None = None) -> pd.DataFrame:
+    """The `RegionScore` rows matching `where` with their region's code, name and province as they were named when
+    the cycle closed (two queries); numbers as floats. `group_ranks` maps the code of each comparison group the
+    region belongs to (stored with the run, or a member in `members`) to its rank there. When `results` does not
+    show ranks (too few participants approved), every rank is NaN (None in `group_ranks`)."""
     name = localised("region__name_zh", "region__name_en")
     province_name = localised("region__province__name_zh", "region__province__name_en")
     fields = {"region_id": "region_id", "region__code": "code", name: "name", "region__province_id": "province_id",
               "region__province__code": "province_code", province_name: "province"}
     numbers = ["index", "level", "rank", "parent_rank", "change", "complete", "coverage", "rank_median",
-               "rank_low", "rank_high"]
+               "rank_low", "rank_high", "group_ranks"]
     frame = values_frame(RegionScore.objects.filter(where), [*fields, *numbers]).rename(columns=fields)
     for column in ("index", "change", "coverage", "rank_median", "rank_low", "rank_high", "rank", "parent_rank",
                    "level"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    shown = results.ranks_shown
+    frame["group_ranks"] = [
+        {code: (stored or {}).get(code) if shown else None
+         for code in sorted({*(stored or {}), *(members or {}).get(region_id, ())})}
+        for region_id, stored in zip(frame["region_id"], frame["group_ranks"], strict=True)]
+    if not shown:
+        frame[RANKS] = float("nan")
+    return named_on(frame, results.cycle)
+
+
+def named_on(frame: pd.DataFrame, cycle: Cycle) -> pd.DataFrame:
+    """`frame` (with `region_id`, `name` and, if present, `province_id` and `province`) with the names its regions
+    had when `cycle` closed, for those renamed since (one query): the one place reports read region names."""
+    ids = {int(i) for column in ("region_id", "province_id") if column in frame
+           for i in frame[column].dropna().tolist()}
+    former = region_names_on(ids, cycle.closes)
+    if not former:
+        return frame
+    pick = 1 if localised("zh", "en") == "en" else 0
+    frame = frame.copy()
+    for id_column, name_column in (("region_id", "name"), ("province_id", "province")):
+        if id_column in frame and name_column in frame:
+            frame[name_column] = [former[int(i)][pick] if i == i and i is not None and int(i) in former else name
+                                  for i, name in zip(frame[id_column], frame[name_column], strict=True)]
     return frame
 
 

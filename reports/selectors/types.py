@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from smartgov.errors import DomainError, ErrorCode
 
@@ -33,13 +35,91 @@ class _Weighted:
 
 
 @dataclass(frozen=True)
+class Version:
+    """A publication of a cycle's results: version 1, then each revision."""
+
+    version: int
+    """1 for the publication, 2 and up for the revisions."""
+    published_at: datetime.datetime
+    """When it was published."""
+    reason: str
+    """Why it was revised ("" for version 1)."""
+
+
+@dataclass(frozen=True)
+class ResultStatus:
+    """Which results a page or report shows and how far they are final (from `assessments.selectors.cycle_results`):
+    a published version, or — before publication — the latest computation, provisional."""
+
+    run: int
+    """The id of the score run shown."""
+    publication: Version | None
+    """The version shown; None while the results are provisional."""
+    participants: int
+    """The cycle's participants (frozen with the publication once published)."""
+    approved: int
+    """Participants whose submission was approved (frozen with the publication once published)."""
+    min_participation: float
+    """The cycle's least share (0–1) of participants approved for ranks to be shown."""
+    participation: float
+    """Share (0–1) of the participants approved."""
+    ranks_shown: bool
+    """Whether enough participants are approved for ranks to be shown; when False every rank (overall, within the
+    province, within a group, rank intervals, dimension ranks) is None and only scores are shown."""
+    newer_run: bool
+    """Whether a computation newer than the published run exists (after a reopening, say); it is not shown until
+    it is published as a revision."""
+
+    @property
+    def provisional(self) -> bool:
+        """Whether no version is published yet: the results may still change."""
+        return self.publication is None
+
+    @property
+    def participation_pct(self) -> float:
+        """`participation` in per cent."""
+        return 100 * self.participation
+
+    @property
+    def min_participation_pct(self) -> float:
+        """`min_participation` in per cent."""
+        return 100 * self.min_participation
+
+    @property
+    def label(self) -> str:
+        """Which results these are, in the active language: “Provisional results (not published)” or “Published
+        version 2 on 2026-01-05” (for the footer of a report's pages)."""
+        if self.publication is None:
+            return _("Provisional results (not published)")
+        return _("Published version %(version)s on %(date)s") % {
+            "version": self.publication.version,
+            "date": timezone.localtime(self.publication.published_at).strftime("%Y-%m-%d")}
+
+    @property
+    def summary(self) -> str:
+        """`label` and the participation, e.g. “… · 8 of 11 participants approved” (for an Excel file)."""
+        return " · ".join([self.label, _("%(approved)s of %(participants)s participants approved") % {
+            "approved": self.approved, "participants": self.participants}])
+
+
+@dataclass(frozen=True)
 class Named:
-    """A region or a dimension, by code and name."""
+    """A region, a dimension or a comparison group of a cycle (e.g. 副省级城市), by code and name."""
 
     code: str
-    """Region code (e.g. "330000") or dimension code (e.g. "RS")."""
+    """Region code (e.g. "330000"), dimension code (e.g. "RS") or group code (e.g. "fu-sheng-ji")."""
     name: str
     """Name in the active language."""
+
+
+@dataclass(frozen=True)
+class GroupRank(Named):
+    """A region's rank within a comparison group it belongs to (the group's code and name)."""
+
+    rank: int | None
+    """1 best; None when ranks are not shown or the region has no rank in the group (no index)."""
+    ranked: int
+    """Members of the group ranked in the run (for “rank 3 of 15”)."""
 
 
 @dataclass(frozen=True)
@@ -223,6 +303,8 @@ class TrendPoint:
     """Name of the level in that cycle's framework version."""
     is_demo: bool
     """Whether that cycle holds demo data."""
+    provisional: bool
+    """Whether that cycle's result is provisional (not published)."""
 
 
 @dataclass(frozen=True)
@@ -328,6 +410,10 @@ class CityReport:
     """How the scores were computed."""
     is_demo: bool
     """Whether the cycle holds demo data."""
+    status: ResultStatus
+    """Which results these are: provisional or a published version, participation, whether ranks are shown."""
+    groups: tuple[GroupRank, ...]
+    """The city's rank in each comparison group of the cycle it belongs to, by group code."""
 
 
 @dataclass(frozen=True)
@@ -340,6 +426,9 @@ class CityRow(RegionResult):
     """index − change: the index of the region's previous scored period."""
     dimensions: Mapping[str, float | None]
     """Dimension code → score, in framework order."""
+    group_ranks: Mapping[str, int | None]
+    """Comparison group code → the region's rank in it, for the groups it belongs to (rank None when ranks are
+    not shown or the region has no index)."""
 
 
 @dataclass(frozen=True)
@@ -400,6 +489,14 @@ class ScopeReport:
     """Regions ranked in the whole cycle (for “rank 3 of 45”)."""
     is_demo: bool
     """Whether the cycle holds demo data."""
+    status: ResultStatus
+    """Which results these are: provisional or a published version, participation, whether ranks are shown."""
+    groups: tuple[Named, ...]
+    """The cycle's comparison groups, by code."""
+    group: Named | None
+    """The comparison group the report is restricted to (its cities sorted by their rank in it), if any."""
+    group_ranked: int
+    """Members of `group` ranked in the whole run (0 without a group)."""
 
 
 @dataclass(frozen=True)

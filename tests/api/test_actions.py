@@ -4,6 +4,7 @@ import pytest
 
 from assessments.models import ScoreRun, Submission
 from tests.api.clients import client_for, user_with_token
+from tests.evidence_files import with_required_evidence
 from tests.factories import fill
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +22,7 @@ def reviewer_client(regions):
 
 
 def test_the_whole_path_from_submit_to_approval(submission, officer_client, reviewer_client, zj):
-    fill(submission)
+    with_required_evidence(fill(submission))
     assert act(officer_client, submission, "submit").json()["status"] == "submitted"
     assert act(reviewer_client, submission, "sign_off").json()["status"] == "signed_off"
     response = act(zj, submission, "approve")
@@ -51,7 +52,8 @@ def test_a_step_the_state_does_not_allow_is_a_conflict(submission, zj):
 def test_submitting_incomplete_values_is_refused_with_the_problems(submission, officer_client):
     response = act(officer_client, submission, "submit")
     assert response.status_code == 409
-    assert response.json()["message"] == "Not ready to submit: 33 indicators have no value yet."
+    assert response.json()["message"].startswith("Not ready to submit: 33 indicators have no value yet. Evidence "
+                                                  "required but no file attached: RS05 ")
 
 
 def test_returning_needs_a_reason_and_keeps_per_indicator_comments(submission, zj):

@@ -1,10 +1,12 @@
 import csv
+import datetime
 import io
 import statistics
 
 import pytest
 
-from assessments.models import DimensionScore, RegionScore
+from assessments.models import DimensionScore, RegionName, RegionScore
+from tests.factories import published, score
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +26,7 @@ def test_it_describes_the_aggregators_province(zj, scored):
     assert list(row["dimensions"]) == ["RS", "MP", "SC", "PS"]
     levels = {str(b.level): sum(s.level == b.level for s in scores) for b in scored.framework.bands.all()}
     assert {k: v for k, v in row.items() if k not in ("index", "dimensions")} == {
+        "provisional": True, "publication": None, "participants": 10, "approved": 10,
         "province": {"code": "330000", "name_zh": "浙江省", "name_en": "Zhejiang"}, "cycle": 2025,
         "framework": "smartgov-maturity", "run": scored.current_run_id, "regions": 6, "levels": levels,
         "unrated": 0}
@@ -49,3 +52,24 @@ def test_it_exports_csv_and_answers_304(zj, scored):
     assert "dimensions.PS.std" in rows[0]
     etag = zj.get("/api/v1/aggregates/")["ETag"]
     assert zj.get("/api/v1/aggregates/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+def test_statistics_say_which_results_they_describe(zj, scored):
+    assert zj.get("/api/v1/aggregates/?cycle=2025").json()["results"][0]["provisional"] is True
+    first = published(scored)
+    row = zj.get("/api/v1/aggregates/?cycle=2025").json()["results"][0]
+    assert (row["provisional"], row["publication"]["version"], row["run"]) == (False, 1, first.run_id)
+    score(scored)  # a newer computation after a reopening: not described until published
+    assert zj.get("/api/v1/aggregates/?cycle=2025").json()["results"][0]["run"] == first.run_id
+    revision = published(scored, reason="correction")
+    assert zj.get("/api/v1/aggregates/?cycle=2025").json()["results"][0]["run"] == revision.run_id
+    row = zj.get("/api/v1/aggregates/?cycle=2025&version=1").json()["results"][0]
+    assert (row["run"], row["publication"]["version"]) == (first.run_id, 1)
+    assert zj.get("/api/v1/aggregates/?cycle=2025&version=7").status_code == 404
+
+
+def test_a_province_renamed_since_keeps_its_name_of_then(admin_client, scored, regions):
+    RegionName.objects.create(region=regions["jiangsu"], name_zh="旧江苏省", name_en="Old Jiangsu",
+                              valid_until=datetime.date(2026, 1, 1))
+    rows = admin_client.get("/api/v1/aggregates/?cycle=2025").json()["results"]
+    assert [r["province"]["name_zh"] for r in rows] == ["旧江苏省", "浙江省"]

@@ -2,7 +2,8 @@
 500, and every answer must match the schema (the error format included).
 
 Each operation gets at most 25 generated examples, derandomised so that a run is repeatable; the write
-operations (PUT values, workflow steps, POST score runs) are fuzzed too, on the fixture data.
+operations (PUT values, workflow steps, POST score runs, evidence uploads and removals) are fuzzed too, on the
+fixture data.
 """
 
 import zlib
@@ -13,8 +14,9 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
-from assessments.models import Cycle, ScoreRun, Submission
+from assessments.models import Cycle, Evidence, ScoreRun, Submission
 from tests.api.clients import user_with_token
+from tests.evidence_files import with_required_evidence
 from tests.factories import approved_cycle, many_cities, score
 
 schemathesis = pytest.importorskip("schemathesis")
@@ -31,10 +33,14 @@ def fuzz_token(framework, regions):
     score(approved_cycle(framework, cities, 2025, seed=4))
     open_cycle = Cycle.objects.create(framework=framework, period=2026, opens="2026-01-01", closes="2026-12-31",
                                       status=Cycle.Status.OPEN)
-    Submission.objects.bulk_create(Submission(region=c, cycle=open_cycle) for c in cities)
+    drafts = Submission.objects.bulk_create(Submission(region=c, cycle=open_cycle) for c in cities)
+    for draft in drafts[:2]:
+        with_required_evidence(draft)
     REAL.update({
         "id": [*Submission.objects.order_by("pk").values_list("pk", flat=True),
                *ScoreRun.objects.values_list("pk", flat=True)],
+        "evidence_id": list(Evidence.objects.values_list("pk", flat=True)),
+        "evidence_of": dict(Evidence.objects.values_list("pk", "submission_id")),
         "code": ["330000", "330100", "320100", "smartgov-maturity"], "region_code": ["330100", "320100"],
         "version": [1], "indicators": list(framework.indicators.values_list("code", flat=True)),
     })
@@ -43,7 +49,7 @@ def fuzz_token(framework, regions):
 
 REAL = {}
 """Ids and codes that exist in the fixture data: half of the generated cases are steered onto them, so that
-the fuzzing reaches the code behind the 404s (values, workflow steps, results of a region)."""
+the fuzzing reaches the code behind the 404s (values, workflow steps, results of a region, evidence files)."""
 
 
 def _steer(value, choices):
@@ -69,7 +75,11 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", get_wsgi_application(
 def map_case(context, case):
     for name, value in (case.path_parameters or {}).items():
         case.path_parameters[name] = _steer(value, REAL.get(name))
+    if (submission := REAL.get("evidence_of", {}).get((case.path_parameters or {}).get("evidence_id"))) is not None:
+        case.path_parameters["id"] = submission  # a real file, reached through its own submission
     body = case.body
+    if isinstance(body, dict) and "file" in body and "indicator" in body:
+        body["indicator"] = _steer(body["indicator"], REAL.get("indicators"))
     if isinstance(body, dict) and isinstance(body.get("values"), list):
         for item in body["values"]:
             if isinstance(item, dict) and "indicator" in item:

@@ -1,6 +1,8 @@
 import pytest
 
 from assessments.models import ScoreRun
+from tests.api.clients import client_for, user_with_token
+from tests.factories import scored_cycle
 
 pytestmark = pytest.mark.django_db
 
@@ -16,16 +18,38 @@ def test_it_lists_runs_with_status_progress_and_which_is_current(zj, scored):
     assert zj.get(f"/api/v1/score-runs/{run.pk}/").json()["progress"] == 100
 
 
-def test_a_province_analyst_starts_a_run_and_a_second_request_joins_it(zj, scored, django_capture_on_commit_callbacks):
+@pytest.fixture
+def zhejiang_only(framework, zj_cities):
+    """A cycle of 2026 whose every participant lies in 浙江, scored."""
+    return scored_cycle(framework, zj_cities, 2026, seed=5)
+
+
+def test_a_province_analyst_starts_a_run_of_a_cycle_of_their_province_and_a_second_request_joins_it(
+        zj, zhejiang_only, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as queued:
-        response = zj.post("/api/v1/score-runs/", {"cycle": 2025, "reason": "省级复核"}, format="json")
+        response = zj.post("/api/v1/score-runs/", {"cycle": 2026, "reason": "省级复核"}, format="json")
     assert response.status_code == 202
     body = response.json()
     assert (body["status"], body["reason"], body["current"]) == ("queued", "省级复核", False)
     assert len(queued) == 1
-    again = zj.post("/api/v1/score-runs/", {"cycle": 2025}, format="json").json()
+    again = zj.post("/api/v1/score-runs/", {"cycle": 2026}, format="json").json()
     assert again["id"] == body["id"]
     assert ScoreRun.objects.filter(status="queued").count() == 1
+
+
+def test_an_aggregator_cannot_start_a_run_of_a_cycle_outside_its_scope(zj, scored, zhejiang_only, regions):
+    """2025 has participants in 江苏 too; 2026 has none in 江苏, so 江苏's aggregator may not start it either."""
+    response = zj.post("/api/v1/score-runs/", {"cycle": 2025}, format="json")
+    assert (response.status_code, response.json()["code"]) == (403, "permission_denied")
+    assert "every participant" in response.json()["message"]
+    jiangsu = client_for(user_with_token("js-aggregator", "province_analyst", regions["jiangsu"])[2])
+    assert jiangsu.post("/api/v1/score-runs/", {"cycle": 2026}, format="json").status_code == 403
+    assert not ScoreRun.objects.filter(status="queued").exists()
+
+
+def test_the_platform_administrator_starts_a_run_of_any_cycle(admin_client, scored):
+    response = admin_client.post("/api/v1/score-runs/", {"cycle": 2025}, format="json")
+    assert response.status_code == 202
 
 
 def test_a_city_officer_may_not_start_a_run(officer_client, scored):

@@ -5,7 +5,8 @@ import datetime
 import pytest
 
 from api.models import WebhookDelivery
-from api.services import webhook_register, webhooks_cycle_published
+from api.services import webhook_register, webhooks_results_published
+from assessments.services.publication import cycle_publish
 from tests.api.clients import user_with_token
 from tests.api.receiver import Receiver, verify
 from tests.factories import approved_cycle, many_cities, score
@@ -18,10 +19,11 @@ def test_a_refused_notification_is_delivered_by_the_retry(worker, framework, reg
     settings.SCORE_UNCERTAINTY_DRAWS = 50
     cycle = approved_cycle(framework, many_cities(4, regions["zhejiang"]), 2025, seed=2)
     score(cycle)
+    publication = cycle_publish(cycle=cycle, actor=None)
     owner = user_with_token("zj-hooks", "province_analyst", regions["zhejiang"])[0]
     with Receiver(status=[503, 204]) as receiver:
         endpoint = webhook_register(owner=owner, url=receiver.url, region=regions["zhejiang"])
-        [delivery] = webhooks_cycle_published(cycle_id=cycle.pk, run_id=cycle.current_run_id)
+        [delivery] = webhooks_results_published(publication_id=publication.pk)
         wait_for(lambda: WebhookDelivery.objects.get(pk=delivery.pk).status == "delivered", timeout=60,
                  what="the retried delivery")
     delivery.refresh_from_db()

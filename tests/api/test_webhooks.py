@@ -1,4 +1,5 @@
-"""Webhooks: a signed notification when a cycle's results are published, retried with growing delays."""
+"""Webhooks: a signed notification when a cycle's results are published or revised (never for provisional
+results), retried with growing delays."""
 
 import json
 
@@ -6,9 +7,10 @@ import pytest
 from django.utils import timezone
 
 from api.models import WebhookDelivery
-from api.services import RETRY_DELAYS, webhook_deliver, webhook_register, webhooks_cycle_published
+from api.services import RETRY_DELAYS, webhook_deliver, webhook_register, webhooks_results_published
 from api.tasks import deliver_webhook
 from assessments.models import Region
+from assessments.services.publication import cycle_publish, cycle_revise
 from smartgov.errors import PermissionRefused
 from tests.api.clients import user_with_token
 from tests.api.receiver import Receiver, verify
@@ -17,28 +19,37 @@ from tests.factories import in_province, score
 pytestmark = pytest.mark.django_db
 
 
-def test_it_notifies_the_province_with_a_signed_body(scored, zhejiang_aggregator, regions,
+@pytest.fixture
+def publication(scored):
+    """The 2025 results published (version 1)."""
+    return cycle_publish(cycle=scored, actor=None)
+
+
+def test_it_notifies_the_province_with_a_signed_body(scored, publication, zhejiang_aggregator, regions,
                                                       django_capture_on_commit_callbacks):
     owner = zhejiang_aggregator[0]
     run = scored.current_run
     with Receiver() as receiver:
         endpoint = webhook_register(owner=owner, url=receiver.url, region=regions["zhejiang"])
         with django_capture_on_commit_callbacks(execute=True):
-            deliveries = webhooks_cycle_published(cycle_id=scored.pk, run_id=run.pk)
+            deliveries = webhooks_results_published(publication_id=publication.pk)
     assert len(deliveries) == 1
     assert len(receiver.received) == 1
     headers, body = receiver.received[0]
     assert verify(endpoint.secret, headers, body)
     assert not verify("another secret", headers, body)
-    assert headers["X-SmartGov-Event"] == "cycle.published"
+    assert headers["X-SmartGov-Event"] == "results.published"
     assert headers["Content-Type"] == "application/json; charset=utf-8"
     assert json.loads(body) == {
-        "event": "cycle.published", "delivery": deliveries[0].pk,
+        "event": "results.published", "delivery": deliveries[0].pk,
         "cycle": {"period": 2025, "framework": "smartgov-maturity", "version": 1},
-        "run": {"id": run.pk, "finished_at": run.finished_at.isoformat()},
+        "publication": {"version": 1, "published_at": publication.published_at.isoformat(), "reason": "",
+                        "participants": 10, "approved": 10},
+        "run": {"id": run.pk, "finished_at": run.finished_at.isoformat(),
+                "inputs_fingerprint": run.inputs_fingerprint, "engine_version": run.engine_version},
         "region": {"code": "330000", "name_zh": "浙江省", "name_en": "Zhejiang"}, "regions_scored": 6,
-        "results": "/api/v1/results/?cycle=2025&framework=smartgov-maturity&province=330000",
-        "aggregates": "/api/v1/aggregates/?cycle=2025&framework=smartgov-maturity&province=330000"}
+        "results": "/api/v1/results/?cycle=2025&framework=smartgov-maturity&province=330000&version=1",
+        "aggregates": "/api/v1/aggregates/?cycle=2025&framework=smartgov-maturity&province=330000&version=1"}
     delivery = WebhookDelivery.objects.get()
     assert (delivery.status, delivery.attempts, delivery.last_status_code, delivery.last_error) == (
         "delivered", 1, 200, "")
@@ -47,7 +58,7 @@ def test_it_notifies_the_province_with_a_signed_body(scored, zhejiang_aggregator
 
 
 def test_a_failing_receiver_is_retried_with_growing_delays_and_every_attempt_is_logged(
-        scored, zhejiang_aggregator, regions, monkeypatch):
+        publication, zhejiang_aggregator, regions, monkeypatch):
     countdowns = []
     retry = deliver_webhook.retry
 
@@ -58,7 +69,7 @@ def test_a_failing_receiver_is_retried_with_growing_delays_and_every_attempt_is_
     monkeypatch.setattr(deliver_webhook, "retry", spy)
     with Receiver(status=500) as receiver:
         webhook_register(owner=zhejiang_aggregator[0], url=receiver.url, region=regions["zhejiang"])
-        [delivery] = webhooks_cycle_published(cycle_id=scored.pk, run_id=scored.current_run_id)
+        [delivery] = webhooks_results_published(publication_id=publication.pk)
         deliver_webhook.apply(args=(delivery.pk,))  # eagerly: each retry follows at once
     assert countdowns == [10, 60, 300, 1800, 7200] == list(RETRY_DELAYS)
     assert len(receiver.received) == 6
@@ -70,9 +81,9 @@ def test_a_failing_receiver_is_retried_with_growing_delays_and_every_attempt_is_
     assert delivery.last_error == "The receiver answered HTTP 500."
 
 
-def test_each_attempt_sets_the_next_one_further_away(scored, zhejiang_aggregator, regions):
+def test_each_attempt_sets_the_next_one_further_away(publication, zhejiang_aggregator, regions):
     webhook_register(owner=zhejiang_aggregator[0], url="http://127.0.0.1:9/closed", region=regions["zhejiang"])
-    [delivery] = webhooks_cycle_published(cycle_id=scored.pk, run_id=scored.current_run_id)
+    [delivery] = webhooks_results_published(publication_id=publication.pk)
     delays = []
     for _ in range(7):
         attempt = webhook_deliver(delivery_id=delivery.pk)
@@ -85,7 +96,7 @@ def test_each_attempt_sets_the_next_one_further_away(scored, zhejiang_aggregator
         "error"]
 
 
-def test_only_endpoints_covering_the_runs_cities_are_notified_and_never_twice(scored, zhejiang_aggregator,
+def test_only_endpoints_covering_the_runs_cities_are_notified_and_never_twice(publication, zhejiang_aggregator,
                                                                               regions):
     guangdong = in_province(Region.objects.create(code="440000", name_zh="广东省", name_en="Guangdong",
                                                   level="province", parent=regions["china"]))
@@ -95,19 +106,28 @@ def test_only_endpoints_covering_the_runs_cities_are_notified_and_never_twice(sc
     inactive = webhook_register(owner=zhejiang_aggregator[0], url="http://127.0.0.1:9/off", region=regions["zhejiang"])
     inactive.active = False
     inactive.save()
-    first = webhooks_cycle_published(cycle_id=scored.pk, run_id=scored.current_run_id)
-    again = webhooks_cycle_published(cycle_id=scored.pk, run_id=scored.current_run_id)
+    first = webhooks_results_published(publication_id=publication.pk)
+    again = webhooks_results_published(publication_id=publication.pk)
     assert [d.endpoint.url for d in first] == ["http://127.0.0.1:9/zj"]
     assert again == []
     assert WebhookDelivery.objects.count() == 1
 
 
-def test_a_run_that_is_not_the_current_one_notifies_nobody(scored, zhejiang_aggregator, regions):
+def test_a_revision_is_announced_as_such_with_its_version_and_run(scored, publication, zhejiang_aggregator,
+                                                                   regions):
     webhook_register(owner=zhejiang_aggregator[0], url="http://127.0.0.1:9/zj", region=regions["zhejiang"])
-    old = scored.current_run
-    score(scored)
-    assert webhooks_cycle_published(cycle_id=scored.pk, run_id=old.pk) == []
-    assert webhooks_cycle_published(cycle_id=999999, run_id=old.pk) == []
+    run = score(scored)
+    revision = cycle_revise(cycle=scored, reason="宁波市数据更正", actor=None)
+    [delivery] = webhooks_results_published(publication_id=revision.pk)
+    assert (delivery.event, delivery.key) == ("results.revised", f"results.revised:publication-{revision.pk}")
+    assert delivery.payload["publication"]["version"] == 2
+    assert delivery.payload["publication"]["reason"] == "宁波市数据更正"
+    assert delivery.payload["run"]["id"] == run.pk
+    assert delivery.payload["results"].endswith("&version=2")
+
+
+def test_nothing_is_announced_of_a_publication_that_does_not_exist(publication):
+    assert webhooks_results_published(publication_id=publication.pk + 1) == []
 
 
 def test_the_owner_must_hold_a_role_for_the_region(zhejiang_aggregator, regions):
@@ -116,7 +136,7 @@ def test_the_owner_must_hold_a_role_for_the_region(zhejiang_aggregator, regions)
 
 
 def test_the_admin_registers_an_endpoint_with_a_generated_secret_and_shows_the_log_read_only(
-        client, admin_user, zhejiang_aggregator, regions, scored):
+        client, admin_user, zhejiang_aggregator, regions, publication):
     from api.models import WebhookEndpoint
 
     client.force_login(admin_user)
@@ -126,7 +146,7 @@ def test_the_admin_registers_an_endpoint_with_a_generated_secret_and_shows_the_l
     assert response.status_code == 302
     endpoint = WebhookEndpoint.objects.get()
     assert len(endpoint.secret) >= 40
-    webhooks_cycle_published(cycle_id=scored.pk, run_id=scored.current_run_id)
+    webhooks_results_published(publication_id=publication.pk)
     delivery = WebhookDelivery.objects.get()
     assert client.get("/admin/api/webhookdelivery/").status_code == 200
     page = client.get(f"/admin/api/webhookdelivery/{delivery.pk}/change/")

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from assessments.models import IndicatorValue, RoleAssignment, Submission
+from tests.evidence_files import with_required_evidence
 from tests.factories import fill, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +89,7 @@ def test_two_people_editing_the_second_gets_a_conflict_with_the_other_change(cli
 
 def test_the_workflow_from_entry_to_approval_through_the_pages(client, officer, reviewer, analyst, submission,
                                                               django_capture_on_commit_callbacks):
-    fill(submission)
+    with_required_evidence(fill(submission))
     client.force_login(officer)
     client.post(f"/submissions/{submission.pk}/act/submit", {"version": 1})
     client.force_login(reviewer)

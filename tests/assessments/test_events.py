@@ -1,20 +1,24 @@
-"""Events flow one way: scoring announces new results once they are committed, and the API, which subscribes
-to it, sends its webhooks; assessments never imports the API."""
+"""Events flow one way: publishing announces the results once committed, and the API, which subscribes to it,
+sends its webhooks; a recompute announces nothing (its results are provisional); assessments never imports the
+API."""
+
+from contextlib import suppress
 
 import pytest
 from django.db import transaction
 
 from api.models import WebhookDelivery
 from api.services import webhook_register
-from assessments.events import results_recomputed
-from assessments.services import cycle_scores_compute, cycle_scores_request
-from tests.factories import approved_cycle, many_cities
+from assessments.events import results_published, results_revised
+from assessments.services.publication import cycle_publish, cycle_revise
+from tests.factories import approved_cycle, many_cities, score
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def cycle(framework, regions):
+def cycle(framework, regions, settings):
+    settings.SCORE_UNCERTAINTY_DRAWS = 50
     return approved_cycle(framework, many_cities(3, regions["zhejiang"]), 2026)
 
 
@@ -22,29 +26,40 @@ def cycle(framework, regions):
 def heard():
     received = []
 
-    def listener(sender, **kwargs):
-        received.append(kwargs)
+    def listener(sender, signal, **kwargs):
+        received.append((signal, kwargs))
 
-    results_recomputed.connect(listener)
+    for signal in (results_published, results_revised):
+        signal.connect(listener)
     yield received
-    results_recomputed.disconnect(listener)
+    for signal in (results_published, results_revised):
+        signal.disconnect(listener)
 
 
-def test_new_results_are_announced_once_committed(cycle, heard, django_capture_on_commit_callbacks):
+def test_a_recompute_announces_nothing(cycle, heard, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        run = cycle_scores_compute(run_id=cycle_scores_request(cycle=cycle, enqueue=False).pk)
+        score(cycle)
+    assert heard == []
+
+
+def test_a_publication_is_announced_once_committed_and_a_revision_as_such(cycle, heard,
+                                                                          django_capture_on_commit_callbacks):
+    score(cycle)
+    with django_capture_on_commit_callbacks(execute=True):
+        publication = cycle_publish(cycle=cycle, actor=None)
         assert heard == []
-    assert [(h["cycle_id"], h["run_id"]) for h in heard] == [(cycle.pk, run.pk)]
-
-
-def test_nothing_is_announced_when_the_results_are_rolled_back(cycle, heard, django_capture_on_commit_callbacks):
+    score(cycle)
     with django_capture_on_commit_callbacks(execute=True):
-        try:
-            with transaction.atomic():
-                cycle_scores_compute(run_id=cycle_scores_request(cycle=cycle, enqueue=False).pk)
-                raise RuntimeError("the caller fails after the run")
-        except RuntimeError:
-            pass
+        revision = cycle_revise(cycle=cycle, reason="更正", actor=None)
+    assert heard == [(results_published, {"cycle_id": cycle.pk, "publication_id": publication.pk}),
+                     (results_revised, {"cycle_id": cycle.pk, "publication_id": revision.pk})]
+
+
+def test_nothing_is_announced_when_the_publication_is_rolled_back(cycle, heard, django_capture_on_commit_callbacks):
+    score(cycle)
+    with django_capture_on_commit_callbacks(execute=True), suppress(RuntimeError), transaction.atomic():
+        cycle_publish(cycle=cycle, actor=None)
+        raise RuntimeError("the caller fails after publishing")
     assert heard == []
 
 
@@ -53,8 +68,9 @@ def test_the_api_subscribes_and_sends_its_webhooks(cycle, people, regions, djang
     monkeypatch.setattr("api.services._queue", lambda deliveries: None)
     endpoint = webhook_register(owner=people["analyst"], url="https://hooks.example.gov.cn/x",
                                 region=regions["zhejiang"])
+    run = score(cycle)
     with django_capture_on_commit_callbacks(execute=True):
-        run = cycle_scores_compute(run_id=cycle_scores_request(cycle=cycle, enqueue=False).pk)
+        cycle_publish(cycle=cycle, actor=None)
     delivery = WebhookDelivery.objects.get(endpoint=endpoint)
-    assert delivery.payload["run"]["id"] == run.pk
+    assert (delivery.event, delivery.payload["run"]["id"]) == ("results.published", run.pk)
     assert delivery.payload["regions_scored"] == 3

@@ -12,6 +12,7 @@ from assessments.models import RoleAssignment
 from assessments.services import Entry, submission_transition, values_save
 from audit.models import AuditEvent
 from audit.services import audit_record, audit_record_many
+from tests.evidence_files import with_required_evidence
 from tests.factories import fill
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +32,7 @@ def people(people):
 @pytest.fixture
 def worked(submission, people):
     """Submitted by the officer, sent back by the reviewer with a reason, then one value corrected."""
-    fill(submission)
+    with_required_evidence(fill(submission))
     old = submission.values.get(indicator__code="RS01").value
     submission_transition(submission=submission, action="submit", actor=people["officer"])
     submission_transition(submission=submission, action="send_back", actor=people["reviewer"],

@@ -11,6 +11,7 @@ from django.urls import reverse
 from assessments.context_processors import notifications as notifications_context
 from assessments.models import Notification, RoleAssignment
 from assessments.services import submission_transition
+from tests.evidence_files import with_required_evidence
 from tests.factories import fill
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,7 @@ Role = RoleAssignment.Role
 
 @pytest.fixture
 def filled(submission):
-    return fill(submission)
+    return with_required_evidence(fill(submission))
 
 
 def _unread_badge(html):

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from assessments.models import Evidence, IndicatorValue, Submission
 from assessments.services.evidence import evidence_add
+from tests.evidence_files import with_required_evidence
 from tests.factories import fill, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +32,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 @pytest.fixture
 def world(regions, submission, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    fill(submission)
+    with_required_evidence(fill(submission))
     owner = user_with_role("owner", "city_officer", regions["hangzhou"])
     evidence = evidence_add(submission=submission, indicator_code="RS01",
                             upload=SimpleUploadedFile("证明.pdf", PDF, "application/pdf"), actor=owner)

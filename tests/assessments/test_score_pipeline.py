@@ -7,10 +7,11 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from assessments.models import Cycle, DimensionScore, IndicatorScore, RegionScore, ScoreRun, Submission
+from assessments.models import Cycle, DimensionScore, IndicatorScore, IndicatorValue, RegionScore, ScoreRun, Submission
 from assessments.selectors import cycle_values_frame
 from assessments.services import cycle_scores_compute, cycle_scores_request
 from assessments.services import scores as services
+from assessments.services.groups import GroupInput, groups_set
 from indicators.scoring import compute
 from indicators.services import framework_spec
 from tests.factories import approved_cycle, many_cities
@@ -141,6 +142,9 @@ def test_queries_do_not_grow_with_the_number_of_regions(framework, regions):
     for period, size in ((2025, 5), (2026, 25)):
         cities = many_cities(size, regions["zhejiang" if period == 2025 else "jiangsu"])
         cycle = approved_cycle(framework, cities, period)
+        codes = tuple(city.code for city in cities)
+        groups_set(cycle=cycle, groups=[GroupInput(f"g{i}", "组", "Group", codes[i:]) for i in range(size // 5)],
+                   actor=None)
         run = cycle_scores_request(cycle=cycle, enqueue=False)
         with CaptureQueriesContext(connection) as queries:
             cycle_scores_compute(run_id=run.pk)
@@ -149,6 +153,56 @@ def test_queries_do_not_grow_with_the_number_of_regions(framework, regions):
         counts.append(len(statements) if connection.vendor == "postgresql"
                       else sum(not sql.startswith("INSERT") for sql in statements))
     assert counts[0] == counts[1]
+
+
+def _group_ranks(run):
+    return dict(RegionScore.objects.filter(run=run).values_list("region__code", "group_ranks"))
+
+
+def test_group_ranks_are_stored_with_the_run(scored, cities):
+    codes = [city.code for city in cities]
+    sub, plan = codes[:5] + codes[12:15], codes[3:7]
+    groups_set(cycle=scored, groups=[GroupInput("sub_provincial", "副省级城市", "Sub-provincial cities", tuple(sub)),
+                                     GroupInput("plan", "计划单列市", "Separately planned", tuple(plan))], actor=None)
+    run = _run(scored)
+    values, parents = cycle_values_frame(scored)
+    engine = compute(values, framework_spec(scored.framework), parents=parents,
+                     groups={"sub_provincial": sub, "plan": plan}).group_ranks
+    expected = {code: {} for code in codes}
+    for row in engine[engine["period"] == 2026].itertuples():
+        expected[row.region][row.group] = int(row.rank)
+    stored = _group_ranks(run)
+    assert stored == expected
+    assert stored[codes[9]] == {}
+    assert set(stored[codes[4]]) == {"sub_provincial", "plan"}
+    assert sorted(stored[code]["plan"] for code in plan) == [1, 2, 3, 4]
+    assert run.method["groups"] == [
+        {"code": "plan", "name_zh": "计划单列市", "name_en": "Separately planned", "members": sorted(plan)},
+        {"code": "sub_provincial", "name_zh": "副省级城市", "name_en": "Sub-provincial cities", "members": sorted(sub)},
+    ]
+
+
+def test_group_ranks_follow_the_overall_ranks_of_the_members(scored, cities):
+    members = [city.code for city in cities[::3]]
+    groups_set(cycle=scored, groups=[GroupInput("g", "甲", "A", tuple(members))], actor=None)
+    run = _run(scored)
+    ranks = dict(RegionScore.objects.filter(run=run, region__code__in=members).values_list("region__code", "rank"))
+    by_overall = sorted(members, key=ranks.get)
+    assert [_group_ranks(run)[code]["g"] for code in by_overall] == list(range(1, len(members) + 1))
+
+
+def test_without_groups_every_region_has_no_group_rank(scored, cities):
+    run = _run(scored)
+    assert set(map(str, _group_ranks(run).values())) == {"{}"}
+    assert run.method["groups"] == []
+
+
+def test_an_incomplete_member_has_no_rank_in_its_group(scored, cities):
+    IndicatorValue.objects.filter(submission__cycle=scored, submission__region=cities[0],
+                                  indicator__dimension__code="RS").delete()
+    groups_set(cycle=scored, groups=[GroupInput("g", "甲", "A", (cities[0].code, cities[1].code))], actor=None)
+    stored = _group_ranks(_run(scored))
+    assert (stored[cities[0].code], stored[cities[1].code]) == ({}, {"g": 1})
 
 
 def test_score_cycle_command_computes_and_skips_current_scores(scored, capsys):

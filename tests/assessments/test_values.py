@@ -16,6 +16,7 @@ from assessments.services import (
 )
 from audit.models import AuditEvent
 from smartgov.errors import PermissionRefused
+from tests.evidence_files import with_required_evidence
 from tests.factories import fill, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -123,7 +124,7 @@ def test_anomalies_and_warnings_block_submission_until_explained(framework, regi
     last = Cycle.objects.create(framework=framework, period=2025, opens="2025-09-01", closes="2025-11-30",
                                 status="closed")
     fill(Submission.objects.create(region=regions["hangzhou"], cycle=last, status="approved"))
-    current = fill(Submission.objects.create(region=regions["hangzhou"], cycle=cycle))
+    current = with_required_evidence(fill(Submission.objects.create(region=regions["hangzhou"], cycle=cycle)))
     before = IndicatorValue.objects.get(submission__cycle=last, indicator__code="RS06").value
     _save(current, officer, {"RS06": Entry(str(round(before * 3, 2)))})
     current.refresh_from_db()

@@ -11,6 +11,7 @@ from assessments.services.submissions import TRANSITION_ACTIONS
 from assessments.workflow import WorkflowRefused
 from audit.models import AuditEvent
 from smartgov.errors import DomainError, Invalid, PermissionRefused
+from tests.evidence_files import with_required_evidence
 from tests.factories import approved_cycle, fill, many_cities
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +34,7 @@ NEEDS_REASON = ("send_back", "return", "reopen")
 
 @pytest.fixture
 def filled(submission):
-    return fill(submission)
+    return with_required_evidence(fill(submission))
 
 
 @pytest.mark.parametrize(("action", "state", "actor"), list(itertools.product(TARGET, STATES, ACTORS)))

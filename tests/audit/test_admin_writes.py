@@ -10,6 +10,7 @@ from assessments.services import Entry, values_save
 from audit.models import Action, AuditEvent
 from audit.selectors import events_about
 from surveys.services import questionnaire_create
+from tests.factories import many_cities, published, scored_cycle
 
 pytestmark = pytest.mark.django_db
 
@@ -27,23 +28,35 @@ def _actions(obj):
 def test_a_cycle_is_created_and_changed_through_the_services(admin_client, admin_user, framework):
     response = admin_client.post("/admin/assessments/cycle/add/", {
         "framework": framework.pk, "period": 2031, "opens": "2031-09-01", "closes": "2031-12-31",
-        "status": "planned"})
+        "min_participation": "0"})
     assert response.status_code == 302
     cycle = Cycle.objects.get(period=2031)
     response = admin_client.post(f"/admin/assessments/cycle/{cycle.pk}/change/", {
-        "opens": "2031-09-01", "closes": "2031-11-30", "status": "open"})
+        "opens": "2031-09-01", "closes": "2031-11-30", "min_participation": "0.5", "status": "open"})
     assert response.status_code == 302
     created, changed = events_about(cycle)
     assert (created.action, created.actor, created.new["period"]) == (Action.CYCLE_CREATED, admin_user, 2031)
     assert (changed.action, changed.old, changed.new) == (
-        Action.CYCLE_CHANGED, {"closes": "2031-12-31", "status": "planned"},
-        {"closes": "2031-11-30", "status": "open"})
+        Action.CYCLE_CHANGED, {"closes": "2031-12-31", "min_participation": 0.0},
+        {"closes": "2031-11-30", "min_participation": 0.5})
+    assert Cycle.objects.get(pk=cycle.pk).status == "planned"  # the status is the lifecycle's, not the admin's
+
+
+def test_a_published_cycle_is_not_changed_in_the_admin(admin_client, framework, regions, settings):
+    settings.SCORE_UNCERTAINTY_DRAWS = 50
+    cycle = scored_cycle(framework, many_cities(3, regions["zhejiang"]), 2026)
+    published(cycle)
+    response = admin_client.post(f"/admin/assessments/cycle/{cycle.pk}/change/", {
+        "opens": "2026-09-01", "closes": "2026-11-01", "min_participation": "0.5"})
+    assert response.status_code == 200
+    assert str(Cycle.Status.PUBLISHED.label) in response.content.decode()
+    assert Cycle.objects.get(pk=cycle.pk).min_participation == 0.0
 
 
 def test_a_cycle_that_closes_before_it_opens_is_refused_on_the_form(admin_client, framework):
     response = admin_client.post("/admin/assessments/cycle/add/", {
         "framework": framework.pk, "period": 2031, "opens": "2031-09-01", "closes": "2031-08-01",
-        "status": "planned"})
+        "min_participation": "0"})
     assert response.status_code == 200
     assert "截止日期不能早于开始日期" in response.content.decode() or "closing date" in response.content.decode()
     assert not Cycle.objects.filter(period=2031).exists()

@@ -4,10 +4,10 @@
 import pytest
 from playwright.sync_api import expect
 
-from assessments.models import Cycle, RoleAssignment
+from assessments.models import ComparisonGroup, Cycle, RegionScore, RoleAssignment
 from assessments.services import cycle_scores_compute, cycle_scores_request
 from tests.browser.pages import login, screenshot
-from tests.factories import approved_cycle, many_cities, user_with_role
+from tests.factories import approved_cycle, many_cities, published, score, user_with_role
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -69,7 +69,8 @@ def test_the_overview_draws_its_charts_and_sorts_and_filters_the_ranking(page, s
     page.select_option("#filter-level", "")
     expect(shown).to_have_count(10)
 
-    page.select_option("#cycle-select", label="2025 · 智慧政府成熟度评估指标体系 v1")
+    expect(page.locator("#provisional-banner")).to_be_visible()
+    page.select_option("#cycle-select", value=str(Cycle.objects.get(period=2025).pk))
     page.wait_for_url("**/dashboards/?cycle=*")
     expect(page.locator("h1")).to_contain_text("2025")
     expect(page.locator("#demo-badge")).to_have_count(0)
@@ -108,3 +109,33 @@ def test_the_dashboards_switch_to_english(page, scored):
     expect(page.locator("h1")).to_contain_text("Ningbo")
     _charts_drawn(page, 4)
     expect(page.locator("#chart-radar")).to_contain_text("Resource sharing")
+
+
+def test_the_reader_switches_to_an_earlier_published_version_and_filters_by_group(page, scored, regions):
+    scored.refresh_from_db()
+    group = ComparisonGroup.objects.create(cycle=scored, code="fu-sheng-ji", name_zh="副省级城市",
+                                           name_en="Sub-provincial cities")
+    group.members.set([regions["hangzhou"], regions["ningbo"]])
+    for rank, city in enumerate(("ningbo", "hangzhou"), start=1):
+        RegionScore.objects.filter(run_id=scored.current_run_id, region=regions[city]).update(
+            group_ranks={"fu-sheng-ji": rank})
+    published(scored)
+    score(scored)
+    published(scored, reason="宁波市数据更正")
+    login(page, "zj_analyst")
+    page.goto(f"{page.base_url}/dashboards/")
+    expect(page.locator("#published-banner")).to_contain_text("2")
+    expect(page.locator("#revision-reason")).to_have_text("宁波市数据更正")
+    page.select_option("#version-select", "1")
+    page.wait_for_url("**/dashboards/?cycle=*&version=1")
+    expect(page.locator("#version-select")).to_have_value("1")
+    expect(page.locator("#revision-reason")).to_have_count(0)
+    _charts_drawn(page, 4)
+    screenshot(page, "dashboard-published-version-1")
+
+    page.select_option("#filter-group", "fu-sheng-ji")
+    page.wait_for_url("**/dashboards/?*group=fu-sheng-ji*")
+    assert "version=1" in page.url
+    expect(page.locator("#ranking-table tbody tr")).to_have_count(2)
+    expect(page.locator("#group-rank-heading")).to_be_visible()
+    assert _column(page, 0) == ["1", "2"]

@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from assessments.checks import InvalidValue, parse_value
 from assessments.models import Evidence, IndicatorValue, RegionScore, ReviewComment, RoleAssignment, Submission
 from tests.browser.pages import login, logout, screenshot
+from tests.evidence_files import with_required_evidence
 from tests.factories import plausible_values, user_with_role
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -116,7 +117,9 @@ def test_entry_review_return_and_approval(page, framework, submission, people, v
     expect(error).to_have_text("")
     expect(row).not_to_have_class(re.compile(r"\binvalid\b"))
     _wait_saved(page)
-    expect(page.locator("#findings")).to_be_hidden()
+    expect(page.locator("#findings li")).to_have_count(1)
+    expect(page.locator("#findings li.evidence_missing")).to_contain_text("RS05")
+    expect(page.locator("#evidence-RS05 .evidence-status.missing")).to_be_visible()
     screenshot(page, "03-entry-filled")
     assert IndicatorValue.objects.filter(submission=submission).count() == len(codes)
     assert IndicatorValue.objects.get(submission=submission, indicator__code="RS01").value == 96.5
@@ -131,7 +134,13 @@ def test_entry_review_return_and_approval(page, framework, submission, people, v
     page.locator("#evidence-form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/submissions/\d+/$"))
     expect(page.locator("#row-RS05 .evidence-file")).to_contain_text("电子证照免提交统计.pdf")
+    expect(page.locator("#evidence-RS05 .evidence-status.attached")).to_be_visible()
+    expect(page.locator("#findings li.evidence_missing")).not_to_contain_text("RS05")
     assert Evidence.objects.get(submission=submission).indicator.code == "RS05"
+    # The other indicators that require evidence get theirs (written directly), and nothing blocks any more.
+    with_required_evidence(submission)
+    page.reload()
+    expect(page.locator("#findings")).to_be_hidden()
 
     # Submit, log out.
     _act(page, "submit")

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from assessments.models import RoleAssignment
 from assessments.services import evidence_add, submission_transition
 from tests.browser.pages import DESKTOP, TABLET, login, logout, screenshot
+from tests.evidence_files import with_required_evidence
 from tests.factories import fill, user_with_role
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,6 +33,7 @@ def returned(submission, regions, admin_user):
     fill(submission)
     evidence_add(submission=submission, indicator_code="RS05", actor=people[Role.CITY_OFFICER],
                  upload=SimpleUploadedFile("免提交统计表.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"))
+    with_required_evidence(submission)
     for action, role, comment, per_indicator in (
             ("submit", Role.CITY_OFFICER, "", {}),
             ("sign_off", Role.CITY_REVIEWER, "", {}),

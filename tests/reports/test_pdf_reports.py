@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from assessments.models import RoleAssignment
 from assessments.services import cycle_scores_compute, cycle_scores_request
@@ -19,7 +19,8 @@ from reports.models import Report, ReportBatch
 from reports.services import ReportRefused, batch_request, report_build, report_request, report_retry
 from reports.tasks import build_report
 from smartgov.errors import PermissionRefused
-from tests.factories import approved_cycle, many_cities
+from tests.factories import approved_cycle, many_cities, published
+from tests.publishing import late_participant, ranks_need
 
 pytestmark = pytest.mark.django_db
 Role = RoleAssignment.Role
@@ -172,6 +173,45 @@ def test_a_finished_report_is_not_built_twice(cycle, regions):
     assert result == {"report": report.pk, "status": "succeeded"}
     assert (report.file.name, report.finished_at, report.size) == first
     assert len(list(Path(report.file.path).parent.iterdir())) == 1
+
+
+@needs_pdf_stack
+@needs_poppler
+def test_a_report_on_provisional_results_says_so_on_its_pages_and_is_not_reused_once_published(cycle, regions,
+                                                                                              officer):
+    report = _built(cycle, regions["hangzhou"], language="en", actor=officer)
+    text = _text(report)
+    pages = text.split("\f")[1:report.pages]  # the footer of every page after the cover
+    assert all("Provisional results (not published)" in page for page in pages), pages
+    assert "Provisional results (not published) · 5 of 5 participants approved" in text  # on the cover
+    assert "Published version" not in text
+
+    publication = published(cycle)
+    again = _built(cycle, regions["hangzhou"], language="en", actor=officer)
+    assert again.pk != report.pk  # the same run, but the earlier report says “provisional”
+    assert again.run_id == report.run_id == publication.run_id
+    text = _text(again)
+    date = timezone.localtime(publication.published_at).strftime("%Y-%m-%d")
+    assert all(f"Published version 1 on {date}" in page for page in text.split("\f")[1:again.pages])
+    assert f"Published version 1 on {date} · 5 of 5 participants approved" in text
+    assert "Provisional results" not in text
+    assert report_request(cycle=cycle, region=regions["hangzhou"], language="en", actor=officer,
+                          enqueue=False) == again
+
+
+@needs_pdf_stack
+@needs_poppler
+def test_a_report_below_the_minimum_participation_shows_scores_without_ranks(cycle, regions, analyst):
+    ranks_need(cycle, 1.0)
+    late_participant(cycle, regions["zhejiang"])
+    city = _text(_built(cycle, regions["hangzhou"], language="en"))
+    province = _text(_built(cycle, regions["zhejiang"], language="en", actor=analyst))
+    for text in (city, province):
+        assert "Ranks are not shown, only scores: 83 % of the participants are approved" in text
+        assert "Overall rank" not in text
+        assert "Rank among all cities" not in text
+    assert f"{_score(cycle, regions['hangzhou']).index:.1f}" in city
+    assert "Rank under uncertainty" not in city
 
 
 def test_the_same_request_returns_the_waiting_or_finished_report(cycle, regions, officer):

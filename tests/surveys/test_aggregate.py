@@ -11,6 +11,7 @@ from audit.models import AuditEvent
 from smartgov.errors import PermissionRefused
 from surveys.models import SatisfactionEstimate, SatisfactionImport
 from surveys.services import satisfaction_aggregate, satisfaction_import, satisfaction_import_remove
+from tests.evidence_files import with_required_evidence
 from tests.factories import (
     Role,
     fill,
@@ -178,7 +179,7 @@ def test_who_may_aggregate_and_when(city, reviewer, officer, regions):
 
 
 def test_they_go_through_review_like_the_others(city, reviewer, officer, regions):
-    fill(city)
+    with_required_evidence(fill(city))
     IndicatorValue.objects.filter(submission=city, indicator__code__startswith="PS").delete()
     satisfaction_aggregate(submission=city, actor=reviewer)
     analyst = user_with_role("zj", Role.PROVINCE_ANALYST, regions["zhejiang"])

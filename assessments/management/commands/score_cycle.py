@@ -1,8 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments.models import Cycle, ScoreRun
-from assessments.selectors import cycle_scores_are_current
-from assessments.services import cycle_scores_compute, cycle_scores_request
+from assessments.services import cycle_scores_are_current, cycle_scores_compute, cycle_scores_request
 from indicators.selectors import DEFAULT_FRAMEWORK_CODE
 
 

@@ -1,0 +1,15 @@
+"""URLs of the people pages (included by assessments/urls.py)."""
+
+from django.urls import path
+
+from .views import people
+
+urlpatterns = [
+    path("people/", people.people, name="people"),
+    path("people/template.xlsx", people.people_template_download, name="people-template"),
+    path("people/import/", people.people_import, name="people-import"),
+    path("people/<int:pk>/", people.person_detail, name="person"),
+    path("people/<int:pk>/act/<slug:action>", people.person_act, name="person-act"),
+    path("people/<int:pk>/roles/<int:assignment_pk>", people.person_role, name="person-role"),
+    path("invitation/<uidb64>/<token>/", people.invitation_accept, name="invitation-accept"),
+]
