@@ -12,4 +12,5 @@ urlpatterns = [
     path("people/<int:pk>/act/<slug:action>", people.person_act, name="person-act"),
     path("people/<int:pk>/roles/<int:assignment_pk>", people.person_role, name="person-role"),
     path("invitation/<uidb64>/<token>/", people.invitation_accept, name="invitation-accept"),
+    path("accounts/password_change/", people.password_change, name="password_change"),
 ]

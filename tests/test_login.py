@@ -2,6 +2,7 @@
 
 import pytest
 
+from audit.models import Action, AuditEvent
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -45,3 +46,6 @@ def test_password_change(client, user):
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password("another-long-one-2")
+    assert client.get("/").context["user"] == user  # still logged in
+    event = AuditEvent.objects.get(action=Action.PERSON_CHANGED)
+    assert (event.actor, event.new) == (user, {"password": "set"})

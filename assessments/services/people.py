@@ -67,7 +67,7 @@ def person_save(*, person: User, actor: Actor | None, password_set: bool = False
     given, is kept in the person's profile. The audit records `region`, by default the province-level division
     all the person's roles lie in."""
     creating = person.pk is None
-    before = None if creating else {**_facts(type(person).objects.get(pk=person.pk)), "mobile": _mobile_of(person)}
+    before = None if creating else {**_facts(User.objects.get(pk=person.pk)), "mobile": _mobile_of(person)}
     person.save()
     if mobile is not None and creating:
         Person.objects.create(user=person, mobile=mobile)

@@ -5,10 +5,10 @@ password. The rules are in `assessments.services.people`."""
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, update_session_auth_hash
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN, PasswordResetConfirmView
+from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN, PasswordChangeView, PasswordResetConfirmView
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -251,3 +251,16 @@ class InvitationAccept(PasswordResetConfirmView):
 
 
 invitation_accept = InvitationAccept.as_view()
+
+
+class PasswordChange(PasswordChangeView):
+    """Django's page for changing one's own password, with the change written through the service (audited, the
+    password recorded only as "set"), as every other password change is."""
+
+    def form_valid(self, form):
+        person = person_password_set(person=form.user, password=form.cleaned_data["new_password1"], actor=form.user)
+        update_session_auth_hash(self.request, person)
+        return HttpResponseRedirect(self.get_success_url())
+
+
+password_change = PasswordChange.as_view()
