@@ -9,8 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 
 from assessments.models import RoleAssignment
-from assessments.permissions import _assignments as role_assignments  # the user's (role, region id), cached
-from assessments.permissions import is_platform_admin
+from assessments.permissions import held_roles, is_platform_admin
 from audit.services import Actor
 
 if TYPE_CHECKING:  # not at run time: DRF's settings may import this module while rest_framework.views loads
@@ -20,7 +19,7 @@ if TYPE_CHECKING:  # not at run time: DRF's settings may import this module whil
 
 def has_a_role(user: Actor) -> bool:
     """Whether `user` holds any role; no query beyond the one that loads (and caches) their roles."""
-    return is_platform_admin(user) or any(region is not None for _role, region in role_assignments(user))
+    return is_platform_admin(user) or any(region is not None for _role, region in held_roles(user))
 
 
 class HasRegionalRole(permissions.BasePermission):
@@ -32,7 +31,7 @@ class HasRegionalRole(permissions.BasePermission):
 
 def may_start_score_runs(user: Actor) -> bool:
     return is_platform_admin(user) or any(role == RoleAssignment.Role.PROVINCE_ANALYST
-                                          for role, _region in role_assignments(user))
+                                          for role, _region in held_roles(user))
 
 
 class StartsScoreRuns(permissions.BasePermission):

@@ -30,8 +30,7 @@ from audit.services import Actor
 from smartgov.errors import ErrorCode, PermissionRefused, Refused
 
 from .models import Cycle, RoleAssignment
-from .permissions import _assignments as role_assignments  # the actor's (role, region id), cached
-from .permissions import is_platform_admin
+from .permissions import held_roles, is_platform_admin
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -121,7 +120,7 @@ def role_refusal(t: CycleTransition | CampaignStep, actor: Actor | None) -> StrO
     if is_national(actor):
         return None
     if Role.PROVINCE_COORDINATOR in t.roles and actor is not None and any(
-            role == Role.PROVINCE_COORDINATOR for role, _region in role_assignments(actor)):
+            role == Role.PROVINCE_COORDINATOR for role, _region in held_roles(actor)):
         return None
     return _("“%(action)s” needs one of these roles: %(roles)s.") % {
         "action": t.label, "roles": "、".join(str(Role(r).label) for r in t.roles)}

@@ -20,7 +20,8 @@ PROVINCE_ROLES = (Role.PROVINCE_ANALYST, Role.PROVINCE_COORDINATOR)
 """Roles held on a province-level division, covering every region in it."""
 
 
-def _assignments(user: Actor) -> list[tuple[str, int | None]]:
+def held_roles(user: Actor) -> list[tuple[str, int | None]]:
+    """The user's roles as (role, region id), read once per user object and kept on it."""
     if not user.is_authenticated:
         return []
     cache = getattr(user, "_smartgov_roles", None)
@@ -31,14 +32,14 @@ def _assignments(user: Actor) -> list[tuple[str, int | None]]:
 
 
 def is_platform_admin(user: Actor) -> bool:
-    return user.is_authenticated and (user.is_superuser or any(r == Role.PLATFORM_ADMIN for r, _ in _assignments(user)))
+    return user.is_authenticated and (user.is_superuser or any(r == Role.PLATFORM_ADMIN for r, _ in held_roles(user)))
 
 
 def roles_for_region(user: Actor, region: Region) -> set[str]:
     """The roles `user` holds over `region`: city roles on the city itself, the provincial role on the
     province and its cities, the platform administrator everywhere."""
     roles: set[str] = {Role.PLATFORM_ADMIN} if is_platform_admin(user) else set()
-    for role, region_id in _assignments(user):
+    for role, region_id in held_roles(user):
         on_city = role in (Role.CITY_OFFICER, Role.CITY_REVIEWER) and region_id == region.pk
         on_province = role in PROVINCE_ROLES and region_id in (region.pk, region.province_id)
         if on_city or on_province:
@@ -52,7 +53,7 @@ def coordinated_provinces(user: Actor) -> QuerySet[Region]:
     provinces = Region.objects.filter(level=Region.Level.PROVINCE)
     if is_platform_admin(user):
         return provinces
-    return provinces.filter(pk__in=[region_id for role, region_id in _assignments(user)
+    return provinces.filter(pk__in=[region_id for role, region_id in held_roles(user)
                                     if role == Role.PROVINCE_COORDINATOR])
 
 
@@ -61,7 +62,7 @@ def may_coordinate(user: Actor, region: Region) -> bool:
     one): the national coordinator anywhere, a provincial coordinator in their province."""
     return is_platform_admin(user) or any(
         role == Role.PROVINCE_COORDINATOR and region_id in (region.pk, region.province_id)
-        for role, region_id in _assignments(user))
+        for role, region_id in held_roles(user))
 
 
 def may_recompute(user: Actor, cycle: Cycle) -> bool:
@@ -70,7 +71,7 @@ def may_recompute(user: Actor, cycle: Cycle) -> bool:
     with a participant outside them, or with none, is not theirs to recompute."""
     if is_platform_admin(user):
         return True
-    provinces = [region_id for role, region_id in _assignments(user) if role in PROVINCE_ROLES]
+    provinces = [region_id for role, region_id in held_roles(user) if role in PROVINCE_ROLES]
     participants = Submission.objects.filter(cycle_id=cycle.pk)
     return bool(provinces) and participants.exists() and not participants.exclude(
         region__province_id__in=provinces).exists()
@@ -80,8 +81,8 @@ def visible_regions(user: Actor) -> QuerySet[Region]:
     """Regions whose data `user` may see."""
     if is_platform_admin(user):
         return Region.objects.all()
-    own = [region_id for role, region_id in _assignments(user) if region_id is not None]
-    provinces = [region_id for role, region_id in _assignments(user) if role in PROVINCE_ROLES]
+    own = [region_id for role, region_id in held_roles(user) if region_id is not None]
+    provinces = [region_id for role, region_id in held_roles(user) if role in PROVINCE_ROLES]
     return Region.objects.filter(Q(pk__in=own) | Q(province_id__in=provinces))
 
 
