@@ -7,6 +7,8 @@ from typing import Any
 
 from rest_framework import renderers
 
+from smartgov.workbooks import csv_field
+
 
 class CSVRenderer(renderers.BaseRenderer):
     media_type = "text/csv"
@@ -28,7 +30,7 @@ class CSVRenderer(renderers.BaseRenderer):
         out.write("\ufeff")
         writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
         writer.writeheader()
-        writer.writerows(flat)
+        writer.writerows({key: csv_field(value) for key, value in row.items()} for row in flat)
         if response is not None and response.status_code < 400:
             view = (renderer_context or {}).get("view")
             name = getattr(view, "csv_filename", "export")

@@ -5,7 +5,6 @@ and evidence. A page of events costs one query for the events (with their actors
 the indicators they concern, whatever the number of events.
 """
 
-import io
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +22,7 @@ from audit.models import EVIDENCE_ACTIONS, SUBMISSION_STATUS_ACTIONS, Action
 from audit.selectors import submission_events
 from indicators.models import Indicator
 from smartgov.i18n import localised
+from smartgov.workbooks import workbook_bytes
 
 from .models import Submission
 
@@ -204,17 +204,13 @@ def history_workbook(submission: Submission, rows: list[HistoryRow]) -> bytes:
         ]
         sheet.append([value if value != "" else None for value in values])
         for cell, wrap in zip(sheet[sheet.max_row], wraps, strict=True):
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # a note is text, never a formula
             cell.alignment = Alignment(vertical="top", wrap_text=wrap)
         sheet.cell(sheet.max_row, 1).number_format = "yyyy-mm-dd hh:mm:ss"
     for index, (_header, width, _wrap) in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{max(sheet.max_row, 1)}"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def history_filename(submission: Submission) -> tuple[str, str]:

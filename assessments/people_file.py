@@ -11,7 +11,6 @@ import hashlib
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from smartgov.limits import IMPORT_UPLOAD_LIFETIME
-from smartgov.workbooks import OLE_SIGNATURE, UnreadableWorkbook, open_workbook
+from smartgov.workbooks import OLE_SIGNATURE, UnreadableWorkbook, open_workbook, workbook_bytes
 
 from .excel.layout import HEADER_ALIGNMENT, HEADER_FILL, HEADER_FONT, WRAP
 from .models import Region, RoleAssignment
@@ -123,9 +122,7 @@ def people_template(*, regions: Iterable[Region]) -> bytes:
     _regions(workbook.create_sheet("地区 Regions"), regions)
     workbook.properties.title = "人员导入 People import"
     workbook.properties.creator = "SmartGov"
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def _instructions(sheet: Worksheet) -> None:
@@ -168,9 +165,6 @@ def _regions(sheet: Worksheet, regions: Iterable[Region]) -> None:
         province = region.province
         sheet.append(plain_row((region.code, region.name_zh, region.name_en, region.get_level_display(),
                                 province.name_zh if province is not None else "")))
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text from the register, never a formula
     for letter, width in zip("ABCDE", (14, 24, 28, 18, 16), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"

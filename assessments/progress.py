@@ -13,7 +13,6 @@ a page shows (`with_details`), or of all of them for the export.
 from __future__ import annotations
 
 import datetime
-import io
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -27,7 +26,6 @@ from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -36,6 +34,7 @@ from audit.services import Actor
 from indicators.models import Indicator
 from smartgov.errors import NotFound, PermissionRefused
 from smartgov.i18n import localised
+from smartgov.workbooks import workbook_bytes
 
 from .checks import evidence_missing
 from .models import Cycle, Evidence, IndicatorValue, Region, Submission
@@ -370,7 +369,6 @@ def _participant(row: Mapping[str, Any], cycle: Cycle, today: datetime.date, exp
 # --- Excel ---------------------------------------------------------------------------------------------------
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
-FORMULA_STARTS = ("=", "+", "-", "@")
 COLUMN_WIDTHS = (14, 18, 10, 12, 26, 12, 10, 10, 10, 10, 30, 24, 18)
 
 
@@ -407,18 +405,10 @@ def progress_workbook(progress: CampaignProgress, participants: Iterable[Partici
     for number, row in enumerate(progress_rows(participants), start=2):
         for column, value in enumerate(row, start=1):
             if value != "":
-                _plain(sheet.cell(row=number, column=column, value=value))
+                sheet.cell(row=number, column=column, value=value)
     for index, width in enumerate(COLUMN_WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "C2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMN_WIDTHS))}{max(number, 2)}"
     workbook.properties.creator = "SmartGov"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _plain(cell: Cell) -> None:
-    if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
-        cell.data_type = "s"
-        cell.quotePrefix = True
+    return workbook_bytes(workbook)

@@ -7,7 +7,6 @@ export never holds more than its reader may see. Below the cycle's minimum parti
 """
 
 from collections.abc import Iterable, Sequence
-from io import BytesIO
 
 import pandas as pd
 from django.utils.translation import gettext as _
@@ -15,6 +14,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+from smartgov.workbooks import workbook_bytes
 
 from .selectors import Regions, Results, ScopeReport, indicator_matrix, scope_report
 
@@ -71,9 +72,7 @@ def results_workbook(which: Results, regions: Regions) -> bytes:
                     *(_cell(matrix_scores, c.code, i.code) for i in indicators)]
                    for c in report.cities
                ], score_columns=set(range(3, 4 + len(indicators))))
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)
 
 
 def _banner(report: ScopeReport) -> str:

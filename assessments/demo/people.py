@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from io import BytesIO
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from openpyxl import Workbook
+
+from smartgov.workbooks import workbook_bytes
 
 from ..models import Region, RoleAssignment
 from ..people_file import COLUMNS, header
@@ -72,9 +73,7 @@ def staff_sheet(provinces: Sequence[Region], cities: Sequence[Region]) -> bytes:
     rows += [(region, role) for region in cities for role in (Role.CITY_OFFICER, Role.CITY_REVIEWER)]
     for number, (region, role) in enumerate(rows):
         sheet.append([f"{region.name_zh}{STAFF_TITLES[role]}", "", str(FIRST_MOBILE + number), region.code, role])
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def staff_import(*, provinces: Sequence[Region], cities: Sequence[Region], coordinator: User) -> int:

@@ -1,9 +1,10 @@
 """The row-level error report of an import, as a workbook in the user's language."""
 
-from io import BytesIO
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+
+from smartgov.workbooks import workbook_bytes
 
 from .layout import HEADER_ALIGNMENT, HEADER_FILL, HEADER_FONT, WRAP
 
@@ -28,6 +29,4 @@ def error_report_workbook(errors, *, title: str) -> bytes:
     sheet.auto_filter.ref = f"A1:F{max(sheet.max_row, 2)}"
     workbook.properties.title = title
     workbook.properties.creator = "SmartGov"
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

@@ -7,7 +7,6 @@ upload can tell whether the submissions changed since.
 """
 
 from collections import defaultdict
-from io import BytesIO
 from urllib.parse import quote
 
 from django.utils import timezone
@@ -20,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from indicators.models import Indicator
+from smartgov.workbooks import workbook_bytes
 
 from ..models import IndicatorValue
 from ..selectors import previous_values
@@ -101,9 +101,7 @@ def values_workbook(*, cycle, submissions, kind: str, region, locked: dict | Non
     _write_meta(workbook, cycle=cycle, submissions=submissions, kind=kind, region=region, sheet=sheet.title)
     workbook.properties.title = _("Values of %(region)s, %(period)s") % {"region": region.name, "period": cycle.period}
     workbook.properties.creator = "SmartGov"
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def _write_header(sheet, layout, column):

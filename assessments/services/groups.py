@@ -28,7 +28,7 @@ from audit.models import Action
 from audit.services import Actor, audit_record
 from smartgov.errors import Invalid, Refused
 from smartgov.limits import GROUPS_FILE_MAX_BYTES, GROUPS_FILE_MAX_ROWS, IMPORT_UPLOAD_LIFETIME
-from smartgov.workbooks import OLE_SIGNATURE, ZIP_SIGNATURE, UnreadableWorkbook, open_workbook
+from smartgov.workbooks import OLE_SIGNATURE, ZIP_SIGNATURE, UnreadableWorkbook, csv_rows, open_workbook
 
 from .. import lifecycle
 from ..models import ComparisonGroup, Cycle, Region, Submission
@@ -284,13 +284,8 @@ def groups_csv(groups: Iterable[GroupInput]) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(list(FILE_COLUMNS))
     for group in groups:
-        names = [_inert(group.name_zh), _inert(group.name_en)]
-        writer.writerows([group.code, *names, code] for code in group.members)
+        writer.writerows(csv_rows([group.code, group.name_zh, group.name_en, code] for code in group.members))
     return "\ufeff" + buffer.getvalue()
-
-
-def _inert(text: str) -> str:
-    return f"'{text}" if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
 
 
 def _row_refusal(cell: dict[str, str], participants: set[str], known: set[str], names: dict[str, tuple[str, str]],

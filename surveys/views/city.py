@@ -17,6 +17,7 @@ from assessments.services.imports import edit_refusal
 from assessments.views.access import visible_submission
 from smartgov.errors import DomainError
 from smartgov.limits import SATISFACTION_FILE_MAX_BYTES
+from smartgov.workbooks import csv_rows
 
 from .. import selectors
 from ..models import SatisfactionImport
@@ -136,7 +137,7 @@ def satisfaction_import_errors(request, pk, kind):
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([_("Row"), _("Column"), _("Value"), _("Reason")])
-    writer.writerows(rows)
+    writer.writerows(csv_rows(rows))
     return _csv(buffer.getvalue(), f"import-errors-{submission.region.code}-{kind}.csv")
 
 
