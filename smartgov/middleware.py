@@ -3,8 +3,11 @@ its status and message (JSON for requests that want JSON), never with a 500."""
 
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
-from .errors import DomainError, error_body
+from .errors import DomainError, Invalid, error_body
+
+FORM = "application/x-www-form-urlencoded"
 
 
 def wants_json(request) -> bool:
@@ -24,3 +27,31 @@ class DomainErrorMiddleware:
         if wants_json(request):
             return JsonResponse(error_body(exception), status=exception.status)
         return render(request, "error.html", {"error": exception}, status=exception.status)
+
+
+class NulCharacterMiddleware:
+    """PostgreSQL cannot store the NUL character (\\0): a path, query string, form or JSON body that carries one is
+    refused here with a 400 and the one error body, before any view can hand it to a query (which would fail
+    with a 500 on PostgreSQL, whichever view it is). Uploads (multipart) are checked by their readers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _carries_nul(request):
+            return self.get_response(request)
+        error = Invalid(_("The request contains a NUL character (\\0), which no field accepts."))
+        if wants_json(request):
+            return JsonResponse(error_body(error), status=error.status)
+        return render(request, "error.html", {"error": error}, status=error.status)
+
+
+def _carries_nul(request) -> bool:
+    if "\x00" in request.path or any("\x00" in key or "\x00" in value
+                                      for key, values in request.GET.lists() for value in values):
+        return True
+    if request.content_type == "application/json":
+        return b"\x00" in request.body or b"\\u0000" in request.body
+    if request.content_type == FORM and request.method == "POST":
+        return any("\x00" in key or "\x00" in value for key, values in request.POST.lists() for value in values)
+    return False

@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "smartgov.middleware.NulCharacterMiddleware",
     "smartgov.middleware.DomainErrorMiddleware",
 ]
 

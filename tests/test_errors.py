@@ -54,3 +54,45 @@ def test_the_page_and_the_api_answer_a_refusal_alike(client, submission, regions
     assert page.status_code == api.status_code == 409
     assert page.json() == api.json()
     assert page.json()["code"] == "locked"
+
+
+NUL_REQUESTS = {
+    "a page's query string": lambda client, api, s: client.get("/dashboards/compare/", {"cities": "330100\x00"}),
+    "a query string's key": lambda client, api, s: client.get("/dashboards/", {"cycle\x00": "2026"}),
+    "the API's query string": lambda client, api, s: api.get("/api/v1/results/", {"cycle": "2026\x00"}),
+    "a JSON body (escaped)": lambda client, api, s: client.post(
+        f"/submissions/{s.pk}/autosave", content_type="application/json",
+        data='{"version": 1, "entries": {"RS01": {"value": "42", "note": "a\\u0000b"}}}'),
+    "the API's JSON body": lambda client, api, s: api.put(
+        f"/api/v1/submissions/{s.pk}/values/", format="json",
+        data={"version": s.version, "values": [{"indicator": "RS01", "value": 42, "note": "a\x00b"}]}),
+    "a form": lambda client, api, s: client.post(f"/submissions/{s.pk}/", {"version": s.version,
+                                                                          "value_RS01": "42\x00"}),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("where", list(NUL_REQUESTS))
+def test_a_nul_character_anywhere_is_refused_with_400_and_changes_nothing(client, submission, regions, where):
+    """PostgreSQL cannot store NUL: before the refusal at the edge, a NUL in ?cities= gave a 500 there."""
+    user, _token, secret = user_with_token("hz-officer", "city_officer", regions["hangzhou"])
+    client.force_login(user)
+    response = NUL_REQUESTS[where](client, client_for(secret), submission)
+    assert response.status_code == 400, response.content[:300]
+    assert not submission.values.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("body", [
+    '{"version": 1e400, "entries": {}}',
+    '{"version": -1e400, "entries": {}}',
+    '{"version": 1, "entries": {"RS01": {"value": 1e400}}}',
+    '{"version": 1, "entries": {"RS01": {"value": "1e400"}}}',
+])
+def test_numbers_too_large_for_a_float_are_refused_not_500(client, submission, regions, body):
+    user, _token, _secret = user_with_token("hz-officer", "city_officer", regions["hangzhou"])
+    client.force_login(user)
+    response = client.post(f"/submissions/{submission.pk}/autosave", content_type="application/json", data=body)
+    assert response.status_code == 400, response.content[:300]
+    assert response.json()["code"] in ("invalid", "values_invalid")
+    assert not submission.values.exists()

@@ -57,7 +57,7 @@ def submission_autosave(request, pk):
         body = json.loads(request.body)
         entries = {code: Entry(item.get("value"), item.get("note", "")) for code, item in body["entries"].items()}
         version = int(body["version"])
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError, OverflowError):  # OverflowError: a version of 1e400
         error = Invalid(_("The request is not valid JSON of entries and a version."))
         return JsonResponse(error_body(error), status=error.status)
     try:
