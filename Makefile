@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE := smartgov.settings
 
-.PHONY: run test setup setup-dev system-packages lint migrate demo scores serve messages bench clean
+.PHONY: run test setup setup-dev system-packages lint migrate demo scores serve messages bench backup restore clean
 
 run: setup system-packages migrate demo scores
 	@echo ""
@@ -68,6 +68,20 @@ messages: setup
 
 bench: setup-dev
 	$(BIN)/python benchmarks/scoring.py
+
+# Backups (docs/operations.md): `make backup` writes $(BACKUP_DIR)/smartgov-<UTC time>/ (database dump, media archive,
+# manifest.json); `make restore BACKUP=… RESTORE_DATABASE_URL=… RESTORE_MEDIA_ROOT=…` restores it into a new, empty
+# database and media folder, then checks every table, migration and file against the manifest.
+BACKUP_DIR ?= var/backups
+
+backup: setup
+	$(BIN)/python manage.py backup $(BACKUP_DIR)
+
+restore: setup
+	@test -n "$(BACKUP)" -a -n "$(RESTORE_DATABASE_URL)" -a -n "$(RESTORE_MEDIA_ROOT)" || { echo "usage: make restore \
+	BACKUP=var/backups/smartgov-… RESTORE_DATABASE_URL=postgres://…/new_empty_db RESTORE_MEDIA_ROOT=/new/media"; exit 2; }
+	$(BIN)/python manage.py restore "$(BACKUP)" --database-url "$(RESTORE_DATABASE_URL)" \
+		--media-root "$(RESTORE_MEDIA_ROOT)"
 
 clean:
 	rm -rf $(VENV) var

@@ -9,7 +9,10 @@ class ApiConfig(AppConfig):
     def ready(self) -> None:
         from assessments.events import results_published, results_revised
 
-        from . import schema  # noqa: F401 - registers the OpenAPI extension of the Bearer token authentication
+        from . import (
+            jobs,  # noqa: F401 - registers the background work (webhook deliveries)
+            schema,  # noqa: F401 - registers the OpenAPI extension of the Bearer token authentication
+        )
         from .receivers import webhooks_on_publication
 
         # Only published results are announced: a recompute's results are provisional and send nothing.

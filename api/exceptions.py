@@ -22,6 +22,7 @@ from rest_framework.views import set_rollback
 
 from audit.models import AuditEvent
 from smartgov.errors import DomainError, error_body
+from smartgov.outages import RETRY_AFTER_SECONDS, log_outage, outage_of, unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +30,10 @@ logger = logging.getLogger(__name__)
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     """DRF's EXCEPTION_HANDLER: every exception becomes the one error format; nothing leaks a traceback."""
     set_rollback()
+    if service := outage_of(exc):  # the database or the broker is missing: 503, to be tried again
+        log_outage(service, exc, getattr(context.get("request"), "_request", None))
+        return Response(error_body(unavailable(service)), status=503,
+                        headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     response = _answer(exc)
     if response is None:
         view = context.get("view")

@@ -8,7 +8,6 @@ import secrets
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -25,11 +24,14 @@ from assessments.models import Publication, Region, RegionScore
 from assessments.permissions import is_platform_admin, roles_for_region
 from audit.models import Action
 from audit.services import Actor, audit_record
+from outbox.registry import Again
+from outbox.services import job_enqueue
 from smartgov.errors import Invalid, PermissionRefused
 
 from .models import ApiToken, WebhookDelivery, WebhookEndpoint
 
 logger = logging.getLogger(__name__)
+WEBHOOKS_JOB = "webhooks.deliver"
 
 EVENT_RESULTS_PUBLISHED = "results.published"
 """A cycle's results were published: publication version 1."""
@@ -138,18 +140,11 @@ def webhooks_results_published(*, publication_id: int) -> list[WebhookDelivery]:
     """Tell the active endpoints whose region covers a region of a publication's run that the cycle's results
     are published (`results.published`, version 1) or revised (`results.revised`, a later version).
 
-    Called once the publication is committed. Creates one delivery per endpoint (never twice for the same
-    publication) and queues its delivery. Never raises: a webhook problem must not undo the publication.
-    Provisional results (a recompute that is not published) are never announced.
+    Runs in the announcement's background job, after the publication committed. Creates one delivery per
+    endpoint (never twice for the same publication), each with its own job, in one transaction; an error makes
+    the announcement's job call it again. Provisional results (a recompute that is not published) are never
+    announced.
     """
-    try:
-        return _results_published(publication_id)
-    except Exception:
-        logger.exception("webhooks for publication %s could not be queued", publication_id)
-        return []
-
-
-def _results_published(publication_id: int) -> list[WebhookDelivery]:
     publication = (Publication.objects.select_related("cycle__framework", "run").filter(pk=publication_id)
                    .first())
     if publication is None:
@@ -168,24 +163,14 @@ def _results_published(publication_id: int) -> list[WebhookDelivery]:
     key = f"{event}:publication-{publication.pk}"
     with transaction.atomic():
         done = set(WebhookDelivery.objects.filter(key=key).values_list("endpoint_id", flat=True))
-        endpoints = [e for e in endpoints if e.pk not in done]
-        WebhookDelivery.objects.bulk_create(
+        created = WebhookDelivery.objects.bulk_create(
             [WebhookDelivery(endpoint=e, event=event, key=key,
                              payload=_published_payload(event, publication, e.region, covered[e.region_id]))
-             for e in endpoints], ignore_conflicts=True)
-        deliveries = list(WebhookDelivery.objects.filter(endpoint__in=endpoints, key=key).select_related("endpoint"))
-        transaction.on_commit(lambda: _queue(deliveries))
-    return deliveries
-
-
-def _queue(deliveries: Sequence[WebhookDelivery]) -> None:
-    from .tasks import deliver_webhook
-
-    for delivery in deliveries:
-        try:
-            deliver_webhook.delay(delivery.pk)
-        except Exception:
-            logger.exception("webhook delivery %s could not be queued", delivery.pk)
+             for e in endpoints if e.pk not in done])
+        for delivery in created:
+            job_enqueue(kind_name=WEBHOOKS_JOB, key=f"webhook-delivery:{delivery.pk}",
+                        args={"delivery_id": delivery.pk})
+    return created
 
 
 def _published_payload(event: str, publication: Publication, region: Region, regions: int) -> dict[str, Any]:
@@ -292,3 +277,16 @@ def _record(delivery: WebhookDelivery, code: int | None, error: str, elapsed: in
     if not delivered:
         logger.warning("webhook delivery %s attempt failed: %s", delivery.pk, error)
     return Attempt(delivery.status, retry_in)
+
+
+def webhook_job(*, delivery_id: int) -> Again | None:
+    """The background job of a delivery (outbox kind `webhooks.deliver`): one attempt, and the next one due
+    after the delay RETRY_DELAYS gives it (a due time kept in the database, not a countdown in the broker)."""
+    attempt = webhook_deliver(delivery_id=delivery_id)
+    return Again(attempt.retry_in) if attempt.retry_in is not None else None
+
+
+def webhook_given_up(*, delivery_id: int, error: str) -> None:
+    """A delivery whose job was given up (it failed or lost its worker again and again) fails with that reason."""
+    WebhookDelivery.objects.filter(pk=delivery_id, status=WebhookDelivery.Status.PENDING).update(
+        status=WebhookDelivery.Status.FAILED, next_attempt_at=None, last_error=error[:2000])

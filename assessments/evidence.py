@@ -13,8 +13,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from smartgov.errors import ErrorCode, Invalid
-from smartgov.limits import FILE_NAME_MAX_LENGTH, WORKBOOK_MAX_UNPACKED_BYTES
-from smartgov.workbooks import inspect_archive
+from smartgov.limits import FILE_NAME_MAX_LENGTH
+from smartgov.workbooks import UnreadableWorkbook, check_workbook, inspect_archive
 
 CHUNK = 64 * 1024
 
@@ -102,9 +102,18 @@ def detect_type(fileobj) -> FileType | None:
 
 
 def _is_xlsx(fileobj) -> bool:
+    """A zip with the workbook parts is a workbook; it is accepted only if it passes the checks of every workbook
+    the platform opens (`smartgov.workbooks.check_workbook`: sizes, ratios, strings, cells, no DOCTYPE), since a
+    reviewer opens it in Excel. Raises EvidenceInvalid with the reason when it does not."""
     fileobj.seek(0)
     archive = inspect_archive(fileobj)
-    return archive is not None and archive.is_workbook and archive.unpacked <= WORKBOOK_MAX_UNPACKED_BYTES
+    if archive is None or not archive.is_workbook:
+        return False
+    try:
+        check_workbook(fileobj)
+    except UnreadableWorkbook as refused:
+        raise EvidenceInvalid(str(refused)) from None
+    return True
 
 
 def sanitise_name(name: str, kind: FileType | None = None) -> str:

@@ -6,11 +6,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
+from audit.models import Action
+from audit.selectors import submission_round_actors
 from audit.services import Actor
 
 from .models import Cycle, Region, RoleAssignment, Submission
-from .workflow import EDITING_ROLES, lock_reason
+from .workflow import EDITING_ROLES, Transition, available, lock_reason
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -108,3 +111,63 @@ def edit_access(user: Actor, submission: Submission) -> EditAccess:
     roles = roles_for_region(user, submission.region)
     entry_open = submission.entry_open or Role.PLATFORM_ADMIN in roles
     return EditAccess(bool(roles & set(EDITING_ROLES)), lock_reason(submission.status, entry_open=entry_open))
+
+
+# Separation of duties (four-eyes) -------------------------------------------------------------------------------
+
+FOUR_EYES_ACTIONS = ("sign_off", "approve")
+"""The workflow steps the four-eyes rule limits: someone other than who prepared a submission signs it off, and
+someone other than who signed it off (or prepared it) approves it."""
+FOUR_EYES_DUTIES = (
+    ("signed_off", (Action.SUBMISSION_SIGNED_OFF,)),
+    ("values", (Action.VALUE_CHANGED, Action.VALUES_IMPORTED)),
+    ("evidence", (Action.EVIDENCE_ADDED, Action.EVIDENCE_REMOVED)),
+    ("submitted", (Action.SUBMISSION_SUBMITTED,)),
+)
+"""What someone may have done in a submission's round (the audit actions that show it), in the order a refusal
+names them."""
+FOUR_EYES_REASONS = {
+    ("sign_off", "values"): _("Four-eyes rule: you entered values in this submission, so another reviewer must "
+                              "sign it off."),
+    ("sign_off", "evidence"): _("Four-eyes rule: you uploaded or removed evidence in this submission, so another "
+                                "reviewer must sign it off."),
+    ("sign_off", "submitted"): _("Four-eyes rule: you submitted this submission, so another reviewer must sign it "
+                                 "off."),
+    ("approve", "signed_off"): _("Four-eyes rule: you signed this submission off, so someone else must approve it."),
+    ("approve", "values"): _("Four-eyes rule: you entered values in this submission, so someone else must approve "
+                             "it."),
+    ("approve", "evidence"): _("Four-eyes rule: you uploaded or removed evidence in this submission, so someone "
+                               "else must approve it."),
+    ("approve", "submitted"): _("Four-eyes rule: you submitted this submission, so someone else must approve it."),
+}
+
+
+def four_eyes_refusal(user: Actor, submission: Submission, action: str, *,
+                      took: dict[str, set[int]] | None = None) -> StrOrPromise | None:
+    """Why the four-eyes rule refuses `action` on `submission` to `user`, or None when it does not.
+
+    The rule holds while the submission's cycle has `separation_of_duties` on (the default), for every role, the
+    platform administrator included. Within the submission's current round (its audit events since it was last
+    returned or reopened, `audit.selectors.submission_round_actors`; `took` when read already): whoever entered
+    values (by hand, the API, an Excel import), uploaded or removed evidence, or submitted it may not sign it
+    off; whoever signed it off, entered values or evidence or submitted it may not approve it."""
+    if action not in FOUR_EYES_ACTIONS or not submission.cycle.separation_of_duties or not user.is_authenticated:
+        return None
+    took = submission_round_actors(submission) if took is None else took
+    for duty, actions in FOUR_EYES_DUTIES:
+        reason = FOUR_EYES_REASONS.get((action, duty))
+        if reason is not None and any(user.pk in took.get(a, ()) for a in actions):
+            return reason
+    return None
+
+
+def submission_actions(user: Actor, submission: Submission) -> list[tuple[Transition, StrOrPromise | None]]:
+    """The workflow steps `user` could take on `submission` now by role, state and entry window, each with the
+    four-eyes rule's refusal (None: they may take it). Pages show a refused step disabled with its reason; the
+    API lists only the steps allowed. Reads the audit trail once, and only when a limited step is among them."""
+    roles = roles_for_region(user, submission.region)
+    steps = available(submission.status, roles, entry_open=submission.entry_open)
+    if not (submission.cycle.separation_of_duties and any(t.action in FOUR_EYES_ACTIONS for t in steps)):
+        return [(t, None) for t in steps]
+    took = submission_round_actors(submission)
+    return [(t, four_eyes_refusal(user, submission, t.action, took=took)) for t in steps]

@@ -4,9 +4,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model, QuerySet
+from django.db.models import Model, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
-from .models import AuditEvent, Submission
+from .models import Action, AuditEvent, Submission
+
+ROUND_STARTS = (Action.SUBMISSION_RETURNED, Action.SUBMISSION_REOPENED)
+"""The events after which a submission is prepared again: the province returned it, or it was reopened."""
 
 
 def submission_events(submission: Submission, *, actions: Iterable[str] | None = None) -> QuerySet[AuditEvent]:
@@ -19,6 +23,20 @@ def submission_events_since(submission: Submission, version: int) -> QuerySet[Au
     """What changed the submission after `version`, oldest first: the news for someone who opened that version."""
     return (AuditEvent.objects.filter(submission=submission, submission_version__gt=version)
             .select_related("actor").order_by("at", "id"))
+
+
+def submission_round_actors(submission: Submission) -> dict[str, set[int]]:
+    """Who did what in the submission's current round — its events since it was last returned or reopened (all of
+    them if it never was) — as action → ids of the users who took it; the platform itself (no user) is left out.
+    Sending back to the officer does not start a round: what was entered before is still being signed off."""
+    start = (AuditEvent.objects.filter(submission=submission, action__in=ROUND_STARTS).order_by("-id")
+             .values("id")[:1])
+    events = AuditEvent.objects.filter(submission=submission, actor__isnull=False,
+                                       id__gt=Coalesce(Subquery(start), Value(0)))
+    took: dict[str, set[int]] = {}
+    for action, actor_id in events.order_by().values_list("action", "actor_id").distinct():
+        took.setdefault(action, set()).add(actor_id)
+    return took
 
 
 def change_record(event: AuditEvent) -> dict[str, Any]:

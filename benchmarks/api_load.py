@@ -15,6 +15,7 @@ import argparse
 import csv
 import io
 import os
+import secrets
 import signal
 import socket
 import statistics
@@ -131,7 +132,9 @@ def main() -> None:
     queries = _queries_per_request(token)
 
     port = _free_port()
-    env = {**os.environ, "DEBUG": "false", "SECRET_KEY": "api-load-benchmark", "ALLOWED_HOSTS": "127.0.0.1",
+    # Production settings, but over plain HTTP on the loopback: no redirect to HTTPS.
+    env = {**os.environ, "DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(50), "SECURE_SSL_REDIRECT": "false",
+           "ALLOWED_HOSTS": "127.0.0.1",
            "CONN_MAX_AGE": "60", "LOG_LEVEL": "WARNING", "API_THROTTLE_RATE": "1000000/min",
            "SMARTGOV_TOKEN": token}
     server = subprocess.Popen([str(BIN / "gunicorn"), "smartgov.wsgi", "--workers", "2", "--bind",

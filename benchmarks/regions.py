@@ -21,10 +21,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.scratch_database import scratch_database  # noqa: E402
+
 CHINA = ROOT / "assessments" / "data" / "regions" / "cn-nbs-2023.yaml"
 DATABASE = "smartgov_regions_bench"
 TARGET = 30.0
@@ -85,20 +87,8 @@ def run(url: str) -> dict[str, object]:
 
 
 def postgres(url: str) -> dict[str, object]:
-    import psycopg2
-
-    parts = urlsplit(url)
-    admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
-    admin.autocommit = True
-    try:
-        with admin.cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
-            cursor.execute(f"CREATE DATABASE {DATABASE}")
-        return run(urlunsplit(parts._replace(path=f"/{DATABASE}")))
-    finally:
-        with admin.cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
-        admin.close()
+    with scratch_database(url, DATABASE) as scratch:
+        return run(scratch)
 
 
 def report(outcome: dict[str, object]) -> None:

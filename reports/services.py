@@ -24,6 +24,7 @@ from assessments.models import Cycle, Region, RegionScore, RoleAssignment, Score
 from assessments.permissions import is_platform_admin, roles_for_region, visible_regions
 from assessments.selectors import CycleResults, cycle_results
 from audit.services import Actor
+from outbox.services import job_enqueue
 from smartgov.errors import DomainError, ErrorCode, PermissionRefused
 
 from . import pdf
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from .selectors import CityReport, CityRow, ProvinceReport
 
 logger = logging.getLogger(__name__)
+REPORTS_JOB = "reports.build"
 LANGUAGES = [code for code, _name in LANGUAGE_CHOICES]
 ABANDONED = "Abandoned: the report was changed while it was being built."
 
@@ -131,7 +133,7 @@ def report_request(*, cycle: Cycle, region: Region, language: str = "zh-hans", a
         report = Report.objects.create(kind=kind, cycle=cycle, region=region, language=language,
                                        requested_by=requester)
         if enqueue:
-            _send_on_commit([report.pk])
+            _enqueue([report.pk])
     return report
 
 
@@ -164,7 +166,7 @@ def batch_request(*, cycle: Cycle, province: Region, language: str = "zh-hans", 
             Report(kind=Report.Kind.CITY, cycle=cycle, region=city, language=language, requested_by=requester,
                    batch=batch) for city in cities)
         if enqueue:
-            _send_on_commit([r.pk for r in reports])
+            _enqueue([r.pk for r in reports])
     return batch
 
 
@@ -175,19 +177,27 @@ def report_retry(*, report: Report, actor: Actor | None = None, enqueue: bool = 
             status=Status.QUEUED, progress=0, stage="", error="", started_at=None, finished_at=None,
             requested_at=timezone.now())
         if updated and enqueue:
-            _send_on_commit([report.pk])
+            _enqueue([report.pk])
     report.refresh_from_db()
     return report
 
 
-def _send_on_commit(report_ids: list[int]) -> None:
-    from .tasks import build_report
+def _enqueue(report_ids: list[int]) -> None:
+    """Record each report's build as background work, in the caller's transaction (outbox)."""
+    for report_id in report_ids:
+        job_enqueue(kind_name=REPORTS_JOB, key=f"report:{report_id}", args={"report_id": report_id})
 
-    def send() -> None:
-        for report_id in report_ids:
-            build_report.delay(report_id)
 
-    transaction.on_commit(send)
+def report_job(*, report_id: int) -> None:
+    """The background job of a report (outbox kind `reports.build`)."""
+    report_build(report_id=report_id)
+
+
+def report_given_up(*, report_id: int, error: str) -> None:
+    """A report whose job was given up (its worker died again and again) fails with that reason; it can be
+    retried."""
+    Report.objects.filter(pk=report_id, status__in=ACTIVE).update(
+        status=Status.FAILED, finished_at=timezone.now(), error=error[:4000], stage="")
 
 
 # ---- the build ------------------------------------------------------------------------------------------

@@ -45,15 +45,15 @@ COMPARE_MIN, COMPARE_MAX = 2, 5
 def chart_html(figure, name) -> str:
     """A figure as an HTML fragment: the container plotly's own `to_html` would write and the figure as a JSON
     data block, which static/js/dashboards.js draws with plotly.js (loaded once by the page from our static
-    files), so that the page holds no inline script."""
+    files), so that the page holds no inline script. No inline style either (the Content-Security-Policy refuses
+    style attributes): the script gives the container its height, `data-height`."""
     height = figure.layout.height
     spec = figure.to_dict()
     # plotly's JSON escapes <, > and / (as \\u00XX), so region names cannot close the data block.
     data = to_json_plotly({"data": spec["data"], "layout": spec["layout"], "config": PLOTLY_CONFIG})
     return format_html(
-        '<div style="height:{height}; width:100%;"><div id="chart-{name}" class="plotly-graph-div" '
-        'style="height:100%; width:100%;"></div><script type="application/json" class="js-chart" '
-        'data-chart="chart-{name}">{data}</script></div>',
+        '<div class="chart" data-height="{height}"><div id="chart-{name}" class="plotly-graph-div"></div>'
+        '<script type="application/json" class="js-chart" data-chart="chart-{name}">{data}</script></div>',
         height=f"{height}px" if height else "100%", name=name, data=mark_safe(data))  # noqa: S308 - escaped above
 
 

@@ -1,10 +1,16 @@
-"""`/healthz`: is the database reachable, is the broker reachable (or are tasks run in-process)?"""
+"""`/healthz`: is the database reachable, is the broker reachable (or are tasks run in-process)?
+
+Everyone gets the verdict, {"status": "ok"} with 200 or {"status": "unavailable"} with 503. Only an internal caller
+(`smartgov.internal`: the container's health check, an operator on the host) gets the details: which database,
+which broker, and the errors, whose text may name hosts and ports.
+"""
 
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 
 from .celery import app
+from .internal import is_internal_request
 
 
 def _database():
@@ -31,4 +37,7 @@ def _broker():
 def healthz(request):
     checks = {"database": _database(), "broker": _broker()}
     healthy = all(check["ok"] for check in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)
+    body = {"status": "ok" if healthy else "unavailable"}
+    if is_internal_request(request):
+        body.update(checks)
+    return JsonResponse(body, status=200 if healthy else 503)

@@ -1,8 +1,10 @@
 """Pages' side of the one error model: a service's refusal that a view did not handle itself is answered with
 its status and message (JSON for requests that want JSON), never with a 500."""
 
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from .errors import DomainError, Invalid, error_body
@@ -55,3 +57,33 @@ def _carries_nul(request) -> bool:
     if request.content_type == FORM and request.method == "POST":
         return any("\x00" in key or "\x00" in value for key, values in request.POST.lists() for value in values)
     return False
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: private, no-store` on what a browser or a proxy must not keep: every download (a response
+    with Content-Disposition: evidence, PDF reports, Excel and CSV exports), whatever the view said, and every
+    answer to a logged-in user (a session cookie or an Authorization header), unless the view chose its own
+    Cache-Control (the API's results answer `private, no-cache` with their ETag, to be revalidated, not stored
+    by proxies). Static files (WhiteNoise, earlier in the chain) keep their long caching."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.has_header("Content-Disposition"):
+            if "no-store" not in response.get("Cache-Control", ""):
+                patch_cache_control(response, private=True, no_store=True)
+        elif not response.has_header("Cache-Control") and _carries_credentials(request):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+def _carries_credentials(request) -> bool:
+    """Whether the answer may depend on who asks. Decided without a query (the database may be the thing that
+    failed): a session cookie or an Authorization header; without either, the user, if any, was logged in by
+    this very request."""
+    if settings.SESSION_COOKIE_NAME in request.COOKIES or "HTTP_AUTHORIZATION" in request.META:
+        return True
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)

@@ -9,6 +9,7 @@ import importlib.util
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -20,13 +21,24 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env.str("SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+# With DEBUG off, a missing, short (Django's own rule: at least 50 characters, 5 of them different) or example key
+# stops the start: sessions, password-reset links, invitation links and address hashes are signed with it.
+_GENERATE_KEY = 'generate one with: python -c "import secrets; print(secrets.token_urlsafe(50))"'
+_PLACEHOLDER_KEYS = {"change-me-to-a-long-random-string", "insecure-development-key-do-not-use-in-production"}
+if not DEBUG:
+    if not SECRET_KEY:
+        raise ImproperlyConfigured(f"SECRET_KEY must be set when DEBUG is off: {_GENERATE_KEY}")
+    if (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure")
+            or SECRET_KEY.lower() in _PLACEHOLDER_KEYS or "change-me" in SECRET_KEY.lower()):
+        raise ImproperlyConfigured("SECRET_KEY is a placeholder or too weak (it needs at least 50 characters, 5 of "
+                                   f"them different, and must not be an example key): {_GENERATE_KEY}")
+elif not SECRET_KEY:
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105 - only with DEBUG on
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Callers shown the details of /healthz and allowed to read /metrics (smartgov.internal): CIDR networks.
+INTERNAL_NETWORKS = env.list("INTERNAL_NETWORKS", default=["127.0.0.0/8", "::1/128"])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -37,10 +49,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "django_filters",
+    "csp",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_prometheus",
     "axes",
     "audit",
+    "outbox",
     "indicators",
     "assessments",
     "surveys",
@@ -49,8 +64,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "smartgov.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "smartgov.middleware.NoStoreMiddleware",
+    "smartgov.outages.OutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -61,6 +81,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "smartgov.middleware.NulCharacterMiddleware",
     "smartgov.middleware.DomainErrorMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "smartgov.urls"
@@ -142,13 +163,32 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="smartgov")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# Sending a message while the broker is down gives up quickly: the work is already recorded (outbox) and the
+# sweeper sends it once the broker is back, so a request never hangs on the broker.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3}
+# A running task is not cancelled when the connection to the broker is lost: tasks acknowledge late and are safe
+# to run twice, and the outbox lease decides whether a job lost its worker.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TIMEZONE = TIME_ZONE
-# Celery beat (the `beat` service of docker-compose): every five minutes, the campaign reminders whose time has come
-# (each schedule's own times are set by its coordinator, to the hour).
+# Celery beat (the `beat` service of docker-compose, a single one): the outbox sweeper, and the campaign reminders
+# whose time has come (each schedule's own times are set by its coordinator, to the hour).
 CELERY_BEAT_SCHEDULE = {
+    "outbox-sweep": {"task": "outbox.sweep", "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=10.0),
+                     "options": {"expires": 60}},
     "send-due-reminders": {"task": "assessments.tasks.send_due_reminders", "schedule": 300.0,
                            "options": {"expires": 240}},
 }
+# Background work (outbox): a running job's lease, renewed by its worker every quarter of it (a job whose lease
+# ran out lost its worker and is taken back); the delay before a due job that was sent but not started is sent
+# again (doubling with each send); the first delay before a failed job is tried again (doubling); the failures
+# after which it is given up; the due jobs the sweeper sends at most in one pass.
+OUTBOX_LEASE_SECONDS = env.float("OUTBOX_LEASE_SECONDS", default=60.0)
+OUTBOX_RESEND_SECONDS = env.float("OUTBOX_RESEND_SECONDS", default=300.0)
+OUTBOX_RETRY_SECONDS = env.float("OUTBOX_RETRY_SECONDS", default=30.0)
+OUTBOX_MAX_FAILURES = env.int("OUTBOX_MAX_FAILURES", default=3)
+OUTBOX_SWEEP_BATCH = env.int("OUTBOX_SWEEP_BATCH", default=1000)
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="smartgov@localhost")
@@ -193,18 +233,66 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
-    CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HTTPS (README.md, "Production"): with DEBUG off, cookies are sent over HTTPS only, plain HTTP is redirected to
+# HTTPS (except /healthz and /metrics, which the container's health check and the scraper ask over plain HTTP
+# from inside) and browsers are told to use only HTTPS for a year (HSTS), subdomains included, preload allowed.
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+# Behind a reverse proxy that terminates TLS, the request header in which it says the client used HTTPS (value
+# "https"), as Django names it: HTTP_X_FORWARDED_PROTO for X-Forwarded-Proto. Set it only when such a proxy is
+# the only way in (it must overwrite the header a client sends): trusted otherwise, it lets anyone claim HTTPS.
+_PROXY_SSL_HEADER = env.str("SECURE_PROXY_SSL_HEADER", default="").strip().upper().replace("-", "_")
+if _PROXY_SSL_HEADER:
+    SECURE_PROXY_SSL_HEADER = (_PROXY_SSL_HEADER if _PROXY_SSL_HEADER.startswith("HTTP_")
+                               else f"HTTP_{_PROXY_SSL_HEADER}", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every answer (django-csp): scripts and styles from our own static files only; the few
+# inline <style>/<script> elements that remain carry the request's nonce (request.csp_nonce: the dashboards' empty
+# <style> that plotly.js fills through the CSSOM, the Swagger UI page). No inline style attributes: widths and
+# heights come from classes (static/css/site.css .pct-N) or are set by our scripts through the CSSOM. The one
+# attribute allowed is the empty one (style=""), which plotly.js writes on its colour bars: its hash below.
+_EMPTY_STYLE_HASH = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": ["'unsafe-hashes'", _EMPTY_STYLE_HASH],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
+# Logs go to the console (standard error), every line with the request id (and, in a Celery task, the task's name
+# and id): LOG_FORMAT "text" (a readable line) or "json" (one JSON object per line, for a log collector). See
+# smartgov.logs and docs/observability.md. Workers and beat log through this too (smartgov.task_context).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f'LOG_FORMAT must be "text" or "json", not {LOG_FORMAT!r}.')
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "smartgov.logs.ContextFilter"}},
+    "formatters": {"text": {"()": "smartgov.logs.TextFormatter"}, "json": {"()": "smartgov.logs.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["context"], "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # Django's own loggers write through the root's handler only (not also through Django's default console
+    # handler, which would print their lines twice in development, the second time unformatted).
+    "loggers": {"axes": {"level": "WARNING"}, "django": {"handlers": [], "level": "INFO"}},
 }
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 SMARTGOV_DEMO_PASSWORD = env.str("SMARTGOV_DEMO_PASSWORD", default="smartgov-demo")
 SITE_NAME = _("Smart Government Maturity Assessment")

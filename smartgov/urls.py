@@ -2,8 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from .health import healthz
+from .metrics import metrics
 
 admin.site.site_header = admin.site.site_title = "智慧政府成熟度评估平台 · SmartGov"
+
+# An outage met outside a view (the database or the broker missing) is a 503 too, not a 500 (smartgov.outages).
+handler500 = "smartgov.outages.server_error"
 
 urlpatterns = [
     path("", include("assessments.urls")),
@@ -14,6 +18,7 @@ urlpatterns = [
     path("api/v1/", include("api.urls", namespace="api")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("reports/", include("reports.report_urls")),
     path("exports/", include("reports.export_urls")),
 ]

@@ -11,6 +11,7 @@ from .models import (
     Questionnaire,
     SatisfactionEstimate,
     SatisfactionImport,
+    SatisfactionImportRequest,
     ServiceRating,
     SurveyResponse,
 )
@@ -47,6 +48,17 @@ class SatisfactionImportAdmin(ShownOnly, admin.ModelAdmin):
     list_display = ["imported_at", "kind", "region", "cycle", "file_name", "rows", "imported_by"]
     list_filter = ["kind", "cycle"]
     list_select_related = ["region", "cycle__framework", "imported_by"]
+
+
+@admin.register(SatisfactionImportRequest)
+class SatisfactionImportRequestAdmin(ShownOnly, admin.ModelAdmin):
+    """Files checked or imported in the background; the stored file itself is never offered here."""
+
+    list_display = ["requested_at", "kind", "submission", "file_name", "dry_run", "status", "progress", "rows",
+                    "requested_by"]
+    list_filter = ["status", "kind", "dry_run"]
+    list_select_related = ["submission__region", "submission__cycle", "requested_by"]
+    exclude = ["file"]
 
 
 @admin.register(ServiceRating)

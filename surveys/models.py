@@ -1,12 +1,14 @@
 """Public satisfaction: questionnaires and responses, imported ratings and hotline figures, estimates."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from assessments.models import Cycle, IndicatorValue, Region
+from assessments.models import Cycle, IndicatorValue, Region, Submission
 from indicators.models import Indicator
 
 
@@ -188,6 +190,83 @@ class SatisfactionImport(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.file_name}"
+
+
+def import_request_path(instance, filename):
+    """Under MEDIA_ROOT/satisfaction-imports/, which nothing serves; a random name, never the uploader's."""
+    return f"satisfaction-imports/{instance.submission_id}/{uuid.uuid4().hex}"
+
+
+class SatisfactionImportRequest(models.Model):
+    """A file of good/bad ratings or hotline figures to check (dry run) or import in the background, and how
+    that went: its progress, the rows checked or the batch imported, or why nothing was imported (with the
+    row-level errors). The file is kept, privately, only while it is needed: until the import has run, or, after a
+    successful dry run, until it is imported (its file passes to that request) or IMPORT_UPLOAD_LIFETIME
+    has passed."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    class Stage(models.TextChoices):
+        READING = "reading", _("Reading the file")
+        CHECKING = "checking", _("Checking the rows")
+        WRITING = "writing", _("Writing the rows")
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="satisfaction_import_requests",
+                                   verbose_name=_("submission"))
+    kind = models.CharField(_("kind"), max_length=10, choices=SatisfactionImport.Kind.choices)
+    dry_run = models.BooleanField(_("dry run"), default=False, help_text=_("Only check the file, write nothing."))
+    file = models.FileField(_("stored file"), upload_to=import_request_path, max_length=200, blank=True,
+                            help_text=_("Empty once the file is no longer needed."))
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices, blank=True)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    rows = models.PositiveIntegerField(_("rows"), null=True, blank=True,
+                                       help_text=_("Rows checked (dry run) or imported."))
+    error = models.TextField(_("error"), blank=True)
+    row_errors = models.JSONField(_("row errors"), default=list, blank=True,
+                                  help_text=_("[row, column, value, reason] of the first errors."))
+    error_count = models.PositiveIntegerField(_("row errors in all"), default=0)
+    batch = models.ForeignKey(SatisfactionImport, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+", verbose_name=_("imported batch"))
+    applies = models.OneToOneField("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="applied_by", verbose_name=_("dry run applied"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("requested by"))
+    language = models.CharField(_("language"), max_length=10, blank=True,
+                                help_text=_("The requester's: the messages of the check are written in it."))
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("satisfaction import request")
+        verbose_name_plural = _("satisfaction import requests")
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["submission", "-requested_at"], name="sat_import_request_recent")]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["ratings", "hotline"]), name="sat_import_request_kind"),
+            models.CheckConstraint(condition=Q(status__in=["queued", "running", "succeeded", "failed"]),
+                                   name="sat_import_request_status"),
+            models.CheckConstraint(condition=Q(stage__in=["", "reading", "checking", "writing"]),
+                                   name="sat_import_request_stage"),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="sat_import_request_progress"),
+            models.CheckConstraint(condition=Q(dry_run=False) | Q(applies__isnull=True),
+                                   name="sat_import_request_applies_dry_run"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.file_name} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
 
 class ServiceRating(models.Model):

@@ -10,12 +10,14 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Cycle, Region, RoleAssignment, Submission
 from assessments.permissions import roles_for_region
 from audit.services import Actor
 from indicators.models import Framework, Indicator
+from smartgov.limits import IMPORT_UPLOAD_LIFETIME
 
 from . import sources
 from .masking import mask_personal_data
@@ -25,6 +27,7 @@ from .models import (
     Question,
     Questionnaire,
     SatisfactionImport,
+    SatisfactionImportRequest,
     ServiceRating,
     SurveyResponse,
 )
@@ -157,6 +160,29 @@ def city_estimates(submission: Submission, questionnaire: Questionnaire | None =
 def imports_of(region: Region, cycle: Cycle) -> QuerySet[SatisfactionImport]:
     return (SatisfactionImport.objects.filter(region=region, cycle=cycle)
             .select_related("imported_by").order_by("-imported_at", "-id"))
+
+
+def import_requests_of(submission: Submission, *, kind: str | None = None,
+                       limit: int = 10) -> list[SatisfactionImportRequest]:
+    """The latest files uploaded for the city's cycle (checks and imports), newest first."""
+    requests = SatisfactionImportRequest.objects.filter(submission=submission).select_related("requested_by")
+    if kind is not None:
+        requests = requests.filter(kind=kind)
+    return list(requests.defer("row_errors").order_by("-requested_at", "-id")[:limit])
+
+
+def import_file_kept(request: SatisfactionImportRequest) -> bool:
+    """Whether a request's stored file is still there to be imported: a successful dry run's is kept
+    IMPORT_UPLOAD_LIFETIME seconds after the check (then removed as the next file is uploaded)."""
+    finished = request.finished_at or request.requested_at
+    return bool(request.file) and finished >= timezone.now() - datetime.timedelta(seconds=IMPORT_UPLOAD_LIFETIME)
+
+
+def import_request_status(request: SatisfactionImportRequest) -> dict[str, object]:
+    """What the page of a request shows while it waits or runs (its status endpoint answers this)."""
+    return {"id": request.pk, "status": request.status, "status_label": request.get_status_display(),
+            "active": request.is_active, "stage": request.stage,
+            "stage_label": request.get_stage_display() if request.stage else "", "progress": request.progress}
 
 
 @dataclass(frozen=True)

@@ -123,6 +123,29 @@ def _tasks_in_process(request):
     app.conf.task_always_eager = previous
 
 
+@pytest.fixture
+def english(settings):
+    """Messages in English, for tests that read them (the default language is Simplified Chinese): the default
+    for requests, and the active language for services called directly."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def queued_mode(monkeypatch):
+    """Tasks sent to a broker instead of run in-process, as in production, but nothing sent for real: the
+    messages are returned in this list (args and options of each `outbox.run_job`)."""
+    from outbox.tasks import run_job
+    from smartgov.celery import app
+
+    sent = []
+    monkeypatch.setattr(run_job, "apply_async", lambda args, **options: sent.append((args, options)))
+    previous, app.conf.task_always_eager = app.conf.task_always_eager, False
+    yield sent
+    app.conf.task_always_eager = previous
+
+
 @pytest.fixture(autouse=True)
 def _media_of_its_own(settings, tmp_path_factory):
     """Uploaded and built files go to a folder of the test's own, never to var/media (tests run in parallel)."""

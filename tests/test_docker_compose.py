@@ -15,8 +15,8 @@ def _command(service):
     return command if isinstance(command, str) else " ".join(command)
 
 
-def test_it_has_the_five_services_with_healthchecks_where_they_serve():
-    assert set(COMPOSE["services"]) == {"postgres", "redis", "web", "worker", "beat"}
+def test_it_has_the_six_services_with_healthchecks_where_they_serve():
+    assert set(COMPOSE["services"]) == {"postgres", "redis", "web", "nginx", "worker", "beat"}
     for service in ("postgres", "redis", "web", "worker"):
         assert "healthcheck" in COMPOSE["services"][service], service
 

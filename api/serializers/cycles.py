@@ -26,6 +26,9 @@ class CycleSerializer(serializers.ModelSerializer):
     entry_open = serializers.BooleanField()
     min_participation = serializers.FloatField(
         help_text="The least share (0–1) of participants approved for results to show ranks.")
+    separation_of_duties = serializers.BooleanField(
+        help_text="The four-eyes rule: whoever entered values or evidence in a submission, or submitted it, cannot "
+                  "sign it off; whoever signed it off, entered or submitted it cannot approve it.")
     current_run = serializers.IntegerField(
         source="current_run_id", allow_null=True,
         help_text="The latest computation of the cycle's scores: its results are provisional until published.")
@@ -40,8 +43,8 @@ class CycleSerializer(serializers.ModelSerializer):
     class Meta:
         model = Cycle
         fields = ["id", "period", "framework", "framework_version", "opens", "closes", "status", "status_label",
-                  "entry_open", "min_participation", "current_run", "provisional", "publication", "published_run",
-                  "published_at", "groups"]
+                  "entry_open", "min_participation", "separation_of_duties", "current_run", "provisional",
+                  "publication", "published_run", "published_at", "groups"]
 
     def get_provisional(self, cycle: Cycle) -> bool:
         return _latest(cycle) is None

@@ -7,8 +7,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from assessments.models import IndicatorValue, Submission
-from assessments.permissions import roles_for_region
-from assessments.workflow import TRANSITIONS, available
+from assessments.permissions import submission_actions
+from assessments.workflow import TRANSITIONS
 from smartgov.limits import COMMENT_MAX_LENGTH, NOTE_MAX_LENGTH
 
 from .common import RegionBriefSerializer
@@ -38,10 +38,11 @@ class SubmissionSerializer(serializers.ModelSerializer):
                                             "name_en": parent.name_en}
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(list(TRANSITIONS)),
-                                               help_text="The workflow actions you may take now."))
+                                               help_text="The workflow actions you may take now (the cycle's "
+                                                         "four-eyes rule applied)."))
     def get_actions(self, submission: Submission) -> list[str]:
-        roles = roles_for_region(self.context["request"].user, submission.region)
-        return [t.action for t in available(submission.status, roles, entry_open=submission.entry_open)]
+        return [t.action for t, refusal in submission_actions(self.context["request"].user, submission)
+                if refusal is None]
 
 
 class ValueSerializer(serializers.ModelSerializer):

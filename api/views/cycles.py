@@ -41,7 +41,8 @@ class CycleList(ApiView, generics.ListAPIView):
     @extend_schema(
         summary="List assessment cycles",
         description="One cycle per framework and year: its entry window, status, the least share of participants "
-                    "approved for ranks (`min_participation`), its latest computation (`current_run`, provisional "
+                    "approved for ranks (`min_participation`), its four-eyes rule (`separation_of_duties`), its "
+                    "latest computation (`current_run`, provisional "
                     "until published), its latest published version (`publication`, `published_run`, "
                     "`published_at`; all null and `provisional` true before publication) and its comparison "
                     "groups with their members.",
@@ -49,7 +50,8 @@ class CycleList(ApiView, generics.ListAPIView):
         examples=[OpenApiExample("A cycle", response_only=True, value={
             "id": 3, "period": 2025, "framework": "smartgov-maturity", "framework_version": 1,
             "opens": "2025-09-01", "closes": "2025-11-30", "status": "published", "status_label": "已发布",
-            "entry_open": False, "min_participation": 0.6, "current_run": 19, "provisional": False,
+            "entry_open": False, "min_participation": 0.6, "separation_of_duties": True, "current_run": 19,
+            "provisional": False,
             "publication": PUBLICATION_EXAMPLE, "published_run": 19,
             "published_at": "2026-01-20T10:00:00+08:00", "groups": [GROUP_EXAMPLE]})],
     )

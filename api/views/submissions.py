@@ -165,11 +165,15 @@ DESCRIPTIONS = {
               "cross-indicator rule is broken or an anomaly is unexplained (409 `workflow_refused` lists them), "
               "and outside the participant's entry window (the cycle's, or its extended deadline).",
     "send_back": "The city reviewer sends a submitted draft back to the officer, with a reason (`comment`).",
-    "sign_off": "The city reviewer signs the submission off and sends it to the province.",
+    "sign_off": "The city reviewer signs the submission off and sends it to the province. While the cycle's "
+                "four-eyes rule (`separation_of_duties`) is on, whoever entered values or evidence in the submission "
+                "since it was last returned or reopened, or submitted it, gets 403 naming the rule.",
     "return": "The province returns a signed-off submission to the city, with a reason overall (`comment`) and/or "
               "per indicator (`indicator_comments`).",
     "approve": "The province approves a signed-off submission; its values are then locked and the cycle's scores "
-               "are recomputed (provisional results: only publishing the cycle makes them official).",
+               "are recomputed (provisional results: only publishing the cycle makes them official). While the "
+               "cycle's four-eyes rule is on, whoever signed it off, entered values or evidence in it or submitted "
+               "it gets 403 naming the rule.",
     "reopen": "A platform administrator reopens an approved submission, with a reason. Published results do not "
               "change: a correction is published as a revision.",
 }

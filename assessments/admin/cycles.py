@@ -4,6 +4,8 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from smartgov.errors import DomainError
+
 from ..lifecycle import STEPS, LifecycleRefused, state_refusal
 from ..models import Cycle
 from ..services import cycle_create, cycle_scores_request, cycle_update
@@ -15,7 +17,7 @@ from .forms import ServiceForm
 class CycleForm(ServiceForm):
     class Meta:
         model = Cycle
-        fields = ["framework", "period", "opens", "closes", "min_participation", "is_demo"]
+        fields = ["framework", "period", "opens", "closes", "min_participation", "separation_of_duties", "is_demo"]
 
     def check(self, data):
         cycle_check(Cycle(opens=data.get("opens"), closes=data.get("closes"),
@@ -31,8 +33,9 @@ class CycleAdmin(admin.ModelAdmin):
     status moves only through its lifecycle."""
 
     form = CycleForm
-    list_display = ["period", "framework", "opens", "closes", "status", "is_demo", "current_run"]
-    list_filter = ["status", "is_demo", "framework"]
+    list_display = ["period", "framework", "opens", "closes", "status", "separation_of_duties", "is_demo",
+                    "current_run"]
+    list_filter = ["status", "separation_of_duties", "is_demo", "framework"]
     search_fields = ["framework__name_zh", "framework__code"]
     list_select_related = ["framework", "current_run__cycle__framework"]
     actions = ["recompute_scores"]
@@ -45,7 +48,8 @@ class CycleAdmin(admin.ModelAdmin):
             cycle_update(cycle=obj, actor=request.user, **{name: getattr(obj, name) for name in CYCLE_EDITABLE})
             return
         created = cycle_create(actor=request.user, framework=obj.framework, period=obj.period, opens=obj.opens,
-                               closes=obj.closes, min_participation=obj.min_participation, is_demo=obj.is_demo)
+                               closes=obj.closes, min_participation=obj.min_participation, is_demo=obj.is_demo,
+                               separation_of_duties=obj.separation_of_duties)
         obj.pk, obj._state.adding, obj._state.db = created.pk, False, created._state.db
 
     def has_delete_permission(self, request, obj=None):
@@ -54,7 +58,11 @@ class CycleAdmin(admin.ModelAdmin):
     @admin.action(description=_("Recompute the scores"))
     def recompute_scores(self, request, queryset):
         for cycle in queryset:
-            run = cycle_scores_request(cycle=cycle, actor=request.user, reason="admin")
+            try:
+                run = cycle_scores_request(cycle=cycle, actor=request.user, reason="admin")
+            except DomainError as error:  # outside the user's scope (permissions.may_recompute)
+                self.message_user(request, f"{cycle}: {error}", messages.ERROR)
+                continue
             self.message_user(request, _("%(cycle)s: score run #%(run)s is %(status)s (provisional until "
                                          "published).")
                               % {"cycle": cycle, "run": run.pk, "status": run.get_status_display()}, messages.INFO)

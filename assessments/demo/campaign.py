@@ -2,9 +2,10 @@
 comparison groups, enter values with their evidence, submit, sign off, approve, score, close and publish.
 
 The current cycle is run by the people who hold the roles: each city's officer enters and submits, its
-reviewer signs off, the province's analyst approves; it stays open and its results provisional. Past cycles
-are recorded after the fact by the platform administrator, the one role the workflow lets act outside the
-entry window; they are closed and published.
+reviewer signs off, the province's analyst approves — different people, as its four-eyes rule requires; it
+stays open and its results provisional. Past cycles are recorded after the fact by the platform administrator,
+the one role the workflow lets act outside the entry window, so their four-eyes rule is off (one person keys in
+the historical records); they are closed and published.
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ def campaign_run(campaign: Campaign, *, period: int, values: np.ndarray, current
     coordinator = campaign.coordinator
     opens, closes = _window(period, current=current)
     cycle = cycle_create(actor=coordinator, framework=campaign.framework, period=period, opens=opens, closes=closes,
-                         min_participation=MIN_PARTICIPATION, is_demo=True)
+                         min_participation=MIN_PARTICIPATION, is_demo=True, separation_of_duties=current)
     cycle_open(cycle=cycle, actor=coordinator, participants=ParticipantSet(
         level=Region.Level.PREFECTURE, provinces=tuple(sorted(PROVINCE_EFFECT))))
     groups_set(cycle=cycle, groups=GROUPS, actor=coordinator)

@@ -35,6 +35,11 @@ class Cycle(models.Model):
         _("least share of participants approved for ranks"), default=0.0,
         help_text=_("From 0 to 1: below this share of approved participants, results show scores but no ranks."),
     )
+    separation_of_duties = models.BooleanField(
+        _("separation of duties (four-eyes rule)"), default=True,
+        help_text=_("Whoever entered values or evidence in a submission, or submitted it, cannot sign it off; "
+                    "whoever signed it off, entered or submitted it cannot approve it."),
+    )
     current_run = models.ForeignKey(
         "ScoreRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("latest scores"), help_text=_("The latest computation: provisional until published."),

@@ -20,7 +20,7 @@ from ..models import Cycle, Submission
 from .notifications import notify_participants
 from .participants import ParticipantsAdded, ParticipantSet, participants_resolve, subject, submissions_create
 
-EDITABLE = ("opens", "closes", "min_participation", "is_demo")
+EDITABLE = ("opens", "closes", "min_participation", "separation_of_duties", "is_demo")
 
 
 def _facts(cycle: Cycle, names: Iterable[str]) -> dict[str, Any]:
@@ -45,12 +45,13 @@ def _national(actor: Actor | None) -> None:
 
 @transaction.atomic
 def cycle_create(*, actor: Actor | None, framework: Framework, period: int, opens: date, closes: date,
-                 min_participation: float = 0.0, is_demo: bool = False) -> Cycle:
+                 min_participation: float = 0.0, is_demo: bool = False, separation_of_duties: bool = True) -> Cycle:
     """A planned cycle of `framework` for `period` (the national coordinator's); it moves on only through the
-    lifecycle (open with its participants, close, publish)."""
+    lifecycle (open with its participants, close, publish). `separation_of_duties`: the four-eyes rule of its
+    submissions' workflow (`permissions.four_eyes_refusal`), on unless turned off."""
     _national(actor)
     cycle = Cycle(framework=framework, period=period, opens=opens, closes=closes, status=Cycle.Status.PLANNED,
-                  min_participation=min_participation, is_demo=is_demo)
+                  min_participation=min_participation, is_demo=is_demo, separation_of_duties=separation_of_duties)
     cycle_check(cycle)
     taken = Invalid(_("This framework already has a cycle for %(period)s.") % {"period": period},
                     fields={"period": [_("Already taken for this framework.")]})
@@ -69,8 +70,9 @@ def cycle_create(*, actor: Actor | None, framework: Framework, period: int, open
 
 @transaction.atomic
 def cycle_update(*, cycle: Cycle, actor: Actor | None, **changes: Any) -> Cycle:
-    """Change a cycle's opening and closing dates, minimum participation or demo flag (its framework, period
-    and status stay: the status changes only by the lifecycle). Nothing changes once it is published."""
+    """Change a cycle's opening and closing dates, minimum participation, four-eyes rule (`separation_of_duties`)
+    or demo flag (its framework, period and status stay: the status changes only by the lifecycle). Nothing
+    changes once it is published."""
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
         raise Invalid(_("These cannot be changed: %(fields)s") % {"fields": ", ".join(unknown)},

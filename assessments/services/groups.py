@@ -167,7 +167,7 @@ def groups_set(*, cycle: Cycle, groups: Sequence[GroupInput], actor: Actor | Non
     if locked.submissions.filter(status=Submission.Status.APPROVED).exists():
         from .scores import cycle_scores_request
 
-        cycle_scores_request(cycle=locked, actor=actor, reason="comparison groups set")
+        cycle_scores_request(cycle=locked, actor=actor, reason="comparison groups set", follow_up=True)
     return new
 
 

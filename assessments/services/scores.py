@@ -15,13 +15,16 @@ from django.utils.translation import gettext as _
 from audit.services import Actor
 from indicators.scoring import ScoringResult, compute, engine_version, uncertainty
 from indicators.services import framework_spec
-from smartgov.errors import DomainError, ErrorCode
+from outbox.services import job_enqueue
+from smartgov.errors import DomainError, ErrorCode, PermissionRefused
 
 from ..models import Cycle, DimensionScore, IndicatorScore, Region, RegionScore, ScoreRun
+from ..permissions import may_recompute
 from ..selectors import cycle_values_frame
 from .groups import cycle_groups, group_facts
 
 logger = logging.getLogger(__name__)
+SCORES_JOB = "scores.compute"
 ABANDONED = "Abandoned: a later run replaced it."
 
 
@@ -31,15 +34,24 @@ class ScoringRefused(DomainError):
     code = ErrorCode.SCORING_REFUSED
 
 
-def cycle_scores_request(*, cycle: Cycle, actor: Actor | None = None, reason: str = "", enqueue: bool = True
-                         ) -> ScoreRun:
+def cycle_scores_request(*, cycle: Cycle, actor: Actor | None = None, reason: str = "", enqueue: bool = True,
+                         follow_up: bool = False) -> ScoreRun:
     """Ask for a recompute of the cycle's scores.
 
-    Requests that arrive while a run is still waiting in the queue join it (debounce): 40 approvals within
-    `SCORE_DEBOUNCE_SECONDS` give one computation. The task is sent once the request's transaction commits.
-    """
-    from ..tasks import compute_scores
+    A cycle's scores cover all its participants, so only someone whose scope holds all of them may ask
+    (`permissions.may_recompute`: the national role, or provincial roles whose provinces hold every participant;
+    PermissionRefused otherwise); the platform itself (`actor` None: a command, a task) always may. `follow_up`:
+    the recompute a change checked already asks for on its own (an approval, a reopen, new comparison groups),
+    queued whoever made the change.
 
+    The run and the job that computes it are recorded in the caller's transaction (outbox), due
+    `SCORE_DEBOUNCE_SECONDS` later: requests that arrive while the run is still waiting join it, so 40 approvals
+    within that time give one computation, and a broker outage delays the run but never loses it. With
+    `enqueue=False` no job is recorded: the caller computes the run itself (cycle_scores_compute), at once.
+    """
+    if actor is not None and not follow_up and not may_recompute(actor, cycle):
+        raise PermissionRefused(_("You may start a score run only for a cycle whose every participant lies in the "
+                                  "province you hold a role for."))
     with transaction.atomic():
         Cycle.objects.select_for_update().filter(pk=cycle.pk).first()
         run = cycle.score_runs.filter(status=ScoreRun.Status.QUEUED).first()
@@ -48,10 +60,20 @@ def cycle_scores_request(*, cycle: Cycle, actor: Actor | None = None, reason: st
         run = ScoreRun.objects.create(cycle=cycle, requested_by=actor if actor and actor.is_authenticated else None,
                                       reason=reason[:200])
         if enqueue:
-            transaction.on_commit(
-                lambda: compute_scores.apply_async((run.pk,), countdown=settings.SCORE_DEBOUNCE_SECONDS)
-            )
+            job_enqueue(kind_name=SCORES_JOB, key=f"score-run:{run.pk}", args={"run_id": run.pk},
+                        due_in=settings.SCORE_DEBOUNCE_SECONDS)
     return run
+
+
+def cycle_scores_job(*, run_id: int) -> None:
+    """The background job of a run (outbox kind `scores.compute`)."""
+    cycle_scores_compute(run_id=run_id)
+
+
+def cycle_scores_given_up(*, run_id: int, error: str) -> None:
+    """A run whose job was given up (its worker died again and again) fails with that reason."""
+    ScoreRun.objects.filter(pk=run_id, status__in=[ScoreRun.Status.QUEUED, ScoreRun.Status.RUNNING]).update(
+        status=ScoreRun.Status.FAILED, finished_at=timezone.now(), error=error)
 
 
 def cycle_scores_compute(*, run_id: int) -> ScoreRun:

@@ -17,7 +17,7 @@ from smartgov.limits import COMMENT_MAX_LENGTH, NOTE_MAX_LENGTH
 
 from ..checks import InvalidValue, parse_value
 from ..models import IndicatorValue, ReviewComment, Submission
-from ..permissions import edit_access, roles_for_region
+from ..permissions import edit_access, four_eyes_refusal, roles_for_region
 from ..selectors import previous_values, submission_findings_of
 from ..workflow import WorkflowRefused, reason_refusal, role_refusal, state_refusal, transition
 from .notifications import notify_transition
@@ -204,7 +204,8 @@ def submission_transition(*, submission: Submission, action: str, actor: Actor, 
 
     Refusals, in the order they are checked: the actor's role (PermissionRefused), a missing reason or an
     unknown indicator in the comments (Invalid, naming the field), a stale version (StaleEdit), the state or
-    the cycle's entry window (WorkflowRefused), values not ready to submit (WorkflowRefused)."""
+    the cycle's entry window (WorkflowRefused), the four-eyes rule of the cycle (PermissionRefused, see
+    `permissions.four_eyes_refusal`), values not ready to submit (WorkflowRefused)."""
     step = transition(action)
     comment = comment.strip()
     indicator_comments = {code: text.strip() for code, text in (indicator_comments or {}).items() if text.strip()}
@@ -222,7 +223,12 @@ def submission_transition(*, submission: Submission, action: str, actor: Actor, 
             raise StaleEdit(_("Someone changed this submission after you opened it; reload it and try again."),
                             submission, submission_events_since(submission, expected_version))
         reason = state_refusal(step, submission.status, roles, entry_open=submission.entry_open)
-        if reason is None and action == "submit":
+        if reason:
+            raise WorkflowRefused(reason)
+        reason = four_eyes_refusal(actor, submission, action)
+        if reason:
+            raise PermissionRefused(reason)
+        if action == "submit":
             reason = _not_ready(submission)
         if reason:
             raise WorkflowRefused(reason)
@@ -238,7 +244,8 @@ def submission_transition(*, submission: Submission, action: str, actor: Actor, 
         notify_transition(submission=submission, action=action, label=str(step.label), actor=actor,
                           comment=comment)
         if Submission.Status.APPROVED in (old, step.target):
-            cycle_scores_request(cycle=submission.cycle, actor=actor, reason=f"{action} {submission.region.code}")
+            cycle_scores_request(cycle=submission.cycle, actor=actor, reason=f"{action} {submission.region.code}",
+                                 follow_up=True)
     return submission
 
 

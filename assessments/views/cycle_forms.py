@@ -39,6 +39,10 @@ class CycleForm(RefusalsForm):
     min_participation = forms.DecimalField(
         label=_("Least share of participants approved for ranks (%)"), min_value=0, max_value=100, decimal_places=1,
         initial=0, help_text=_("Below this share, results show scores but no ranks."))
+    separation_of_duties = forms.BooleanField(
+        label=_("Four-eyes rule (separation of duties)"), required=False, initial=True,
+        help_text=_("Whoever entered values or evidence in a submission, or submitted it, cannot sign it off; "
+                    "whoever signed it off, entered or submitted it cannot approve it."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -50,7 +54,8 @@ class CycleForm(RefusalsForm):
 
 
 class CycleChangeForm(CycleForm):
-    """The dates and the minimum participation of an existing cycle (its framework and period stay)."""
+    """The dates, the minimum participation and the four-eyes rule of an existing cycle (its framework and period
+    stay)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

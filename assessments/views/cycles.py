@@ -79,7 +79,8 @@ def cycle_create_view(request):
         data = form.cleaned_data
         try:
             cycle = cycle_create(actor=request.user, framework=data["framework"], period=data["period"],
-                                 opens=data["opens"], closes=data["closes"], min_participation=form.share())
+                                 opens=data["opens"], closes=data["closes"], min_participation=form.share(),
+                                 separation_of_duties=data["separation_of_duties"])
         except DomainError as error:
             form.refused(error)
         else:
@@ -112,7 +113,8 @@ def _detail(request, cycle, *, status=200, **forms):
         "lifecycle": Cycle.Status.choices, "statuses": Submission.Status.choices, "no_province": NO_PROVINCE,
         "change_form": forms.get("change_form") or CycleChangeForm(initial={
             "opens": cycle.opens, "closes": cycle.closes,
-            "min_participation": round(cycle.min_participation * 100, 1)}),
+            "min_participation": round(cycle.min_participation * 100, 1),
+            "separation_of_duties": cycle.separation_of_duties}),
         "open_form": forms.get("open_form") or ParticipantsForm(provinces=province_choices, prefix="open"),
         "add_form": forms.get("add_form") or ParticipantsForm(provinces=province_choices, prefix="add"),
         "revise_form": forms.get("revise_form") or ReasonForm(),
@@ -162,7 +164,7 @@ def cycle_change(request, pk):
 
     def change(data):
         cycle_update(cycle=cycle, actor=request.user, opens=data["opens"], closes=data["closes"],
-                     min_participation=form.share())
+                     min_participation=form.share(), separation_of_duties=data["separation_of_duties"])
         return _("Saved.")
 
     return _submit(request, cycle, "change_form", form, change)

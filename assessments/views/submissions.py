@@ -14,7 +14,7 @@ from smartgov.errors import DomainError, Invalid, error_body
 
 from ..checks import value_rules
 from ..models import Submission
-from ..permissions import edit_access, roles_for_region
+from ..permissions import edit_access, submission_actions
 from ..selectors import region_score_of, submission_entry
 from ..services import (
     Entry,
@@ -24,7 +24,7 @@ from ..services import (
     values_copy_previous,
     values_save,
 )
-from ..workflow import available, transition
+from ..workflow import transition
 from .access import visible_submission
 
 
@@ -107,16 +107,20 @@ def submission_act(request, pk, action):
         messages.error(request, str(error))
     else:
         messages.success(request, _("%(action)s: done.") % {"action": step.label})
+        if Submission.Status.APPROVED in (step.target, *step.sources):
+            messages.info(request, _("The cycle's scores are being recomputed in the background: the provisional "
+                                     "results are updated within a few minutes."))
     return redirect("submission", pk=pk)
 
 
 def _render(request, submission, *, typed=None, errors=None, conflict=None, status=200):
-    roles = roles_for_region(request.user, submission.region)
     access = edit_access(request.user, submission)
+    actions = submission_actions(request.user, submission)
     context = {
         "submission": submission, "entry": submission_entry(submission),
         "editable": access.editable, "lock_reason": access.lock if access.role else None,
-        "actions": available(submission.status, roles, entry_open=submission.entry_open),
+        "actions": [step for step, _refusal in actions],
+        "four_eyes": {step.action: refusal for step, refusal in actions if refusal},
         "typed": typed or {}, "errors": errors or {}, "conflict": conflict,
         "conflict_changes": [change_record(e) for e in conflict.changes] if conflict else [],
         "statuses": Submission.Status,

@@ -5,9 +5,12 @@
   document.documentElement.classList.add("js");
 
   // Charts: each figure comes as a JSON block beside its container (reports.views.chart_html), drawn with the
-  // page's plotly.js.
+  // page's plotly.js. The container's height is set here, through the CSSOM: the Content-Security-Policy refuses
+  // inline style attributes.
   document.querySelectorAll("script.js-chart").forEach((block) => {
     const figure = JSON.parse(block.textContent);
+    const chart = block.closest(".chart");
+    if (chart && chart.dataset.height) chart.style.height = chart.dataset.height;
     Plotly.newPlot(block.dataset.chart, figure.data, figure.layout, figure.config);
   });
 

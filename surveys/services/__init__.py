@@ -1,9 +1,15 @@
 """Writes of public satisfaction (公众满意度): questionnaires, citizens' responses, imported good/bad ratings and
-12345 hotline figures, and their aggregation into the satisfaction indicators of a city's submission. Each runs
-in one transaction and audits what matters; indicator values are written only through
-`assessments.services.values_save`."""
+12345 hotline figures (checked and imported in the background), and their aggregation into the satisfaction
+indicators of a city's submission. Each runs in one transaction and audits what matters; indicator values are
+written only through `assessments.services.values_save`."""
 
 from .aggregation import AggregateOutcome, satisfaction_aggregate
+from .import_requests import (
+    satisfaction_import_apply,
+    satisfaction_import_files_prune,
+    satisfaction_import_job,
+    satisfaction_import_request,
+)
 from .imports import ImportOutcome, satisfaction_import, satisfaction_import_remove
 from .questionnaires import (
     questionnaire_create,
@@ -29,6 +35,10 @@ __all__ = [
     "questionnaire_weighting_save",
     "satisfaction_aggregate",
     "satisfaction_import",
+    "satisfaction_import_apply",
+    "satisfaction_import_files_prune",
+    "satisfaction_import_job",
     "satisfaction_import_remove",
+    "satisfaction_import_request",
     "survey_response_submit",
 ]

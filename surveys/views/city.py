@@ -1,5 +1,7 @@
 """A city's satisfaction page: its estimates per indicator, the imports of good/bad ratings and 12345 figures
-(with a dry run and the row errors as CSV), and the aggregation of them into the city's submission."""
+(checked or imported in the background: the upload stores the file and sends the user to the page of the request,
+which follows its progress and shows its outcome — the rows checked, the rows imported, or the row errors, also as
+CSV), and the aggregation of them into the city's submission."""
 
 import csv
 import io
@@ -7,7 +9,7 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -16,23 +18,23 @@ from assessments.models import Region, Submission
 from assessments.services.imports import edit_refusal
 from assessments.views.access import visible_submission
 from smartgov.errors import DomainError
-from smartgov.limits import SATISFACTION_FILE_MAX_BYTES
+from smartgov.limits import IMPORT_UPLOAD_LIFETIME, SATISFACTION_FILE_MAX_BYTES
 from smartgov.workbooks import csv_rows
 
 from .. import selectors
-from ..models import SatisfactionImport
+from ..models import SatisfactionImport, SatisfactionImportRequest
 from ..selectors import may_manage
 from ..services import (
-    ImportRejected,
     satisfaction_aggregate,
-    satisfaction_import,
+    satisfaction_import_apply,
     satisfaction_import_remove,
+    satisfaction_import_request,
 )
 from ..tables import HOTLINE_COLUMNS, RATING_COLUMNS, template_csv
 
 COLUMNS = {SatisfactionImport.Kind.RATINGS: RATING_COLUMNS, SatisfactionImport.Kind.HOTLINE: HOTLINE_COLUMNS}
 SHOWN_ERRORS = 200
-KEPT_ERRORS = 5000
+POLL_MILLISECONDS = 2000
 
 
 def _city_submission(request, pk) -> Submission:
@@ -60,6 +62,7 @@ def satisfaction_city(request, pk):
         "comments": questionnaire and selectors.comments_page(questionnaire, submission.region,
                                                             request.GET.get("page")),
         "imports": selectors.imports_of(submission.region, submission.cycle),
+        "import_requests": selectors.import_requests_of(submission) if manage else [],
         "lock": edit_refusal(submission, request.user) if manage else None,
         "min_responses": selectors.min_responses(), "kinds": SatisfactionImport.Kind,
     })
@@ -90,9 +93,12 @@ def _import_scope(request, pk, kind):
 
 @login_required
 def satisfaction_import_view(request, pk, kind):
+    """The upload: the file is stored and checked or imported in the background; the answer is the page of that
+    request."""
     submission = _import_scope(request, pk, kind)
     page = {"submission": submission, "kind": kind, "kind_label": SatisfactionImport.Kind(kind).label,
-            "columns": COLUMNS[kind], "max_megabytes": SATISFACTION_FILE_MAX_BYTES // (1024 * 1024)}
+            "columns": COLUMNS[kind], "max_megabytes": SATISFACTION_FILE_MAX_BYTES // (1024 * 1024),
+            "import_requests": selectors.import_requests_of(submission, kind=kind, limit=5)}
     if request.method != "POST":
         return render(request, "surveys/import.html", page)
     upload = request.FILES.get("file")
@@ -101,44 +107,77 @@ def satisfaction_import_view(request, pk, kind):
     if upload.size > SATISFACTION_FILE_MAX_BYTES:
         return _import_page(request, page, _("The file is larger than %(limit)d MB.")
                             % {"limit": page["max_megabytes"]})
-    dry_run = bool(request.POST.get("dry_run"))
     try:
-        outcome = satisfaction_import(submission=submission, kind=kind,
-                                      data=upload.read(SATISFACTION_FILE_MAX_BYTES + 1), name=upload.name,
-                                      actor=request.user, dry_run=dry_run)
-    except ImportRejected as rejected:
-        request.session[_errors_key(submission, kind)] = [
-            [e.row, e.column, e.value, e.reason] for e in rejected.errors[:KEPT_ERRORS]]
-        return _import_page(request, page, str(rejected), rejected.errors)
-    if dry_run:
-        return render(request, "surveys/import.html", {**page, "checked": outcome.rows})
-    messages.success(request, _("%(rows)d rows imported from “%(name)s”. Recompute the indicators to use them.")
-                     % {"rows": outcome.rows, "name": upload.name})
-    return redirect("satisfaction-city", pk=pk)
+        made = satisfaction_import_request(submission=submission, kind=kind,
+                                           data=upload.read(SATISFACTION_FILE_MAX_BYTES + 1), name=upload.name,
+                                           actor=request.user, dry_run=bool(request.POST.get("dry_run")))
+    except DomainError as refused:
+        return _import_page(request, page, str(refused), status=refused.status)
+    return redirect("satisfaction-import-request", pk=pk, request_pk=made.pk)
 
 
-def _import_page(request, page, error, errors=()):
-    return render(request, "surveys/import.html", {
-        **page, "error": error, "errors": errors[:SHOWN_ERRORS], "error_count": len(errors),
-    }, status=400)
+def _import_page(request, page, error, status=400):
+    return render(request, "surveys/import.html", {**page, "error": error}, status=status)
 
 
-def _errors_key(submission, kind):
-    return f"satisfaction-import-errors:{submission.pk}:{kind}"
+def _request_scope(request, pk, request_pk) -> SatisfactionImportRequest:
+    """A request of the city's submission, for who may manage the city's satisfaction data (404 elsewhere)."""
+    submission = _city_submission(request, pk)
+    found = get_object_or_404(SatisfactionImportRequest.objects.select_related("requested_by", "batch"),
+                              pk=request_pk, submission=submission)
+    if not may_manage(request.user, submission.region):
+        raise PermissionDenied
+    found.submission = submission
+    return found
 
 
 @login_required
 @require_GET
-def satisfaction_import_errors(request, pk, kind):
-    submission = _import_scope(request, pk, kind)
-    rows = request.session.get(_errors_key(submission, kind))
-    if not rows:
+def satisfaction_import_request_view(request, pk, request_pk):
+    made = _request_scope(request, pk, request_pk)
+    errors = made.row_errors[:SHOWN_ERRORS] if made.status == made.Status.FAILED else []
+    return render(request, "surveys/import_request.html", {
+        "submission": made.submission, "made": made, "kind_label": made.get_kind_display(),
+        "errors": [dict(zip(("row", "column", "value", "reason"), e, strict=False)) for e in errors],
+        "applied": getattr(made, "applied_by", None) if made.dry_run else None,
+        "can_apply": made.dry_run and made.status == made.Status.SUCCEEDED and selectors.import_file_kept(made),
+        "kept_hours": IMPORT_UPLOAD_LIFETIME // 3600, "poll_interval": POLL_MILLISECONDS,
+    })
+
+
+@login_required
+@require_GET
+def satisfaction_import_request_status(request, pk, request_pk):
+    made = _request_scope(request, pk, request_pk)
+    response = JsonResponse(selectors.import_request_status(made))
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def satisfaction_import_request_apply(request, pk, request_pk):
+    """Import the file of a successful dry run, without uploading it again."""
+    checked = _request_scope(request, pk, request_pk)
+    try:
+        made = satisfaction_import_apply(checked=checked, actor=request.user)
+    except DomainError as refused:
+        messages.error(request, str(refused))
+        return redirect("satisfaction-import-request", pk=pk, request_pk=checked.pk)
+    return redirect("satisfaction-import-request", pk=pk, request_pk=made.pk)
+
+
+@login_required
+@require_GET
+def satisfaction_import_request_errors(request, pk, request_pk):
+    made = _request_scope(request, pk, request_pk)
+    if not made.row_errors:
         raise Http404
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([_("Row"), _("Column"), _("Value"), _("Reason")])
-    writer.writerows(csv_rows(rows))
-    return _csv(buffer.getvalue(), f"import-errors-{submission.region.code}-{kind}.csv")
+    writer.writerows(csv_rows(made.row_errors))
+    return _csv(buffer.getvalue(), f"import-errors-{made.submission.region.code}-{made.kind}-{made.pk}.csv")
 
 
 @login_required

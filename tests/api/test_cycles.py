@@ -13,7 +13,8 @@ def test_it_lists_cycles_with_their_latest_computation_provisional_until_publish
     assert body["results"][0] == {
         "id": scored.pk, "period": 2025, "framework": "smartgov-maturity", "framework_version": 1,
         "opens": "2025-09-01", "closes": "2025-11-30", "status": "closed", "status_label": "Closed",
-        "entry_open": False, "min_participation": 0.0, "current_run": scored.current_run_id, "provisional": True,
+        "entry_open": False, "min_participation": 0.0, "separation_of_duties": True,
+        "current_run": scored.current_run_id, "provisional": True,
         "publication": None, "published_run": None, "published_at": None, "groups": []}
 
 

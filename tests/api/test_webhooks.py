@@ -8,9 +8,11 @@ from django.utils import timezone
 
 from api.models import WebhookDelivery
 from api.services import RETRY_DELAYS, webhook_deliver, webhook_register, webhooks_results_published
-from api.tasks import deliver_webhook
 from assessments.models import Region
 from assessments.services.publication import cycle_publish, cycle_revise
+from outbox.models import Job
+from outbox.services import job_run
+from outbox.tasks import run_job
 from smartgov.errors import PermissionRefused
 from tests.api.clients import user_with_token
 from tests.api.receiver import Receiver, verify
@@ -57,21 +59,20 @@ def test_it_notifies_the_province_with_a_signed_body(scored, publication, zhejia
     assert delivery.attempt_log[0]["status_code"] == 200
 
 
-def test_a_failing_receiver_is_retried_with_growing_delays_and_every_attempt_is_logged(
-        publication, zhejiang_aggregator, regions, monkeypatch):
-    countdowns = []
-    retry = deliver_webhook.retry
-
-    def spy(*args, countdown=None, **kwargs):
-        countdowns.append(countdown)
-        return retry(*args, countdown=countdown, **kwargs)
-
-    monkeypatch.setattr(deliver_webhook, "retry", spy)
+def test_a_failing_receiver_is_retried_with_growing_delays_kept_in_the_database(
+        publication, zhejiang_aggregator, regions):
     with Receiver(status=500) as receiver:
         webhook_register(owner=zhejiang_aggregator[0], url=receiver.url, region=regions["zhejiang"])
         [delivery] = webhooks_results_published(publication_id=publication.pk)
-        deliver_webhook.apply(args=(delivery.pk,))  # eagerly: each retry follows at once
-    assert countdowns == [10, 60, 300, 1800, 7200] == list(RETRY_DELAYS)
+        job = Job.objects.get(key=f"webhook-delivery:{delivery.pk}")
+        delays = []
+        while (outcome := job_run(job_id=job.pk)) == "again":
+            job.refresh_from_db()
+            assert (job.state, job.dispatched_at) == ("pending", None)
+            delays.append(round((job.due_at - timezone.now()).total_seconds() / 10) * 10)
+            Job.objects.filter(pk=job.pk).update(due_at=timezone.now())
+    assert outcome == "done"
+    assert delays == [10, 60, 300, 1800, 7200] == list(RETRY_DELAYS)
     assert len(receiver.received) == 6
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts, delivery.last_status_code, delivery.next_attempt_at) == (
@@ -79,6 +80,15 @@ def test_a_failing_receiver_is_retried_with_growing_delays_and_every_attempt_is_
     assert [(a["status_code"], a["retry_in"]) for a in delivery.attempt_log] == [
         (500, 10), (500, 60), (500, 300), (500, 1800), (500, 7200), (500, None)]
     assert delivery.last_error == "The receiver answered HTTP 500."
+
+
+def test_in_process_the_retries_follow_at_once(publication, zhejiang_aggregator, regions):
+    with Receiver(status=500) as receiver:
+        webhook_register(owner=zhejiang_aggregator[0], url=receiver.url, region=regions["zhejiang"])
+        [delivery] = webhooks_results_published(publication_id=publication.pk)
+        run_job.apply(args=(Job.objects.get(key=f"webhook-delivery:{delivery.pk}").pk,))
+    assert len(receiver.received) == 6
+    assert WebhookDelivery.objects.get().status == "failed"
 
 
 def test_each_attempt_sets_the_next_one_further_away(publication, zhejiang_aggregator, regions):

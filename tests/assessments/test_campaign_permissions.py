@@ -4,17 +4,25 @@ pages and actions × its own province or another — allowed, or refused as desi
 
 Who: the national coordinator (a platform administrator), the provincial coordinators of 浙江 (own) and 江苏
 (another province), 浙江's provincial analyst, 杭州's data-entry officer, and an anonymous visitor. The subjects
-are all in 浙江: the participant 杭州, the city 330300 to be added, 杭州's officer as a person."""
+are all in 浙江: the participant 杭州, the city 330300 to be added, 杭州's officer as a person.
+
+Recomputes and report batches are scoped too: a recompute of a cycle (its scores cover all its participants) is
+the national role's, or a provincial role's whose province holds every participant; a province's report batch
+is its analyst's or the national role's. The four-eyes rule of the workflow is in `test_four_eyes.py`."""
 
 import datetime
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AnonymousUser, Permission, User
 from django.urls import reverse
 
-from assessments.models import Cycle, Publication, Submission
-from tests.assessments.campaign_cast import cycle_in
-from tests.factories import many_cities
+from assessments.models import Cycle, Publication, ScoreRun, Submission
+from assessments.services import cycle_scores_request, submission_transition
+from reports.models import ReportBatch
+from reports.services import batch_request
+from smartgov.errors import PermissionRefused
+from tests.assessments.campaign_cast import cycle_in, planned_cycle
+from tests.factories import example_user, many_cities
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("quick_scores")]
 WHO = ("national", "zj_coordinator", "js_coordinator", "analyst", "officer", "anonymous")
@@ -135,3 +143,97 @@ def test_deactivating_hangzhous_officer(client, actors, framework, regions, peop
     assert active == (who not in OF_ZHEJIANG)
     if active:
         assert _refused(response, who)
+
+
+# Recomputes and report batches, within one's scope --------------------------------------------------------------
+
+SCOPES = {"zhejiang": ("hangzhou", "ningbo"), "jiangsu": ("nanjing",), "national": ("hangzhou", "ningbo", "nanjing")}
+"""The cycles recomputed, by where their participants lie: all in 浙江, all in 江苏, in both."""
+RECOMPUTES = {"platform": set(SCOPES), "national": set(SCOPES), "zj_coordinator": {"zhejiang"},
+              "js_coordinator": {"jiangsu"}, "analyst": {"zhejiang"}, "js_analyst": {"jiangsu"}, "officer": set(),
+              "anonymous": set()}
+"""Who may recompute which of them: the platform itself (a command: no actor) and the national coordinator any;
+a provincial role only the cycle whose every participant lies in its province."""
+
+
+def _actor(actors, who):
+    if who == "platform":
+        return None
+    if who == "anonymous":
+        return AnonymousUser()
+    return example_user("jiangsu_analyst") if who == "js_analyst" else actors[who]
+
+
+def _cycle_of(framework, regions, scope):
+    cycle = planned_cycle(framework)
+    Submission.objects.bulk_create(Submission(cycle=cycle, region=regions[key]) for key in SCOPES[scope])
+    Cycle.objects.filter(pk=cycle.pk).update(status=Cycle.Status.OPEN)
+    cycle.refresh_from_db()
+    return cycle
+
+
+@pytest.mark.usefixtures("english")
+@pytest.mark.parametrize("scope", list(SCOPES))
+@pytest.mark.parametrize("who", list(RECOMPUTES))
+def test_recomputing_a_cycle(actors, framework, regions, who, scope):
+    cycle = _cycle_of(framework, regions, scope)
+    actor = _actor(actors, who)
+    if scope in RECOMPUTES[who]:
+        run = cycle_scores_request(cycle=cycle, actor=actor, reason="matrix", enqueue=False)
+        assert (run.cycle_id, run.status) == (cycle.pk, "queued")
+    else:
+        with pytest.raises(PermissionRefused, match="only for a cycle whose every participant lies in the province"):
+            cycle_scores_request(cycle=cycle, actor=actor, reason="matrix", enqueue=False)
+        assert not ScoreRun.objects.filter(cycle=cycle).exists()
+
+
+def test_a_cycle_without_participants_is_recomputed_by_the_national_role_only(actors, framework):
+    cycle = planned_cycle(framework)
+    with pytest.raises(PermissionRefused):
+        cycle_scores_request(cycle=cycle, actor=actors["analyst"], enqueue=False)
+    assert cycle_scores_request(cycle=cycle, actor=actors["national"], enqueue=False).status == "queued"
+
+
+def test_an_approval_in_a_national_cycle_still_queues_its_recompute(actors, framework, regions,
+                                                                    django_capture_on_commit_callbacks):
+    """The recompute an approval asks for follows from a step checked already: not limited to the approver's
+    scope."""
+    cycle = _cycle_of(framework, regions, "national")
+    hangzhou = Submission.objects.get(cycle=cycle, region__code="330100")
+    Submission.objects.filter(pk=hangzhou.pk).update(status="signed_off")
+    with django_capture_on_commit_callbacks(execute=False):
+        submission_transition(submission=hangzhou, action="approve", actor=actors["analyst"])
+    assert ScoreRun.objects.filter(cycle=cycle, status="queued").exists()
+
+
+def test_the_admin_action_recomputes_only_within_the_users_scope(client, actors, framework, regions):
+    national, zhejiang = _cycle_of(framework, regions, "national"), planned_cycle(framework, 2027)
+    Submission.objects.create(cycle=zhejiang, region=regions["ningbo"])
+    analyst = actors["analyst"]
+    User.objects.filter(pk=analyst.pk).update(is_staff=True)
+    analyst.user_permissions.add(Permission.objects.get(codename="view_cycle"))
+    client.force_login(User.objects.get(pk=analyst.pk))
+    response = client.post("/admin/assessments/cycle/", {"action": "recompute_scores",
+                                                         "_selected_action": [national.pk, zhejiang.pk]},
+                           follow=True)
+    assert response.status_code == 200
+    assert not ScoreRun.objects.filter(cycle=national).exists()
+    assert ScoreRun.objects.filter(cycle=zhejiang).exists()
+
+
+BATCHES = {"national", "analyst"}
+"""Who may ask for the report batch of 浙江's cities: its provincial analyst and the national coordinator."""
+
+
+@pytest.mark.parametrize("who", ["national", "zj_coordinator", "js_coordinator", "analyst", "js_analyst", "officer",
+                                 "anonymous"])
+def test_requesting_the_report_batch_of_zhejiang(actors, framework, regions, who):
+    cycle = cycle_in("closed", framework, regions)
+    actor = _actor(actors, who)
+    if who in BATCHES:
+        batch = batch_request(cycle=cycle, province=regions["zhejiang"], actor=actor, enqueue=False)
+        assert batch.total == 2
+    else:
+        with pytest.raises(PermissionRefused):
+            batch_request(cycle=cycle, province=regions["zhejiang"], actor=actor, enqueue=False)
+        assert not ReportBatch.objects.exists()

@@ -9,7 +9,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 
 from api.models import WebhookDelivery
-from api.services import webhook_register
+from api.services import Attempt, webhook_register
 from assessments.lifecycle import LifecycleRefused
 from assessments.models import Cycle, Publication, RegionScore, ScoreRun, Submission
 from assessments.selectors import cycle_results
@@ -38,8 +38,8 @@ def closed(framework, regions):
 
 @pytest.fixture
 def hooks(people, regions, monkeypatch):
-    """A webhook endpoint of 浙江 (its deliveries recorded, not sent)."""
-    monkeypatch.setattr("api.services._queue", lambda deliveries: None)
+    """A webhook endpoint of 浙江 (its deliveries recorded, and their jobs run, but nothing sent)."""
+    monkeypatch.setattr("api.services.webhook_deliver", lambda delivery_id: Attempt("pending"))
     return webhook_register(owner=people["analyst"], url="https://hooks.example.gov.cn/zj",
                             region=regions["zhejiang"])
 

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from assessments.models import Cycle, DimensionScore, IndicatorScore, IndicatorValue, RegionScore, ScoreRun, Submission
 from assessments.selectors import cycle_values_frame
@@ -14,6 +15,7 @@ from assessments.services import scores as services
 from assessments.services.groups import GroupInput, groups_set
 from indicators.scoring import compute
 from indicators.services import framework_spec
+from outbox.models import Job
 from tests.factories import approved_cycle, many_cities
 
 pytestmark = pytest.mark.django_db
@@ -120,14 +122,16 @@ def test_a_cycle_without_approved_values_fails_with_a_reason(framework, cities):
     assert "无可计算的数据" in run.error
 
 
-def test_requests_made_while_a_run_waits_join_it(scored, monkeypatch, django_capture_on_commit_callbacks):
-    sent = []
-    monkeypatch.setattr("assessments.tasks.compute_scores.apply_async", lambda *a, **k: sent.append((a, k)))
+def test_requests_made_while_a_run_waits_join_it_and_its_job_is_due_later(
+        scored, queued_mode, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         runs = {cycle_scores_request(cycle=scored, reason=f"approval {i}").pk for i in range(40)}
     assert len(runs) == 1
-    assert len(sent) == 1
-    assert sent[0][1]["countdown"] == 60
+    [job] = Job.objects.all()
+    assert (job.kind, job.key, job.args, job.state) == ("scores.compute", f"score-run:{runs.pop()}",
+                                                        {"run_id": job.args["run_id"]}, "pending")
+    assert 55 < (job.due_at - timezone.now()).total_seconds() <= 60
+    assert queued_mode == []  # nothing waits in the broker: the sweeper sends it when it is due
 
 
 def test_in_process_mode_computes_at_once(scored, django_capture_on_commit_callbacks):

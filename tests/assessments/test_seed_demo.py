@@ -105,6 +105,24 @@ def test_the_current_cycle_was_worked_by_the_imported_staff(demo):
     assert set(approvals.values_list("actor__roles__role", flat=True)) == {"province_analyst"}
 
 
+def test_the_current_cycle_keeps_four_eyes_and_the_past_ones_recorded_by_one_administrator_do_not(demo):
+    assert dict(Cycle.objects.values_list("period", "separation_of_duties")) == {2024: False, 2025: False, 2026: True}
+    cycle = Cycle.objects.get(period=2026)
+    entry = (Action.VALUE_CHANGED, Action.VALUES_IMPORTED, Action.EVIDENCE_ADDED, Action.EVIDENCE_REMOVED)
+    checked = 0
+    for submission in cycle.submissions.filter(status__in=["signed_off", "approved"]):
+        events = AuditEvent.objects.filter(submission=submission)
+        prepared = set(events.filter(action__in=[*entry, Action.SUBMISSION_SUBMITTED]).values_list("actor",
+                                                                                                   flat=True))
+        signers = set(events.filter(action=Action.SUBMISSION_SIGNED_OFF).values_list("actor", flat=True))
+        approvers = set(events.filter(action=Action.SUBMISSION_APPROVED).values_list("actor", flat=True))
+        assert signers, submission
+        assert not signers & prepared, submission
+        assert not approvers & (prepared | signers), submission
+        checked += 1
+    assert checked
+
+
 def test_values_lie_in_their_valid_ranges(demo):
     for indicator in Indicator.objects.all():
         values = IndicatorValue.objects.filter(indicator=indicator).values_list("value", flat=True)

@@ -183,7 +183,9 @@ def test_they_go_through_review_like_the_others(city, reviewer, officer, regions
     IndicatorValue.objects.filter(submission=city, indicator__code__startswith="PS").delete()
     satisfaction_aggregate(submission=city, actor=reviewer)
     analyst = user_with_role("zj", Role.PROVINCE_ANALYST, regions["zhejiang"])
-    for action, actor in (("submit", officer), ("sign_off", reviewer), ("approve", analyst)):
+    # The reviewer wrote the values from citizens: the four-eyes rule has another reviewer sign them off.
+    second_reviewer = user_with_role("hz_reviewer_2", Role.CITY_REVIEWER, regions["hangzhou"])
+    for action, actor in (("submit", officer), ("sign_off", second_reviewer), ("approve", analyst)):
         city = submission_transition(submission=city, action=action, actor=actor)
     assert city.status == Submission.Status.APPROVED
     assert _values(city)["PS03"].source == SURVEY

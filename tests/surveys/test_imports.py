@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from surveys.models import HotlineStatistic, SatisfactionImport, ServiceRating
+from surveys.models import HotlineStatistic, SatisfactionImport, SatisfactionImportRequest, ServiceRating
 from surveys.selectors import hotline_estimates, ratings_estimates
 from surveys.services import ImportRejected, satisfaction_import
 from tests.factories import (
@@ -179,30 +179,42 @@ def test_a_dry_run_writes_nothing(submission, reviewer):
     _nothing_written()
 
 
-# --- Through the pages --------------------------------------------------------------------------------------
+# --- Through the pages (the upload stores the file; the job runs in-process as the request commits) ------------
 
 
 def _url(submission, kind="ratings"):
     return reverse("satisfaction-import", args=[submission.pk, kind])
 
 
-def _post(client, submission, data, name="ratings.csv", kind="ratings", **extra):
-    return client.post(_url(submission, kind), {"file": SimpleUploadedFile(name, data), **extra})
+@pytest.fixture
+def post(client, django_capture_on_commit_callbacks):
+    def upload(submission, data, name="ratings.csv", kind="ratings", **extra):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(_url(submission, kind), {"file": SimpleUploadedFile(name, data), **extra})
+
+    return upload
 
 
-def test_the_page_shows_row_errors_and_offers_them_for_download(client, submission, reviewer):
+def _request_url(response, view="satisfaction-import-request"):
+    made = SatisfactionImportRequest.objects.latest("id")
+    assert response["Location"] == reverse("satisfaction-import-request", args=[made.submission_id, made.pk])
+    return reverse(view, args=[made.submission_id, made.pk])
+
+
+def test_the_page_shows_row_errors_and_offers_them_for_download(client, post, submission, reviewer):
     client.force_login(reviewer)
     assert client.get(_url(submission)).status_code == 200
     rows = rating_rows(30)
     rows[5][3] = "很好"
     rows[7][2] = "2026-13-01"
-    response = _post(client, submission, table_csv(rows))
-    assert response.status_code == 400
-    page = response.content.decode()
+    response = post(submission, table_csv(rows))
+    assert response.status_code == 302
+    page = client.get(_request_url(response)).content.decode()
+    assert 'id="import-error"' in page
     assert 'data-row="7"' in page
     assert 'data-row="9"' in page
     _nothing_written()
-    download = client.get(reverse("satisfaction-import-errors", args=[submission.pk, "ratings"]))
+    download = client.get(_request_url(response, "satisfaction-import-request-errors"))
     assert download.status_code == 200
     assert download["Content-Type"].startswith("text/csv")
     lines = download.content.decode("utf-8-sig").splitlines()
@@ -210,21 +222,25 @@ def test_the_page_shows_row_errors_and_offers_them_for_download(client, submissi
     assert lines[1].startswith("7,评分,很好,")
 
 
-def test_the_page_imports_and_goes_back(client, submission, reviewer):
+def test_the_page_imports_and_goes_back(client, post, submission, reviewer):
     client.force_login(reviewer)
-    response = _post(client, submission, table_csv(rating_rows(10)))
+    response = post(submission, table_csv(rating_rows(10)))
     assert response.status_code == 302
-    assert response["Location"] == reverse("satisfaction-city", args=[submission.pk])
+    page = client.get(_request_url(response)).content.decode()
+    assert 'id="import-done"' in page
+    assert reverse("satisfaction-city", args=[submission.pk]) in page
     assert ServiceRating.objects.count() == 10
-    dry = _post(client, submission, table_csv(rating_rows(11)), dry_run="1")
-    assert dry.status_code == 200
-    assert 'id="dry-run-ok"' in dry.content.decode()
+    dry = post(submission, table_csv(rating_rows(11)), dry_run="1")
+    assert dry.status_code == 302
+    assert 'id="dry-run-ok"' in client.get(_request_url(dry)).content.decode()
     assert ServiceRating.objects.count() == 10
+    city = client.get(reverse("satisfaction-city", args=[submission.pk])).content.decode()
+    assert city.count('class="badge status-succeeded"') == 2  # both uploads listed, with their status
 
 
-def test_an_import_can_be_removed(client, submission, reviewer):
+def test_an_import_can_be_removed(client, post, submission, reviewer):
     client.force_login(reviewer)
-    _post(client, submission, table_csv(rating_rows(10)))
+    post(submission, table_csv(rating_rows(10)))
     batch = SatisfactionImport.objects.get()
     response = client.post(reverse("satisfaction-import-remove", args=[submission.pk, batch.pk]))
     assert response.status_code == 302
@@ -239,7 +255,7 @@ def test_the_template_downloads(client, submission, reviewer):
         assert response.content.decode("utf-8-sig").splitlines()[0] == ",".join(header)
 
 
-def test_who_may_import(client, submission, regions, cycle):
+def test_who_may_import(client, post, submission, regions, cycle):
     other_city = user_with_role("nanjing-reviewer", Role.CITY_REVIEWER, regions["nanjing"])
     other_province = user_with_role("jiangsu-analyst", Role.PROVINCE_ANALYST, regions["jiangsu"])
     officer = user_with_role("hz-officer", Role.CITY_OFFICER, regions["hangzhou"])
@@ -248,14 +264,14 @@ def test_who_may_import(client, submission, regions, cycle):
     for outsider in (other_city, other_province):
         client.force_login(outsider)
         assert client.get(_url(submission)).status_code == 404
-        assert _post(client, submission, data).status_code == 404
-        assert client.get(reverse("satisfaction-import-errors", args=[submission.pk, "ratings"])).status_code == 404
+        assert post(submission, data).status_code == 404
     client.force_login(officer)
     assert client.get(_url(submission)).status_code == 403
-    assert _post(client, submission, data).status_code == 403
+    assert post(submission, data).status_code == 403
     _nothing_written()
+    assert not SatisfactionImportRequest.objects.exists()
     client.force_login(analyst)
-    assert _post(client, submission, data).status_code == 302
+    assert post(submission, data).status_code == 302
     assert ServiceRating.objects.count() == 3
     client.force_login(other_city)
     batch = SatisfactionImport.objects.get()
