@@ -177,9 +177,10 @@ def demo(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def worker(tmp_path, settings):
-    """A real Celery worker on the real broker and the test database (tests marked `worker`), on a queue of
-    this test process's own: processes running in parallel (pytest-xdist) share the broker, and a worker must
-    not take the tasks of another process's database."""
+    """A real Celery worker on the real broker and the test database (tests marked `worker`), with Celery beat
+    inside it as in production (the outbox sweeper, every second here), on a queue of this test process's own:
+    processes running in parallel (pytest-xdist) share the broker, and a worker must not take the tasks of
+    another process's database."""
     from smartgov.celery import app
     from tests.workers import Worker, skip_unless_real_services
 
@@ -187,7 +188,7 @@ def worker(tmp_path, settings):
     queue = f"{settings.CELERY_TASK_DEFAULT_QUEUE}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
     settings.CELERY_TASK_DEFAULT_QUEUE = queue
     previous, app.conf.task_default_queue = app.conf.task_default_queue, queue
-    started = Worker(tmp_path / "worker.log").start()
+    started = Worker(tmp_path / "worker.log", beat=True, OUTBOX_SWEEP_SECONDS=1).start()
     yield started
     started.stop()
     app.conf.task_default_queue = previous

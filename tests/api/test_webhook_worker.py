@@ -1,4 +1,5 @@
-"""Webhook delivery on a real Celery worker and broker: a failed attempt is retried 10 s later."""
+"""Webhook delivery on a real Celery worker and broker: a failed attempt is retried 10 s later (a due time in the
+database, sent by the outbox sweeper that beat runs)."""
 
 import datetime
 
