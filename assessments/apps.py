@@ -7,4 +7,4 @@ class AssessmentsConfig(AppConfig):
     verbose_name = _("Assessments")
 
     def ready(self) -> None:
-        from . import jobs  # noqa: F401 - registers the background work (score runs, announcements)
+        from . import jobs  # noqa: F401 - registers the background work (score runs, announcements, people imports)

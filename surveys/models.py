@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from assessments.models import Cycle, IndicatorValue, Region, Submission
+from assessments.models import Cycle, FileImportRequest, IndicatorValue, Region, Submission
 from indicators.models import Indicator
 
 
@@ -197,18 +197,12 @@ def import_request_path(instance, filename):
     return f"satisfaction-imports/{instance.submission_id}/{uuid.uuid4().hex}"
 
 
-class SatisfactionImportRequest(models.Model):
+class SatisfactionImportRequest(FileImportRequest):
     """A file of good/bad ratings or hotline figures to check (dry run) or import in the background, and how
     that went: its progress, the rows checked or the batch imported, or why nothing was imported (with the
     row-level errors). The file is kept, privately, only while it is needed: until the import has run, or, after a
     successful dry run, until it is imported (its file passes to that request) or IMPORT_UPLOAD_LIFETIME
     has passed."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        SUCCEEDED = "succeeded", _("Succeeded")
-        FAILED = "failed", _("Failed")
 
     class Stage(models.TextChoices):
         READING = "reading", _("Reading the file")
@@ -221,29 +215,13 @@ class SatisfactionImportRequest(models.Model):
     dry_run = models.BooleanField(_("dry run"), default=False, help_text=_("Only check the file, write nothing."))
     file = models.FileField(_("stored file"), upload_to=import_request_path, max_length=200, blank=True,
                             help_text=_("Empty once the file is no longer needed."))
-    file_name = models.CharField(_("file name"), max_length=255)
-    sha256 = models.CharField(max_length=64)
-    size = models.PositiveIntegerField(_("size in bytes"))
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices, blank=True)
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     rows = models.PositiveIntegerField(_("rows"), null=True, blank=True,
                                        help_text=_("Rows checked (dry run) or imported."))
-    error = models.TextField(_("error"), blank=True)
-    row_errors = models.JSONField(_("row errors"), default=list, blank=True,
-                                  help_text=_("[row, column, value, reason] of the first errors."))
-    error_count = models.PositiveIntegerField(_("row errors in all"), default=0)
     batch = models.ForeignKey(SatisfactionImport, on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="+", verbose_name=_("imported batch"))
     applies = models.OneToOneField("self", on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="applied_by", verbose_name=_("dry run applied"))
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+", verbose_name=_("requested by"))
-    language = models.CharField(_("language"), max_length=10, blank=True,
-                                help_text=_("The requester's: the messages of the check are written in it."))
-    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("satisfaction import request")

@@ -1,4 +1,4 @@
-"""People: accounts created and changed through the services, which audit them."""
+"""People: accounts created and changed through the services, which audit them; people imports, shown only."""
 
 from contextvars import ContextVar
 
@@ -6,6 +6,9 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
+from smartgov.admin_base import ShownOnly
+
+from ..models import PeopleImportRequest
 from ..services import person_password_set, person_save
 
 _password_actor: ContextVar = ContextVar("password_actor")
@@ -38,3 +41,13 @@ class PersonAdmin(UserAdmin):
 
 admin.site.unregister(get_user_model())
 admin.site.register(get_user_model(), PersonAdmin)
+
+
+@admin.register(PeopleImportRequest)
+class PeopleImportRequestAdmin(ShownOnly, admin.ModelAdmin):
+    """People sheets applied in the background; the stored file itself is never offered here."""
+
+    list_display = ["requested_at", "file_name", "status", "progress", "created", "granted", "requested_by"]
+    list_filter = ["status"]
+    list_select_related = ["requested_by"]
+    exclude = ["file"]

@@ -3,6 +3,8 @@ evidence, score runs, results and publications.
 Their audit trail is the `audit` app's; citizens' satisfaction data is the `surveys` app's."""
 
 from .campaign import ReminderSchedule
+from .file_imports import FileImportRequest
+from .people_imports import PeopleImportRequest, people_import_path
 from .regions import REGION_CODE, Person, Region, RegionName, RoleAssignment
 from .scores import DimensionScore, IndicatorScore, Publication, RegionScore, ScoreRun
 from .submissions import (
@@ -22,9 +24,11 @@ __all__ = [
     "Cycle",
     "DimensionScore",
     "Evidence",
+    "FileImportRequest",
     "IndicatorScore",
     "IndicatorValue",
     "Notification",
+    "PeopleImportRequest",
     "Person",
     "Publication",
     "Region",
@@ -36,4 +40,5 @@ __all__ = [
     "ScoreRun",
     "Submission",
     "evidence_path",
+    "people_import_path",
 ]

@@ -1,7 +1,8 @@
 """People: accounts and their roles. Administrators create and change accounts in the admin (`person_save`,
-`person_password_set`); coordinators onboard people from an Excel sheet (a dry run, then an all-or-nothing apply),
-invite them (a one-time link to set a password), deactivate and reactivate them and change their roles. Each
-write is audited with what changed (a password only as “set”, never its hash; an invitation never with its link).
+`person_password_set`); coordinators onboard people from an Excel sheet (a dry run, then an all-or-nothing apply,
+run in the background by `people_requests`), invite them (a one-time link to set a password), deactivate and
+reactivate them and change their roles. Each write is audited with what changed (a password only as “set”, never
+its hash; an invitation never with its link).
 
 Who manages whom: the national coordinator (a platform administrator) everyone; a provincial coordinator the
 people whose roles all lie in their provinces (never an administrator, nor themself).
@@ -29,8 +30,9 @@ from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
+from django.utils.http import base36_to_int, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -203,6 +205,11 @@ class Invitation:
     """The one-time link to set a password: give it to the person by hand when it was not e-mailed."""
     emailed: bool
     expires: datetime.datetime
+    issued: int = 0
+    """When the link's token was made, as the token counts time (its first part)."""
+    digest: str = ""
+    """SHA-256 of the link's token: with `issued`, `invitation_link_again` makes the same link again while it
+    works, so that a page can show it again without the link being stored."""
 
 
 def _invitation(person: User, actor: Actor, base_url: str, *, region: Region | None,
@@ -216,11 +223,11 @@ def _invitation(person: User, actor: Actor, base_url: str, *, region: Region | N
     if not fresh and not person.has_usable_password():
         person.set_unusable_password()  # a new invitation makes every earlier link of a new account stop working
         person.save(update_fields=["password"])
-    path = reverse("invitation-accept", kwargs={"uidb64": urlsafe_base64_encode(force_bytes(person.pk)),
-                                                "token": default_token_generator.make_token(person)})
+    token = default_token_generator.make_token(person)
     now = timezone.now()
-    invitation = Invitation(person, f"{base_url.rstrip('/')}{path}", bool(person.email),
-                            now + datetime.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT))
+    invitation = Invitation(person, _invitation_link(person, token, base_url), bool(person.email),
+                            now + datetime.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT),
+                            issued=base36_to_int(token.split("-")[0]), digest=_digest(token))
     inviter = actor if actor.is_authenticated else None
     if not Person.objects.filter(user=person).update(invited_at=now, invited_by=inviter):
         Person.objects.create(user=person, invited_at=now, invited_by=inviter)
@@ -231,6 +238,34 @@ def _invitation(person: User, actor: Actor, base_url: str, *, region: Region | N
     if roles is None:
         roles = list(person.roles.select_related("region").order_by("role", "region__code"))
     return invitation, _invitation_email(invitation, actor, roles)
+
+
+def _invitation_link(person: User, token: str, base_url: str) -> str:
+    path = reverse("invitation-accept", kwargs={"uidb64": urlsafe_base64_encode(force_bytes(person.pk)),
+                                                "token": token})
+    return f"{base_url.rstrip('/')}{path}"
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_link_again(person: User, *, issued: int, digest: str, base_url: str) -> str | None:
+    """The link of an invitation (`Invitation.issued` and `.digest`), the same as it was given, or None once it no
+    longer works: the person has set a password or logged in, was invited again, their e-mail changed, the
+    account was deactivated, or the link expired (PASSWORD_RESET_TIMEOUT after it was made). A pure read.
+
+    Django makes a password-reset token from the account's state and the time it was made, and has no public way
+    to make the token of a given time, hence its `_make_token_with_timestamp` (the one it checks tokens with).
+    Made from the account as it is now, the token is the one given only while that state is unchanged, which the
+    digest of the given token tells; otherwise it would be a new, working link to set the password of an account
+    that already has one."""
+    generator = default_token_generator
+    token = generator._make_token_with_timestamp(person, issued, generator.secret)
+    if not (person.is_active and constant_time_compare(_digest(token), digest)
+            and generator.check_token(person, token)):
+        return None
+    return _invitation_link(person, token, base_url)
 
 
 def _invitation_email(invitation: Invitation, actor: Actor, roles: list[RoleAssignment]) -> EmailMessage:
@@ -366,6 +401,8 @@ class PeopleImportResult:
     created: list[User]
     granted: int
     invitations: list[Invitation]
+    rows: int = 0
+    unchanged: int = 0
 
 
 def normalised_mobile(text: str) -> str:
@@ -527,20 +564,29 @@ def _role_of(row: PersonRow, region: Region | None, aliases: dict[str, str],
     return None
 
 
-def people_import_apply(*, data: bytes, actor: Actor, fingerprint: str, base_url: str,
-                        name: str = "") -> PeopleImportResult:
+def people_import_apply(*, data: bytes, actor: Actor, fingerprint: str, base_url: str, name: str = "",
+                        progress: Callable[[str, int], None] | None = None,
+                        written: Callable[[PeopleImportResult], None] | None = None) -> PeopleImportResult:
     """Apply the file: every account and role, or — if anything is refused — none. Reads the file again; refuses
     when it has errors or when the result differs from the dry run the user saw (`fingerprint`). Each new
-    account is invited (`base_url`: see `person_invite`)."""
+    account is invited (`base_url`: see `person_invite`); the e-mails go once the accounts are committed.
+
+    What runs it in the background (`people_requests`) is told as each stage begins — `progress(stage,
+    percent)`, stage "checking" or "writing" — and `written(result)` is called inside the write's transaction,
+    so that it records the outcome with the accounts or not at all."""
+    step = progress or _no_progress
+    step("checking", 10)
     preview = people_import_preview(data=data, actor=actor)
     if preview.errors:
         raise PeopleImportRefused(_("The file has errors; nothing was imported. Correct them and upload the file "
                                     "again."), preview)
     if fingerprint != preview.fingerprint:
-        raise PeopleImportRefused(_("The people or the file changed since the dry run; nothing was imported. Check "
-                                    "the new dry run below and apply again."), preview)
+        raise PeopleImportRefused(_("The people or the file changed since the dry run; nothing was imported. Upload "
+                                    "the file again: its new dry run shows what it would do now."), preview)
     if not preview.granted:
-        return PeopleImportResult(created=[], granted=0, invitations=[])
+        return PeopleImportResult(created=[], granted=0, invitations=[], rows=preview.rows,
+                                  unchanged=preview.unchanged)
+    step("writing", 40)
     try:
         with transaction.atomic():
             created: dict[str, User] = {}
@@ -560,12 +606,20 @@ def people_import_apply(*, data: bytes, actor: Actor, fingerprint: str, base_url
                          region=preview.plans[0].region.province if len(provinces) == 1 else None,
                          new={"rows": preview.rows, "created": len(created), "granted": preview.granted,
                               "unchanged": preview.unchanged, "sha256": preview.sha256})
+            result = PeopleImportResult(created=list(created.values()), granted=preview.granted,
+                                        invitations=[invitation for invitation, _message in made], rows=preview.rows,
+                                        unchanged=preview.unchanged)
+            if written is not None:
+                written(result)
             _send([message for _invitation_made, message in made if message])
     except IntegrityError:
         raise PeopleImportRefused(_("Someone changed these people while the file was applied; nothing was imported. "
                                     "Upload the file again.")) from None
-    return PeopleImportResult(created=list(created.values()), granted=preview.granted,
-                              invitations=[invitation for invitation, _message in made])
+    return result
+
+
+def _no_progress(stage: str, percent: int) -> None:
+    pass
 
 
 def _person_create(plan: PeopleRowPlan, actor: Actor, region: Region | None) -> User:

@@ -1,6 +1,8 @@
-"""Pages for coordinators to onboard and manage people: the list, the Excel import (dry run, then apply), a
-person's page (invite, deactivate, reactivate, change a role); and the page where an invited person sets their
-password. The rules are in `assessments.services.people`."""
+"""Pages for coordinators to onboard and manage people: the list, the Excel import (a dry run in the request,
+then the apply in the background: the page of that request follows it and shows the accounts, the roles and the
+invitation links, or why nothing was imported), a person's page (invite, deactivate, reactivate, change a role);
+and the page where an invited person sets their password. The rules are in `assessments.services.people` and
+`assessments.services.people_requests`."""
 
 from dataclasses import dataclass
 
@@ -12,7 +14,7 @@ from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN, PasswordChan
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import urlencode
@@ -26,13 +28,12 @@ from smartgov.limits import PEOPLE_FILE_MAX_BYTES, PEOPLE_FILE_MAX_ROWS
 
 from ..excel.layout import CONTENT_TYPE
 from ..excel.template import content_disposition
-from ..models import Region, RoleAssignment
+from ..models import PeopleImportRequest, Region, RoleAssignment
 from ..people_file import IMPORTED_ROLES, people_template, people_upload_discard, people_upload_keep, people_upload_take
-from ..permissions import coordinated_provinces
+from ..permissions import coordinated_provinces, is_platform_admin
 from ..services.people import (
     PeopleImportRefused,
     may_manage,
-    people_import_apply,
     people_import_preview,
     people_listed,
     person_change_role,
@@ -41,10 +42,17 @@ from ..services.people import (
     person_password_set,
     person_reactivate,
 )
+from ..services.people_requests import (
+    people_import_invitations,
+    people_import_request,
+    people_import_requests_of,
+    people_import_status,
+)
 
 User = get_user_model()
 Role = RoleAssignment.Role
 PAGE_SIZE = 50
+POLL_MILLISECONDS = 2000
 LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
@@ -140,6 +148,7 @@ def people_import(request):
 
 
 def _apply(request):
+    """The apply of a dry run: the file passes to a request applied in the background; the answer is its page."""
     token = request.POST.get("token", "")
     kept = people_upload_take(token=token, user_pk=request.user.pk)
     if kept is None:
@@ -147,20 +156,51 @@ def _apply(request):
                                              "not yours): upload the file again."), status=409)
     data, name = kept
     try:
-        result = people_import_apply(data=data, actor=request.user, fingerprint=request.POST.get("fingerprint", ""),
-                                     base_url=request.build_absolute_uri("/"), name=name)
-    except PeopleImportRefused as refused:
-        return _import_page(request, error=str(refused), preview=refused.preview,
-                            token=token if refused.preview else None, status=409)
+        made = people_import_request(data=data, name=name, actor=request.user,
+                                     fingerprint=request.POST.get("fingerprint", ""),
+                                     base_url=request.build_absolute_uri("/"))
+    except DomainError as refused:
+        return _import_page(request, error=str(refused), status=refused.status)
     people_upload_discard(token=token, user_pk=request.user.pk)
-    return _import_page(request, result=result)
+    return redirect("people-import-request", pk=made.pk)
 
 
-def _import_page(request, *, preview=None, token=None, result=None, error=None, status=200):
+def _import_page(request, *, preview=None, token=None, error=None, status=200):
     return render(request, "assessments/people/import.html", {
-        "preview": preview, "token": token, "result": result, "error": error,
+        "preview": preview, "token": token, "error": error, "recent": people_import_requests_of(request.user),
         "max_megabytes": PEOPLE_FILE_MAX_BYTES // (1024 * 1024), "max_rows": PEOPLE_FILE_MAX_ROWS,
     }, status=status)
+
+
+def _import_request(request, pk) -> PeopleImportRequest:
+    """A people import, for the coordinator who asked for it and the platform administrators; a 404 for anyone
+    else."""
+    made = get_object_or_404(PeopleImportRequest.objects.select_related("requested_by"), pk=pk)
+    if made.requested_by_id != request.user.pk and not is_platform_admin(request.user):
+        raise Http404
+    return made
+
+
+@login_required
+@require_GET
+@never_cache
+def people_import_request_view(request, pk):
+    made = _import_request(request, pk)
+    mine = made.requested_by_id == request.user.pk  # the links are for who hands them over
+    succeeded = made.status == made.Status.SUCCEEDED
+    return render(request, "assessments/people/import_request.html", {
+        "made": made, "invitations": people_import_invitations(made, links=mine) if succeeded else [],
+        "errors": [dict(zip(("row", "column", "value", "reason"), e, strict=False)) for e in made.row_errors],
+        "mine": mine, "poll_interval": POLL_MILLISECONDS,
+    })
+
+
+@login_required
+@require_GET
+def people_import_request_status(request, pk):
+    response = JsonResponse(people_import_status(_import_request(request, pk)))
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _listed_person(request, pk):

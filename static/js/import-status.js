@@ -1,4 +1,5 @@
-// The page of a satisfaction import while it is queued or running (templates/surveys/import_request.html): asks
+// The page of an import in the background while it is queued or running (a satisfaction file:
+// templates/surveys/import_request.html; a people sheet: templates/assessments/people/import_request.html): asks
 // the request's status endpoint every two seconds, moves the progress bar and names the stage, and reloads the
 // page once the work has finished, to show its outcome (and its forms). The endpoint and the interval come from
 // the data attributes of #import-progress. Without JavaScript, the page's "Refresh" link does the same by hand.

@@ -19,13 +19,13 @@ from collections.abc import Iterable
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import Storage
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assessments.models import Submission
+from assessments.services.file_imports import file_import_given_up, stored_file_forget
 from audit.services import Actor
 from outbox.services import job_enqueue
 from smartgov.errors import DomainError
@@ -99,7 +99,7 @@ def satisfaction_import_apply(*, checked: SatisfactionImportRequest, actor: Acto
             _enqueue(request)
             return request
     if expired:
-        _file_discard(checked.pk)
+        stored_file_forget(Request, checked.pk)
     raise SatisfactionRefused(_("The checked file is no longer kept (it is kept %(hours)d hours after its dry "
                                 "run): upload it again.") % {"hours": IMPORT_UPLOAD_LIFETIME // 3600})
 
@@ -123,7 +123,7 @@ def satisfaction_import_job(*, request_id: int) -> None:
     with translation.override(request.language or settings.LANGUAGE_CODE):
         _job_work(request)
     if not (request.dry_run and Request.objects.filter(pk=request.pk, status=Status.SUCCEEDED).exists()):
-        _file_discard(request.pk)
+        stored_file_forget(Request, request.pk)
 
 
 def _job_work(request: SatisfactionImportRequest) -> None:
@@ -197,13 +197,7 @@ def _job_refused(request: SatisfactionImportRequest, message: str, errors: Itera
 def satisfaction_import_given_up(*, request_id: int, error: str) -> None:
     """A request whose job was given up (it failed or lost its worker again and again) fails with that reason;
     nothing was imported (the write is one transaction), and the file is removed."""
-    language = Request.objects.filter(pk=request_id).values_list("language", flat=True).first()
-    with translation.override(language or settings.LANGUAGE_CODE):
-        message = _("The import could not be finished; nothing was imported. Upload the file again, or ask the "
-                    "administrators if this happens again. (%(reason)s)") % {"reason": error}
-    Request.objects.filter(pk=request_id, status__in=[Status.QUEUED, Status.RUNNING]).update(
-        status=Status.FAILED, error=message[:4000], stage="", finished_at=timezone.now())
-    _file_discard(request_id)
+    file_import_given_up(Request, request_id, error)
 
 
 # ---- the stored files -----------------------------------------------------------------------------------
@@ -218,25 +212,7 @@ def satisfaction_import_files_prune(*, now: datetime.datetime | None = None) -> 
         dry_run=True, status=Status.SUCCEEDED, finished_at__lt=limit)
     stale = list(Request.objects.exclude(file="").filter(done_with).values_list("pk", flat=True)[:PRUNED_AT_ONCE])
     for pk in stale:
-        _file_discard(pk)
+        stored_file_forget(Request, pk)
     return len(stale)
 
 
-def _file_discard(request_id: int) -> None:
-    """Forget a request's stored file, then remove it once that is committed (a backup never meets a request
-    whose file is gone)."""
-    with transaction.atomic():
-        name = (Request.objects.select_for_update().filter(pk=request_id).exclude(file="")
-                .values_list("file", flat=True).first())
-        if not name:
-            return
-        Request.objects.filter(pk=request_id).update(file="")
-        storage = Request._meta.get_field("file").storage
-        transaction.on_commit(lambda: _delete(storage, name))
-
-
-def _delete(storage: Storage, name: str) -> None:
-    try:
-        storage.delete(name)
-    except OSError:
-        logger.warning("the stored import file %s could not be removed", name, exc_info=True)

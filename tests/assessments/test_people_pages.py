@@ -1,7 +1,7 @@
 """The coordinators' people pages: who may open which (national, provincial coordinator of the province or of
 another, analyst, city staff, anonymous), the list and its filters, the template, the import through the pages
-(upload → dry run → apply, with the invitation links shown), and a person's page (invite, deactivate,
-reactivate, change a role)."""
+(upload → dry run → apply in the background, with the invitation links shown on its page), and a person's page
+(invite, deactivate, reactivate, change a role)."""
 
 from io import BytesIO
 
@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from assessments.models import RoleAssignment
+from assessments.models import PeopleImportRequest, RoleAssignment
 from audit.models import Action, AuditEvent
 from tests.factories import user_with_role
 from tests.people_sheets import XLSX, coordinator, county, people_sheet
@@ -124,7 +124,8 @@ def test_a_region_name_that_looks_like_a_formula_stays_text_in_the_template(clie
     assert [c.data_type for c in cells] == ["s", "s"]
 
 
-def test_the_import_runs_dry_then_applies_and_shows_the_links(client, cast, regions):
+def test_the_import_runs_dry_then_applies_in_the_background_and_shows_the_links(
+        client, cast, regions, django_capture_on_commit_callbacks):
     client.force_login(cast["coordinator"])
     data = people_sheet([["王芳", "wang@hz.gov.cn", "", "330100", "城市填报员"],
                          ["李强", "", "13800000002", "330200", "city_officer"]])
@@ -133,16 +134,21 @@ def test_the_import_runs_dry_then_applies_and_shows_the_links(client, cast, regi
     assert dry.context["preview"].created == 2
     assert "apply-form" in dry.content.decode()
     assert not AuditEvent.objects.filter(action=Action.PERSON_CREATED).exists()
-    done = _apply(client, dry)
-    assert done.status_code == 200
-    assert done["Cache-Control"].startswith("max-age=0") or "no-cache" in done["Cache-Control"]
-    invitations = done.context["result"].invitations
+    with django_capture_on_commit_callbacks(execute=True):  # in-process: the job runs once the request commits
+        done = _apply(client, dry)
+    made = PeopleImportRequest.objects.get()
+    assert (done.status_code, done["Location"]) == (302, reverse("people-import-request", args=[made.pk]))
+    page = client.get(done["Location"])
+    assert page.status_code == 200
+    assert page["Cache-Control"].startswith("max-age=0") or "no-cache" in page["Cache-Control"]
+    invitations = page.context["invitations"]
     assert [i.person.username for i in invitations] == ["wang@hz.gov.cn", "13800000002"]
-    page = done.content.decode()
-    assert all(i.link in page for i in invitations)
-    assert "http://testserver/invitation/" in page
+    content = page.content.decode()
+    assert all(i.link in content for i in invitations)
+    assert "http://testserver/invitation/" in content
     again = _apply(client, dry)
     assert again.status_code == 409
+    assert PeopleImportRequest.objects.count() == 1
 
 
 def test_the_dry_run_page_lists_the_row_errors_and_offers_no_apply(client, cast, regions):

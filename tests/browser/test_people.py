@@ -1,7 +1,8 @@
 """Onboarding in a real browser: a provincial coordinator downloads the template, uploads a small sheet, reads the
-dry run (first with a row error, then clean), applies it and gets the invitation links; an invited person opens
-their link, chooses a password and lands, logged in, on their home page; the used link then says it no longer
-works."""
+dry run (first with a row error, then clean), applies it (in the background: the page of the apply shows the
+invitation links) and gets the invitation links; an invited person opens their link, chooses a password and
+lands, logged in, on their home page; the used link then says it no longer works. The page of an apply follows it
+while it runs."""
 
 import re
 
@@ -80,3 +81,30 @@ def test_a_coordinator_onboards_people_who_then_log_in(page, new_page, regions):
     expect(invitee.locator("#invitation-invalid")).to_be_visible()
     login(invitee, "13800000002", NEW_PASSWORD)
     expect(invitee.locator(".site-tools .user")).to_contain_text("李强")
+
+
+def test_the_page_of_an_import_follows_it_until_it_is_done(new_page, regions):
+    """The apply runs in the background: its page moves the progress bar and names the stage as the job reports
+    them (static/js/import-status.js, under the Content-Security-Policy), then shows the outcome without a reload
+    by hand."""
+    from assessments.models import PeopleImportRequest
+
+    zj = coordinator("zj_coordinator", regions["zhejiang"])
+    made = PeopleImportRequest.objects.create(
+        file_name="人员.xlsx", sha256="0" * 64, size=1000, fingerprint="0" * 64, base_url="http://testserver/",
+        requested_by=zj, status=PeopleImportRequest.Status.RUNNING, stage="checking", progress=10)
+    page = new_page(locale="en-US")
+    login(page, "zj_coordinator")
+    page.goto(f"{page.base_url}/people/imports/{made.pk}/")
+    expect(page.locator("#import-pending")).to_be_visible()
+    expect(page.locator("#import-progress progress")).to_have_attribute("value", "10")
+    PeopleImportRequest.objects.filter(pk=made.pk).update(stage="writing", progress=40)
+    expect(page.locator("#import-progress progress")).to_have_js_property("value", 40, timeout=10_000)
+    expect(page.locator("#import-progress [data-field=stage]")).to_have_text(
+        "Creating the accounts, the roles and the invitations", timeout=10_000)
+    screenshot(page, "people-06-import-running")
+    PeopleImportRequest.objects.filter(pk=made.pk).update(
+        status=PeopleImportRequest.Status.SUCCEEDED, stage="", progress=100, rows=300, created=120, granted=300)
+    expect(page.locator("#import-done")).to_have_text("120 accounts created, 300 roles given.", timeout=10_000)
+    expect(page.locator("#import-progress")).to_have_count(0)
+    expect(page.locator("#back-to-people")).to_be_visible()
