@@ -13,6 +13,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from rest_framework.views import set_rollback
 
 from audit.models import AuditEvent
 from smartgov.errors import DomainError, error_body
+from smartgov.middleware import too_large
 from smartgov.outages import RETRY_AFTER_SECONDS, log_outage, outage_of, unavailable
 
 logger = logging.getLogger(__name__)
@@ -50,6 +52,8 @@ def error_response(status_code: int, code: str, message: object, fields: dict[st
 
 
 def _answer(exc: Exception) -> Response | None:
+    if isinstance(exc, RequestDataTooBig):  # the fields of a multipart body (smartgov.middleware refuses the rest)
+        exc = too_large()
     if isinstance(exc, DomainError):
         return Response(error_body(exc), status=exc.status)
     if isinstance(exc, exceptions.ValidationError):

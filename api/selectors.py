@@ -93,8 +93,17 @@ def submission_values(submission: Submission) -> tuple[list[IndicatorValue], lis
     return values, missing
 
 
-def score_runs_all() -> QuerySet[ScoreRun]:
-    return ScoreRun.objects.select_related("cycle__framework").order_by("-requested_at", "-id")
+def score_runs_visible(user: Actor) -> QuerySet[ScoreRun]:
+    """The runs of the cycles with a participant in the caller's regions, newest first. `whole_cycle`: whether
+    every participant of the run's cycle is in them (a run's reason names the city whose approval asked for it,
+    so it is shown only then)."""
+    runs = ScoreRun.objects.select_related("cycle__framework").order_by("-requested_at", "-id")
+    if is_platform_admin(user):
+        return runs.annotate(whole_cycle=Value(True))
+    visible = visible_regions(user)
+    participants = Submission.objects.filter(cycle=OuterRef("cycle"))
+    return runs.filter(Exists(participants.filter(region__in=visible))).annotate(
+        whole_cycle=~Exists(participants.exclude(region__in=visible)))
 
 
 def results_visible(*, run: ScoreRun, user: Actor) -> QuerySet[RegionScore]:

@@ -39,6 +39,8 @@ class ErrorCode(StrEnum):
     ALREADY_ANSWERED = "already_answered"
     TOO_MANY_RESPONSES = "too_many_responses"
     UNAVAILABLE = "unavailable"
+    TOO_LARGE = "too_large"
+    SERVER_ERROR = "server_error"
 
 
 STATUS = {
@@ -63,9 +65,12 @@ STATUS = {
     ErrorCode.ALREADY_ANSWERED: 409,
     ErrorCode.TOO_MANY_RESPONSES: 429,
     ErrorCode.UNAVAILABLE: 503,
+    ErrorCode.TOO_LARGE: 413,
+    ErrorCode.SERVER_ERROR: 500,
 }
 """The HTTP status each code maps to: 400 the input is wrong, 403 not for this user, 404 nothing (visible) there,
-409 the state of things refuses it, 429 too often, 503 a service behind the platform is missing."""
+409 the state of things refuses it, 413 the request body is too large, 429 too often, 500 a failure of ours (no
+refusal raises it: the error pages answer it, smartgov.error_pages), 503 a service behind the platform is missing."""
 
 
 class DomainError(Exception):

@@ -2,12 +2,16 @@
 its status and message (JSON for requests that want JSON), never with a 500."""
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
-from .errors import DomainError, Invalid, error_body
+from .errors import DomainError, ErrorCode, Invalid, error_body
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -24,11 +28,60 @@ class DomainErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if isinstance(exception, RequestDataTooBig):  # the fields of a multipart form (BodySizeMiddleware: the rest)
+            exception = too_large()
         if not isinstance(exception, DomainError):
             return None
         if wants_json(request):
             return JsonResponse(error_body(exception), status=exception.status)
         return render(request, "error.html", {"error": exception}, status=exception.status)
+
+
+def answers_json(request) -> bool:
+    """Whether an error is answered with the one error body rather than a page: the API, and requests that want
+    JSON."""
+    return request.path_info.startswith("/api/") or wants_json(request)
+
+
+def bare_error_response(request, error: DomainError) -> HttpResponse:
+    """The error as JSON (API, or a request that wants JSON) or as templates/error.html rendered without the
+    context processors and as for an anonymous user: for answers given before the user is known, or when the
+    database behind them is missing (it makes no query)."""
+    if answers_json(request):
+        return JsonResponse(error_body(error), status=error.status)
+    page = render_to_string("error.html", {"error": error, "request": request, "user": AnonymousUser(),
+                                           "csrf_token": get_token(request)})
+    return HttpResponse(page, status=error.status)
+
+
+def too_large(size: int | None = None) -> DomainError:
+    from .workbooks import human_size
+
+    limit = human_size(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    message = (_("The request is too large: %(size)s sent, at most %(limit)s accepted. Send fewer items at a "
+                 "time.") % {"size": human_size(size), "limit": limit} if size else
+               _("The request is too large: at most %(limit)s accepted. Send fewer items at a time.")
+               % {"limit": limit})
+    return DomainError(message, code=ErrorCode.TOO_LARGE)
+
+
+class BodySizeMiddleware:
+    """A request body over DATA_UPLOAD_MAX_MEMORY_SIZE (JSON, a form; uploads excepted, which are streamed to disk
+    and bounded by their own limits) is refused with 413 and the one error body, before anything reads it: Django
+    would raise RequestDataTooBig wherever the body is first read (a middleware, the CSRF check, a view)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and length > limit and request.content_type != "multipart/form-data":
+            return bare_error_response(request, too_large(length))
+        return self.get_response(request)
 
 
 class NulCharacterMiddleware:

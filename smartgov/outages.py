@@ -2,28 +2,24 @@
 Retry-After, never a 500: our error page for pages, the one error body for the API and JSON requests.
 
 Three places turn such an exception into that answer: `OutageMiddleware.process_exception` for pages' views,
-`api.exceptions.exception_handler` for the REST API's views, and `server_error` (the 500 handler) for whatever
-fails outside a view (a middleware saving the session, say). The page is rendered without the context processors
-and without the user: they would ask the database that is missing.
+`api.exceptions.exception_handler` for the REST API's views, and `smartgov.error_pages.server_error` (the 500
+handler) for whatever fails outside a view (a middleware saving the session, say). The page is rendered without
+the context processors and without the user: they would ask the database that is missing.
 """
 
 import logging
-import sys
 from collections.abc import Callable
 
-from django.contrib.auth.models import AnonymousUser
 from django.db import InterfaceError as DatabaseInterfaceError
 from django.db import OperationalError as DatabaseOperationalError
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
-from django.template.loader import render_to_string
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.translation import gettext as _
-from django.views import defaults
 from kombu.exceptions import OperationalError as BrokerOperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from .errors import DomainError, ErrorCode, error_body
-from .middleware import wants_json
+from .errors import DomainError, ErrorCode
+from .middleware import bare_error_response
 
 logger = logging.getLogger(__name__)
 
@@ -67,12 +63,7 @@ def log_outage(service: str, exception: BaseException, request: HttpRequest | No
 def unavailable_response(request: HttpRequest, service: str) -> HttpResponse:
     """The 503: JSON for the API and for requests that want JSON, else templates/error.html rendered without the
     context processors (no query at all: the user is shown as anonymous, the page links to the login)."""
-    error = unavailable(service)
-    if request.path_info.startswith("/api/") or wants_json(request):
-        response: HttpResponse = JsonResponse(error_body(error), status=error.status)
-    else:
-        page = render_to_string("error.html", {"error": error, "request": request, "user": AnonymousUser()})
-        response = HttpResponse(page, status=error.status)
+    response = bare_error_response(request, unavailable(service))
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
@@ -93,13 +84,3 @@ class OutageMiddleware:
             return None
         log_outage(service, exception, request)
         return unavailable_response(request, service)
-
-
-def server_error(request: HttpRequest) -> HttpResponse:
-    """handler500: an outage met outside a view (in a middleware, say) is still a 503; anything else is Django's
-    own 500 page. (Django logs the exception either way.)"""
-    exception = sys.exc_info()[1]
-    service = outage_of(exception) if exception is not None else None
-    if service is None:
-        return defaults.server_error(request)
-    return unavailable_response(request, service)

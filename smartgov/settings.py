@@ -20,6 +20,9 @@ VAR_DIR = Path(env.str("SMARTGOV_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("DEBUG", default=True)
+# Even with DEBUG on, users get our error pages (smartgov.error_pages), never Django's technical ones (URL patterns,
+# settings, tracebacks); a developer who wants those sets DEBUG_TECHNICAL_PAGES (it does nothing with DEBUG off).
+DEBUG_TECHNICAL_PAGES = env.bool("DEBUG_TECHNICAL_PAGES", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
 # With DEBUG off, a missing, short (Django's own rule: at least 50 characters, 5 of them different) or example key
 # stops the start: sessions, password-reset links, invitation links and address hashes are signed with it.
@@ -46,6 +49,9 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # `runserver` (make run) leaves static files to WhiteNoise, as in production: a missing one is our 404 page,
+    # not the technical page of Django's own static view.
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
     "django_filters",
@@ -73,6 +79,7 @@ MIDDLEWARE = [
     "smartgov.outages.OutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "smartgov.middleware.BodySizeMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -80,11 +87,15 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "smartgov.middleware.NulCharacterMiddleware",
+    "smartgov.error_pages.ErrorPagesMiddleware",
     "smartgov.middleware.DomainErrorMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "smartgov.urls"
+# Our pages for a refused CSRF check and, with DEBUG on, for what Django would show its technical 500 page.
+CSRF_FAILURE_VIEW = "smartgov.error_pages.csrf_failure"
+DEFAULT_EXCEPTION_REPORTER = "smartgov.error_reporter.PageExceptionReporter"
 WSGI_APPLICATION = "smartgov.wsgi.application"
 
 TEMPLATES = [

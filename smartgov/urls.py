@@ -6,8 +6,12 @@ from .metrics import metrics
 
 admin.site.site_header = admin.site.site_title = "智慧政府成熟度评估平台 · SmartGov"
 
-# An outage met outside a view (the database or the broker missing) is a 503 too, not a 500 (smartgov.outages).
-handler500 = "smartgov.outages.server_error"
+# Our error pages, in the user's language, JSON for the API (smartgov.error_pages). An outage met outside a view
+# (the database or the broker missing) is a 503 too, not a 500 (smartgov.outages).
+handler400 = "smartgov.error_pages.bad_request"
+handler403 = "smartgov.error_pages.permission_denied"
+handler404 = "smartgov.error_pages.page_not_found"
+handler500 = "smartgov.error_pages.server_error"
 
 urlpatterns = [
     path("", include("assessments.urls")),

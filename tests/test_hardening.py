@@ -47,7 +47,7 @@ urlpatterns = [
     path("api/v1/test-publish/", _api_publish),
     path("", include("smartgov.urls")),
 ]
-handler500 = "smartgov.outages.server_error"
+handler500 = "smartgov.error_pages.server_error"
 
 
 @pytest.fixture

@@ -29,6 +29,14 @@ class ScoreRunSerializer(serializers.ModelSerializer):
         """Whether it is the cycle's latest computation (whose results are provisional until published)."""
         return run.cycle.current_run_id == run.pk
 
+    def to_representation(self, instance: ScoreRun) -> dict[str, Any]:
+        """The reason only for a caller whose regions hold the whole cycle (`api.selectors.score_runs_visible`):
+        it may name a city of another province."""
+        data: dict[str, Any] = super().to_representation(instance)
+        if not getattr(instance, "whole_cycle", False):
+            data["reason"] = ""
+        return data
+
 
 class ScoreRunInSerializer(serializers.Serializer):
     cycle = serializers.IntegerField(min_value=2000, max_value=2100, help_text="The cycle's period (year).")

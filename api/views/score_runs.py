@@ -16,7 +16,7 @@ from smartgov.errors import NotFound
 from ..filters import ScoreRunFilter
 from ..permissions import StartsScoreRuns
 from ..schema import errors
-from ..selectors import cycle_find, score_runs_all
+from ..selectors import cycle_find, score_runs_visible
 from ..serializers.scores import ScoreRunInSerializer, ScoreRunSerializer
 from .base import ApiView
 
@@ -31,7 +31,7 @@ class ScoreRunScoped(ApiView):
     serializer_class: type[BaseSerializer[ScoreRun]] | None = ScoreRunSerializer
 
     def get_queryset(self) -> QuerySet[ScoreRun]:
-        return score_runs_all()
+        return score_runs_visible(self.request.user)
 
 
 @extend_schema(tags=["score runs"])
@@ -41,9 +41,11 @@ class ScoreRunList(ScoreRunScoped, generics.ListAPIView):
 
     @extend_schema(
         summary="List score runs",
-        description="Each computation of a cycle's scores, newest first, with its status and progress; "
-                    "`current` marks the cycle's latest computation (provisional until the cycle's results are "
-                    "published).",
+        description="Each computation of a cycle that has a participant in your regions, newest first, with its "
+                    "status and progress; `current` marks the cycle's latest computation (provisional until the "
+                    "cycle's results are published). `reason` (which may name the city whose approval asked for "
+                    "the run) is given only when your regions hold every participant of the cycle; otherwise it "
+                    "is empty.",
         responses={200: ScoreRunSerializer(many=True), **errors(400, 403, 404)},
         examples=[OpenApiExample("A run", value=RUN_EXAMPLE, response_only=True)],
     )
@@ -71,7 +73,7 @@ class ScoreRunList(ScoreRunScoped, generics.ListAPIView):
             raise NotFound(_no_cycle(data["cycle"]))
         # Refused (403) outside the caller's scope: the service applies permissions.may_recompute.
         run = cycle_scores_request(cycle=cycle, actor=request.user, reason=data["reason"] or "api")
-        run = get_object_or_404(score_runs_all(), pk=run.pk)
+        run = get_object_or_404(score_runs_visible(request.user), pk=run.pk)
         return Response(ScoreRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 

@@ -64,3 +64,23 @@ def test_an_unknown_cycle_is_a_404_and_a_bad_one_a_400(zj, scored):
         "code": "not_found", "message": "There is no cycle of 2031.", "fields": {}}
     assert zj.post("/api/v1/score-runs/", {"cycle": "soon"}, format="json").json()["fields"] == {
         "cycle": ["A valid integer is required."]}
+
+
+def test_the_list_holds_only_cycles_with_a_participant_in_the_callers_regions_and_hides_other_provinces_reasons(
+        zj, scored, zhejiang_only, js_cities, framework):
+    """2024 and 2025 have participants in 江苏 and 浙江, 2026 only in 浙江; a 2027 cycle only in 江苏."""
+    jiangsu_only = scored_cycle(framework, js_cities, 2027, seed=6)
+    ScoreRun.objects.filter(cycle=scored).update(reason="approve 320100")
+    ScoreRun.objects.filter(cycle=zhejiang_only).update(reason="approve 330100")
+    ScoreRun.objects.filter(cycle=jiangsu_only).update(reason="approve 320200")
+
+    listed = {run["cycle"]: run["reason"] for run in zj.get("/api/v1/score-runs/").json()["results"]}
+    assert listed == {2026: "approve 330100", 2025: "", 2024: ""}
+    assert zj.get(f"/api/v1/score-runs/{jiangsu_only.current_run_id}/").status_code == 404
+    assert zj.get(f"/api/v1/score-runs/{scored.current_run_id}/").json()["reason"] == ""
+
+
+def test_the_platform_administrator_sees_every_run_with_its_reason(admin_client, scored):
+    ScoreRun.objects.filter(cycle=scored).update(reason="approve 320100")
+    runs = admin_client.get("/api/v1/score-runs/?cycle=2025").json()["results"]
+    assert [run["reason"] for run in runs] == ["approve 320100"]
