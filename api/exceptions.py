@@ -45,6 +45,17 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     return response
 
 
+class FormatNotOffered(exceptions.NotAcceptable):
+    """`?format=xml` where the endpoint has no such format: 406 `not_acceptable` naming `format` (DRF's own
+    content negotiation answers a 404)."""
+
+    def __init__(self, asked: str, offered: list[str]) -> None:
+        message = _("“%(format)s” is not a format of this endpoint; use one of: %(offered)s.") % {
+            "format": asked, "offered": ", ".join(offered)}
+        super().__init__(message)
+        self.fields = {"format": [message]}
+
+
 def error_response(status_code: int, code: str, message: object, fields: dict[str, list[str]] | None = None,
                    headers: dict[str, str] | None = None, **extra: Any) -> Response:
     return Response({"code": code, "message": str(message), "fields": fields or {}, **extra},
@@ -67,7 +78,8 @@ def _answer(exc: Exception) -> Response | None:
             headers["Retry-After"] = str(int(wait))
         codes = exc.get_codes()
         code = codes if isinstance(codes, str) else exc.default_code
-        return error_response(exc.status_code, code, _detail_text(exc.detail), headers=headers)
+        return error_response(exc.status_code, code, _detail_text(exc.detail), getattr(exc, "fields", None),
+                              headers=headers)
     if isinstance(exc, Http404):
         return error_response(404, "not_found", _("Not found, or not in your regions."))
     if isinstance(exc, DjangoPermissionDenied):

@@ -6,23 +6,38 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import django_filters as filters
+from django import forms
+from django.core.validators import validate_slug
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from assessments.models import Cycle, Region, RegionScore, ScoreRun, Submission
+from assessments.models import REGION_CODE, Cycle, Region, RegionScore, ScoreRun, Submission
 from indicators.models import Framework
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 
-def period_filter(field_name: str) -> filters.NumberFilter:
-    return filters.NumberFilter(field_name=field_name, min_value=2000, max_value=2100,
-                                label=_("The cycle's period (year), e.g. 2025."))
+class IntegerFilter(filters.NumberFilter):
+    """A whole number (`?cycle=2025.5` is a 400, not an empty list)."""
+
+    field_class = forms.IntegerField
+
+
+def period_filter(field_name: str) -> IntegerFilter:
+    return IntegerFilter(field_name=field_name, min_value=2000, max_value=2100,
+                         label=_("The cycle's period (year), e.g. 2025."))
 
 
 def code_filter(field_name: str, label: StrOrPromise) -> filters.CharFilter:
-    return filters.CharFilter(field_name=field_name, max_length=60, label=label)
+    """A framework code: a slug (`?framework=a b` is a 400 naming `framework`)."""
+    return filters.CharFilter(field_name=field_name, max_length=60, validators=[validate_slug], label=label)
+
+
+def region_filter(field_name: str, label: StrOrPromise) -> filters.CharFilter:
+    """A region code as the register writes it (`REGION_CODE`: 330000, CHN…); a malformed one (`abc`) is a 400
+    naming the parameter, a well-formed one outside your regions matches nothing."""
+    return filters.CharFilter(field_name=field_name, max_length=20, validators=[REGION_CODE], label=label)
 
 
 class StableOrderingFilter(filters.OrderingFilter):
@@ -46,7 +61,7 @@ class FrameworkFilter(filters.FilterSet):
 
 
 class RegionFilter(filters.FilterSet):
-    parent = code_filter("parent__code", _("Code of the parent region: ?parent=330000 lists Zhejiang's cities."))
+    parent = region_filter("parent__code", _("Code of the parent region: ?parent=330000 lists Zhejiang's cities."))
     level = filters.ChoiceFilter(choices=Region.Level.choices)
     ordering = StableOrderingFilter(fields=(("code", "code"), ("level", "level")))
 
@@ -70,8 +85,8 @@ class SubmissionFilter(filters.FilterSet):
     cycle = period_filter("cycle__period")
     framework = code_filter("cycle__framework__code", _("Framework code."))
     status = filters.ChoiceFilter(choices=Submission.Status.choices)
-    province = code_filter("region__province__code", _("Province code, e.g. 330000."))
-    region = code_filter("region__code", _("Region code, e.g. 330100."))
+    province = region_filter("region__province__code", _("Province code, e.g. 330000."))
+    region = region_filter("region__code", _("Region code, e.g. 330100."))
     ordering = StableOrderingFilter(fields=(("region__code", "region"), ("cycle__period", "cycle"),
                                             ("status", "status"), ("updated_at", "updated_at")))
 
@@ -94,8 +109,8 @@ class ScoreRunFilter(filters.FilterSet):
 class ResultFilter(filters.FilterSet):
     """Filters of the published results; `cycle` and `framework` choose the run (see the view)."""
 
-    province = code_filter("region__province__code", _("Province code, e.g. 330000."))
-    level = filters.NumberFilter(field_name="level", min_value=1, max_value=100, label=_("Maturity level."))
+    province = region_filter("region__province__code", _("Province code, e.g. 330000."))
+    level = IntegerFilter(field_name="level", min_value=1, max_value=100, label=_("Maturity level."))
     ordering = StableOrderingFilter(fields=(("rank", "rank"), ("index", "index"), ("change", "change"),
                                             ("parent_rank", "parent_rank"), ("region__code", "region")))
 

@@ -1,4 +1,13 @@
-from rest_framework import pagination
+"""`?page=2&page_size=100`: both checked, a bad value is a 400 naming the parameter (never silently ignored)."""
+
+import re
+from typing import Any
+
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, pagination
+from rest_framework.request import Request
+
+WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -6,3 +15,25 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def check(self, request: Request) -> None:
+        """400 `invalid` naming `page` / `page_size` when either is not a whole number in range. A page past
+        the end stays a 404 (`paginate_queryset`)."""
+        fields: dict[str, list[Any]] = {}
+        page = request.query_params.get(self.page_query_param)
+        if page is not None and page not in self.last_page_strings and not _in_range(page, 1, None):
+            fields[self.page_query_param] = [_("A page number is required: a whole number from 1 (or “last”).")]
+        size = request.query_params.get(self.page_size_query_param)
+        if size is not None and not _in_range(size, 1, self.max_page_size):
+            fields[self.page_size_query_param] = [
+                _("A whole number from 1 to %(max)s is required.") % {"max": self.max_page_size}]
+        if fields:
+            raise exceptions.ValidationError(fields)
+
+    def get_page_size(self, request: Request) -> int | None:
+        self.check(request)
+        return super().get_page_size(request)
+
+
+def _in_range(value: str, low: int, high: int | None) -> bool:
+    return WHOLE_NUMBER.fullmatch(value) is not None and int(value) >= low and (high is None or int(value) <= high)

@@ -41,7 +41,7 @@ class ConflictSerializer(ErrorSerializer):
 
 EXAMPLES = {
     400: ("invalid", "The request is not valid: see the reasons given per field.",
-          {"page_size": ["A valid integer is required."]}),
+          {"page_size": ["A whole number from 1 to 500 is required."]}),
     401: ("not_authenticated", "Authentication credentials were not provided.", {}),
     403: ("permission_denied", "“Approve” needs one of these roles for this region: Provincial reviewer and analyst、"
           "Platform administrator.", {}),

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from assessments.views.language import language_set
+
 from .health import healthz
 from .metrics import metrics
 
@@ -20,7 +22,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls", namespace="api")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", language_set, name="set_language"),
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics, name="metrics"),
     path("reports/", include("reports.report_urls")),

@@ -49,3 +49,10 @@ def test_password_change(client, user):
     assert client.get("/").context["user"] == user  # still logged in
     event = AuditEvent.objects.get(action=Action.PERSON_CHANGED)
     assert (event.actor, event.new) == (user, {"password": "set"})
+
+
+def test_a_wrong_password_is_said_once(client, officer):
+    page = client.post("/accounts/login/", {"username": officer.username, "password": "not-the-password"})
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert text.count("errorlist nonfield") == 1

@@ -1,4 +1,5 @@
 import hashlib
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from django.http import HttpResponseBase, HttpResponseNotModified
@@ -6,21 +7,36 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import exceptions
+from rest_framework.mixins import ListModelMixin
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.renderers import JSONRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.serializers import BaseSerializer
+from rest_framework.serializers import BaseSerializer, Serializer
 from rest_framework.views import APIView
 
 from assessments.models import Cycle, ScoreRun
 from smartgov.errors import ErrorCode, NotFound
 
+from ..exceptions import FormatNotOffered
 from ..permissions import HasRegionalRole
 from ..selectors import cycle_find, regions_scope_key
 
 ResponseT = TypeVar("ResponseT", bound=HttpResponseBase)
+
+
+class ContentNegotiation(DefaultContentNegotiation):
+    """`?format=` names one of the endpoint's renderers; any other is a 406 naming `format` (DRF: a 404)."""
+
+    def filter_renderers(self, renderers: Iterable[BaseRenderer], format: str) -> list[BaseRenderer]:
+        chosen = [r for r in renderers if r.format == format]
+        if not chosen:
+            raise FormatNotOffered(format, list(dict.fromkeys(str(r.format) for r in renderers)))
+        return chosen
 
 
 class ApiView(APIView):
@@ -34,6 +50,41 @@ class ApiView(APIView):
 
     permission_classes = [IsAuthenticated, HasRegionalRole]
     parser_classes = [JSONParser]
+    content_negotiation_class = ContentNegotiation
+    # A list's query: its filters (`filterset_class`), these serializers' fields, `page`, `page_size`, `format`.
+    query_serializers: tuple[type[Serializer[Any]], ...] = ()
+    # Whether GET answers a list whose query string is checked (None: whether the view is a ListModelMixin).
+    lists: bool | None = None
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        listing = self.lists if self.lists is not None else isinstance(self, ListModelMixin)
+        if listing and request.method in ("GET", "HEAD"):
+            self.check_query_parameters(request)
+
+    def query_parameters(self) -> list[str]:
+        """The parameters a list accepts, in the order the docs give them."""
+        names: list[str] = [str(name) for serializer in self.query_serializers for name in list(serializer().fields)]
+        queryset = getattr(self, "queryset", None)
+        if DjangoFilterBackend in getattr(self, "filter_backends", ()) and queryset is not None:
+            filterset = DjangoFilterBackend().get_filterset_class(self, queryset)
+            names += list(filterset.base_filters) if filterset is not None else []
+        paginator = getattr(self, "paginator", None)
+        if paginator is not None:
+            names += [paginator.page_query_param, paginator.page_size_query_param]
+        return list(dict.fromkeys([*names, "format"]))
+
+    def check_query_parameters(self, request: Request) -> None:
+        """400 `invalid` naming each unknown parameter (`?ordering=` where a list has no ordering, a typo such as
+        `?provnce=`) and a bad `page` / `page_size`: a list never ignores part of its query silently."""
+        known = self.query_parameters()
+        unknown = [name for name in request.query_params if name not in known]
+        if unknown:
+            reason = _("Unknown parameter here; this list accepts: %(names)s.") % {"names": ", ".join(known)}
+            raise exceptions.ValidationError({name: [reason] for name in unknown})
+        paginator = getattr(self, "paginator", None)
+        if paginator is not None and hasattr(paginator, "check"):
+            paginator.check(request)
 
     def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
         """Errors are JSON whatever format was asked for (CSV, PDF)."""

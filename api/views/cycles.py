@@ -63,6 +63,7 @@ class CycleList(ApiView, generics.ListAPIView):
 class PublicationList(ApiView, generics.ListAPIView):
     queryset = Publication.objects.none()
     serializer_class = PublicationSerializer
+    query_serializers = (FrameworkQuerySerializer,)
 
     def get_queryset(self) -> QuerySet[Publication]:
         period: int = self.kwargs["period"]

@@ -15,7 +15,7 @@ from ..selectors import regions_visible
 from ..serializers.common import RegionSerializer
 from .base import ApiView
 
-EXAMPLE = {"code": "330100", "name_zh": "杭州市", "name_en": "Hangzhou", "level": "city",
+EXAMPLE = {"code": "330100", "name_zh": "杭州市", "name_en": "Hangzhou", "level": "prefecture",
            "level_label": "地级市", "parent": "330000"}
 
 
@@ -35,7 +35,7 @@ class RegionList(RegionScoped, generics.ListAPIView):
         summary="List your regions",
         description="The regions you may see (GB/T 2260 codes): your province and its cities for a provincial "
                     "analyst, your city for a city role. `?parent=330000` lists the children of a region, "
-                    "`?level=city` one level of the tree.",
+                    "`?level=prefecture` one level of the tree.",
         responses={200: RegionSerializer(many=True), **errors(400, 403, 404)},
         examples=[OpenApiExample("A city", value=EXAMPLE, response_only=True)],
     )

@@ -13,7 +13,7 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from assessments.models import Cycle, RegionScore, ScoreRun
+from assessments.models import REGION_CODE, Cycle, RegionScore, ScoreRun
 from assessments.selectors import CycleResults, cycle_results
 from smartgov.errors import NotFound
 
@@ -120,7 +120,8 @@ class PublishedResults(ApiView, generics.GenericAPIView):
 
 
 class ProvinceQuerySerializer(ResultQuerySerializer):
-    province = serializers.CharField(max_length=6, required=False, help_text="Province code, e.g. 330000.")
+    province = serializers.CharField(max_length=20, required=False, validators=[REGION_CODE],
+                                     help_text="Province code, e.g. 330000.")
 
 
 @extend_schema(tags=["results"])
@@ -128,6 +129,7 @@ class ResultList(PublishedResults, generics.ListAPIView):
     queryset = RegionScore.objects.none()
     serializer_class = ResultSerializer
     filterset_class = ResultFilter
+    query_serializers = (ResultQuerySerializer,)
     csv_filename = "results"
 
     @extend_schema(
@@ -208,6 +210,8 @@ class ResultDetail(PublishedResults, generics.GenericAPIView):
 class AggregateList(PublishedResults, generics.GenericAPIView):
     queryset = RegionScore.objects.none()
     serializer_class = AggregateSerializer
+    query_serializers = (ProvinceQuerySerializer,)
+    lists = True  # no `ordering`: by province code
     csv_filename = "aggregates"
 
     @extend_schema(

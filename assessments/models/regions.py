@@ -153,6 +153,9 @@ class Person(models.Model):
     invited_at = models.DateTimeField(_("last invited at"), null=True, blank=True)
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name=_("invited by"))
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True,
+                                help_text=_("The language the person last chose: their pages speak it on every "
+                                            "device and after the browser is closed."))
 
     class Meta:
         verbose_name = _("person")

@@ -91,6 +91,12 @@ def person_save(*, person: User, actor: Actor | None, password_set: bool = False
     return person
 
 
+def person_language_set(*, person: User, language: str) -> None:
+    """Remember the language a person chose (a preference, not audited): their pages speak it everywhere."""
+    if language in dict(settings.LANGUAGES):
+        Person.objects.update_or_create(user=person, defaults={"language": language})
+
+
 @transaction.atomic
 def person_password_set(*, person: User, password: str | None, actor: Actor | None) -> User:
     """Set (or, with None, disable) an account's password. No actor: the platform itself (the demo)."""

@@ -38,5 +38,6 @@ def test_it_pages_with_a_page_size_of_at_most_500(admin_client, regions):
     assert body["count"] == 6
     assert len(body["results"]) == 2
     assert "page=3" in body["next"]
-    assert admin_client.get("/api/v1/regions/?page_size=100000").json()["count"] == 6
+    assert admin_client.get("/api/v1/regions/?page_size=500").json()["count"] == 6
+    assert admin_client.get("/api/v1/regions/?page_size=501").status_code == 400  # tests/api/test_query_parameters
     assert admin_client.get("/api/v1/regions/?page=99").json()["code"] == "not_found"
