@@ -161,13 +161,15 @@ def four_eyes_refusal(user: Actor, submission: Submission, action: str, *,
     return None
 
 
-def submission_actions(user: Actor, submission: Submission) -> list[tuple[Transition, StrOrPromise | None]]:
+def submission_actions(user: Actor, submission: Submission, *, took: dict[str, set[int]] | None = None
+                       ) -> list[tuple[Transition, StrOrPromise | None]]:
     """The workflow steps `user` could take on `submission` now by role, state and entry window, each with the
     four-eyes rule's refusal (None: they may take it). Pages show a refused step disabled with its reason; the
-    API lists only the steps allowed. Reads the audit trail once, and only when a limited step is among them."""
+    API lists only the steps allowed. Reads the audit trail once, and only when a limited step is among them
+    (`took`: the round's actors when read already, for a whole list at once)."""
     roles = roles_for_region(user, submission.region)
     steps = available(submission.status, roles, entry_open=submission.entry_open)
     if not (submission.cycle.separation_of_duties and any(t.action in FOUR_EYES_ACTIONS for t in steps)):
         return [(t, None) for t in steps]
-    took = submission_round_actors(submission)
+    took = submission_round_actors(submission) if took is None else took
     return [(t, four_eyes_refusal(user, submission, t.action, took=took)) for t in steps]

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model, QuerySet, Subquery, Value
+from django.db.models import Model, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from .models import Action, AuditEvent, Submission
@@ -29,13 +29,20 @@ def submission_round_actors(submission: Submission) -> dict[str, set[int]]:
     """Who did what in the submission's current round — its events since it was last returned or reopened (all of
     them if it never was) — as action → ids of the users who took it; the platform itself (no user) is left out.
     Sending back to the officer does not start a round: what was entered before is still being signed off."""
-    start = (AuditEvent.objects.filter(submission=submission, action__in=ROUND_STARTS).order_by("-id")
-             .values("id")[:1])
-    events = AuditEvent.objects.filter(submission=submission, actor__isnull=False,
+    return submissions_round_actors([submission.pk]).get(submission.pk, {})
+
+
+def submissions_round_actors(submission_ids: Iterable[int]) -> dict[int, dict[str, set[int]]]:
+    """`submission_round_actors` of many submissions (a page of a list) in one query: submission id → action →
+    user ids (a submission without any event is absent)."""
+    start = (AuditEvent.objects.filter(submission_id=OuterRef("submission_id"), action__in=ROUND_STARTS)
+             .order_by("-id").values("id")[:1])
+    events = AuditEvent.objects.filter(submission_id__in=list(submission_ids), actor__isnull=False,
                                        id__gt=Coalesce(Subquery(start), Value(0)))
-    took: dict[str, set[int]] = {}
-    for action, actor_id in events.order_by().values_list("action", "actor_id").distinct():
-        took.setdefault(action, set()).add(actor_id)
+    took: dict[int, dict[str, set[int]]] = {}
+    for submission_id, action, actor_id in (events.order_by().values_list("submission_id", "action", "actor_id")
+                                            .distinct()):
+        took.setdefault(submission_id, {}).setdefault(action, set()).add(actor_id)
     return took
 
 

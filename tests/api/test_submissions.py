@@ -41,3 +41,23 @@ def test_it_lists_the_actions_the_caller_may_take(submission, regions):
     officer = client_for(user_with_token("officer2", "city_officer", regions["hangzhou"])[2])
     assert officer.get(f"/api/v1/submissions/{submission.pk}/").json()["actions"] == ["submit"]
     assert officer.get("/api/v1/submissions/99999999/").status_code == 404
+
+
+def test_the_four_eyes_rule_is_read_once_for_a_page_of_signed_off_submissions(zj, scored):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from assessments.models import Submission
+
+    def queries(signed_off):
+        Submission.objects.filter(cycle=scored).update(status="approved")
+        mine = Submission.objects.filter(cycle=scored, region__province__code="330000").order_by("pk")
+        Submission.objects.filter(pk__in=list(mine.values_list("pk", flat=True)[:signed_off])).update(
+            status="signed_off")
+        with CaptureQueriesContext(connection) as captured:
+            body = zj.get("/api/v1/submissions/?cycle=2025").json()
+        assert sum("approve" in s["actions"] for s in body["results"]) == signed_off
+        return len(captured)
+
+    queries(1)  # the first request of the token also records its use
+    assert queries(1) == queries(6)
