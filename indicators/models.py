@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from smartgov.i18n import localised
 
 from .scoring import check_consistency
+from .scoring.spec import GEOMETRIC_FLOOR
 from .vocabulary import (
     AGGREGATIONS,
     DATA_TYPES,
@@ -80,6 +81,10 @@ class Framework(BilingualName):
         help_text=_("Relative change, e.g. 0.5 for more than 50 %."),
     )
     rank_decimals = models.PositiveSmallIntegerField(_("decimals of the index when ranking"), null=True, blank=True)
+    geometric_floor = models.FloatField(
+        _("floor of the geometric mean"), default=GEOMETRIC_FLOOR,
+        help_text=_("With geometric aggregation, scores below this many points count as this many."),
+    )
     dimension_pairwise = models.JSONField(_("AHP matrix of the dimensions"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -99,6 +104,8 @@ class Framework(BilingualName):
             ),
             models.CheckConstraint(condition=Q(min_share__gt=0, min_share__lte=1), name="framework_min_share_range"),
             models.CheckConstraint(condition=Q(anomaly_threshold__gt=0), name="framework_anomaly_threshold_positive"),
+            models.CheckConstraint(condition=Q(geometric_floor__gt=0, geometric_floor__lte=100),
+                                   name="framework_geometric_floor_range"),
         ]
 
     def __str__(self):

@@ -39,6 +39,7 @@ def framework_document(framework: Framework) -> dict[str, Any]:
             "min_share": framework.min_share,
             "anomaly_threshold": framework.anomaly_threshold,
             "rank_decimals": framework.rank_decimals,
+            "geometric_floor": framework.geometric_floor,
             "dimension_pairwise": framework.dimension_pairwise,
         },
         "dimensions": [

@@ -68,6 +68,7 @@ def _write_framework(framework: Framework | None, document: dict[str, Any]) -> F
         "min_share": method["min_share"],
         "anomaly_threshold": method["anomaly_threshold"],
         "rank_decimals": method["rank_decimals"],
+        "geometric_floor": method["geometric_floor"],
         "dimension_pairwise": method["dimension_pairwise"],
     }
     framework, _created = Framework.objects.update_or_create(

@@ -1,8 +1,10 @@
 """Composite-index scoring engine: pure numpy/pandas, no Django (formulas in docs/scoring.md)."""
 
 from .ahp import RANDOM_INDEX, AHPResult, InconsistentMatrix, ahp_weights, check_consistency
+from .audit import Audit, audit
 from .compute import ScoringResult, compute
 from .normalise import normalise
+from .outliers import OutlierRule, OutlierTreatment, treat
 from .ranking import competition_rank
 from .spec import BandSpec, DimensionSpec, FrameworkSpec, IndicatorSpec, NormalisationSpec
 from .topsis import topsis
@@ -13,14 +15,18 @@ from .weights import combine_weights, entropy_weights
 __all__ = [
     "RANDOM_INDEX",
     "AHPResult",
+    "Audit",
     "BandSpec",
     "DimensionSpec",
     "FrameworkSpec",
     "InconsistentMatrix",
     "IndicatorSpec",
     "NormalisationSpec",
+    "OutlierRule",
+    "OutlierTreatment",
     "ScoringResult",
     "ahp_weights",
+    "audit",
     "check_consistency",
     "combine_weights",
     "competition_rank",
@@ -29,5 +35,6 @@ __all__ = [
     "entropy_weights",
     "normalise",
     "topsis",
+    "treat",
     "uncertainty",
 ]

@@ -12,8 +12,6 @@ import numpy as np
 from .arrays import BoolArray, FloatArray, IntArray
 from .topsis import topsis_batch
 
-GEOMETRIC_FLOOR = 1.0
-"""Scores below this are raised to it before a geometric mean, so that one zero does not zero the index."""
 SHARE_TOLERANCE = 1e-9
 
 
@@ -47,11 +45,12 @@ def _within_weights(weights: FloatArray, dimension_of: IntArray, dimension_weigh
 
 
 def aggregate(scores: FloatArray, weights: FloatArray, dimension_of: IntArray, method: str,
-              min_share: float) -> Aggregate:
+              min_share: float, floor: float) -> Aggregate:
     """Dimension scores and index of `scores` (B, R, I) with overall weights (B, I).
 
     Within a dimension the present indicators are re-weighted when their share of the dimension's
-    weight reaches `min_share`; otherwise the dimension is not scored and the index is NaN.
+    weight reaches `min_share`; otherwise the dimension is not scored and the index is NaN. `floor`: the
+    geometric mean raises scores below it to it (unused by the other methods).
     """
     membership = (dimension_of[:, None] == np.arange(dimension_of.max() + 1)).astype(float)
     present = ~np.isnan(scores)
@@ -70,7 +69,7 @@ def aggregate(scores: FloatArray, weights: FloatArray, dimension_of: IntArray, m
             dim_scores = arithmetic
             index = np.einsum("brd,bd->br", np.where(scored, dim_scores, 0.0), dimension_weights)
         elif method == "geometric":
-            logs = np.log(np.maximum(filled, GEOMETRIC_FLOOR)) * within[:, None, :]
+            logs = np.log(np.maximum(filled, floor)) * within[:, None, :]
             dim_logs = np.where(scored, (logs @ membership) / coverage_d, 0.0)
             dim_scores = np.where(scored, np.exp(dim_logs), np.nan)
             index = np.exp(np.einsum("brd,bd->br", dim_logs, dimension_weights))
@@ -115,14 +114,16 @@ def effective_weights(scores: FloatArray, weights: FloatArray, dimension_of: Int
         return np.where(np.isnan(scores), 0.0, weights[:, None, :] / coverage)
 
 
-def contributions(scores: FloatArray, effective: FloatArray, index: FloatArray, method: str) -> FloatArray:
+def contributions(scores: FloatArray, effective: FloatArray, index: FloatArray, method: str,
+                  floor: float) -> FloatArray:
     """(B, R, I) points of the index attributed to each indicator; they sum to the index.
 
-    Arithmetic: ω·s exactly. Geometric: the index split by shares of ω·ln max(s, floor). TOPSIS (not
-    additive): the index split by shares of ω·s.
+    Arithmetic: ω·s exactly. Geometric: the index split by shares of ω·ln(max(s, floor) / floor), each
+    indicator's part of how far the index rises above the floor (ln s̃ for the default floor of 1). TOPSIS
+    (not additive): the index split by shares of ω·s.
     """
     filled = np.nan_to_num(scores, nan=0.0)
-    terms = effective * (np.log(np.maximum(filled, GEOMETRIC_FLOOR)) if method == "geometric" else filled)
+    terms = effective * (np.log(np.maximum(filled, floor) / floor) if method == "geometric" else filled)
     if method == "arithmetic":
         return np.where(np.isnan(index)[..., None], np.nan, terms)
     total = terms.sum(axis=-1, keepdims=True)

@@ -62,10 +62,10 @@ def compute(values: pd.DataFrame, spec: FrameworkSpec, *, parents: Parents | Non
     See docs/scoring.md for every formula and the missing-data rule.
     """
     fw, cube, scores, weights = nominal(values, spec)
-    result = aggregate(scores, weights, fw.dimension_of, spec.aggregation, spec.min_share)
+    result = aggregate(scores, weights, fw.dimension_of, spec.aggregation, spec.min_share, spec.geometric_floor)
     complete = result.complete[..., None]
     effective = np.where(complete, effective_weights(scores, weights, fw.dimension_of, result), np.nan)
-    contribution = contributions(scores, effective, result.index, spec.aggregation)
+    contribution = contributions(scores, effective, result.index, spec.aggregation, spec.geometric_floor)
     gap = _gap(result.index, contribution)
     frames = Frames(fw, cube)
     return ScoringResult(

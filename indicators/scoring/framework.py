@@ -59,6 +59,7 @@ def compile_spec(spec: FrameworkSpec) -> Framework:
     _check(spec.weighting in WEIGHTINGS, f"weighting must be one of {WEIGHTINGS}")
     _check(0.0 <= spec.min_share <= 1.0, "min_share must lie in [0, 1]")
     _check(0.0 <= spec.combine_alpha <= 1.0, "combine_alpha must lie in [0, 1]")
+    _check(0.0 < spec.geometric_floor <= 100.0, "geometric_floor must lie in (0, 100]")
     _check(spec.rank_decimals is None or spec.rank_decimals >= 0, "rank_decimals must be ≥ 0")
     orphans = [i.code for i in spec.indicators if i.dimension not in dims]
     _check(not orphans, f"indicators {orphans} belong to no dimension of the spec")

@@ -12,6 +12,8 @@ NORMALISATIONS = ("minmax_observed", "minmax_fixed", "target", "zscore", "percen
 DIRECTIONS = ("higher", "lower")
 AGGREGATIONS = ("arithmetic", "geometric", "topsis")
 WEIGHTINGS = ("expert", "equal", "ahp", "entropy", "combined")
+GEOMETRIC_FLOOR = 1.0
+"""The default floor of the geometric mean (`FrameworkSpec.geometric_floor`)."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,9 @@ class FrameworkSpec:
     indicators: tuple[IndicatorSpec, ...]
     bands: tuple[BandSpec, ...] = ()
     aggregation: str = "arithmetic"
+    geometric_floor: float = GEOMETRIC_FLOOR
+    """Geometric aggregation raises scores below this (0–100 points, > 0) to it, so that one zero does not zero
+    the index (docs/scoring.md §6.2)."""
     weighting: str = "expert"
     entropy_standardise: bool = True
     """Entropy weights on min-max standardised values (Chinese practice) rather than on raw values."""

@@ -20,6 +20,9 @@ def topsis_batch(x: FloatArray, weights: FloatArray, higher: BoolArray | None = 
     Each step is a single pass over the data (fmax/fmin reductions are several times faster than
     max/min along a middle axis); this is the hot path of `compute` and `uncertainty`.
     """
+    if weights.shape != (x.shape[0], x.shape[2]):
+        raise ValueError(f"TOPSIS weights are shaped {weights.shape}, the data {x.shape}: give one weight per "
+                         f"criterion ({x.shape[2]}) for each of the {x.shape[0]} slices")
     if rows is not None and rows.all():
         rows = None
     masked = x if rows is None else np.where(rows[..., None], x, 0.0)
@@ -69,12 +72,18 @@ def topsis(matrix: pd.DataFrame | npt.ArrayLike, weights: Keyed | npt.ArrayLike,
             raise ValueError(f"matrix must be 2-D or 3-D, got shape {data.shape}")
         w = np.asarray(weights, dtype=float)
         higher = np.asarray(benefit)
-    n = data.shape[2]
+    periods, n = data.shape[0], data.shape[2]
     if not is_bool_array(higher) or higher.shape != (n,):
-        raise ValueError(f"benefit must be {n} booleans (True = higher is better)")
-    w = np.broadcast_to(w, (data.shape[0], n)) if w.ndim == 1 else w
-    if w.shape != (data.shape[0], n) or not np.isfinite(w).all() or (w < 0).any():
-        raise ValueError(f"weights must be non-negative and finite, shaped ({n},) or ({data.shape[0]}, {n})")
+        raise ValueError(f"benefit must be {n} booleans (True = higher is better), one per column of the matrix; "
+                         f"got {higher.size}")
+    if w.ndim == 1 and w.shape != (n,):
+        raise ValueError(f"{w.size} weights were given for a matrix of {n} columns: give one weight per column")
+    if w.ndim != 1 and w.shape != (periods, n):
+        per_period = f", or a ({periods}, {n}) array: one row per period" if np.ndim(matrix) == 3 else ""
+        raise ValueError(f"weights are shaped {w.shape} for a matrix of {n} columns: give {n} weights{per_period}")
+    w = np.broadcast_to(w, (periods, n)) if w.ndim == 1 else w
+    if not np.isfinite(w).all() or (w < 0).any():
+        raise ValueError("weights must be non-negative and finite")
     closeness = topsis_batch(data, w, higher)
     if isinstance(matrix, pd.DataFrame):
         return pd.Series(closeness[0], index=matrix.index, name="closeness")

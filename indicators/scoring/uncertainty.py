@@ -88,12 +88,13 @@ def uncertainty(values: pd.DataFrame, spec: FrameworkSpec, *, draws: int = 1000,
         w /= w.sum(axis=-1, keepdims=True)
         s = np.stack([methods[c] for c in chosen[start:stop]])
         result = aggregate(s.reshape(-1, n_regions, n_ind), w.reshape(-1, n_ind), fw.dimension_of,
-                           spec.aggregation, spec.min_share)
+                           spec.aggregation, spec.min_share, spec.geometric_floor)
         overall, within = ranks_of(result.index)
         ranks[start:stop] = overall.reshape(stop - start, n_periods, n_regions)
         parent_ranks[start:stop] = within.reshape(stop - start, n_periods, n_regions)
 
-    nominal_index = aggregate(scores, weights, fw.dimension_of, spec.aggregation, spec.min_share).index
+    nominal_index = aggregate(scores, weights, fw.dimension_of, spec.aggregation, spec.min_share,
+                              spec.geometric_floor).index
     nominal_rank, nominal_parent_rank = ranks_of(nominal_index)
     overall_q, ranked_share = _quantiles(ranks)
     parent_q, _ = _quantiles(parent_ranks)

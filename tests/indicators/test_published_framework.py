@@ -73,3 +73,8 @@ def test_publishing_and_retiring_are_audited(framework):
     framework_retire(framework=framework)
     actions = list(events_about(framework).values_list("action", flat=True))
     assert actions == ["framework_created", "framework_published", "framework_retired"]
+
+
+def test_the_database_refuses_changing_the_geometric_floor(framework):
+    with pytest.raises(IntegrityError, match="cannot be edited"), transaction.atomic():
+        Framework.objects.filter(pk=framework.pk).update(geometric_floor=5)

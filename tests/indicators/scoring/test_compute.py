@@ -228,6 +228,34 @@ def test_geometric_index_uses_the_floor_for_zero_scores():
     assert index["Y"] == pytest.approx(np.sqrt(np.sqrt(64 * 16)) * np.sqrt(100))
 
 
+@pytest.mark.parametrize("floor", [0.1, 5.0, 30.0])
+def test_geometric_index_uses_the_declared_floor(floor):
+    spec = make_spec({"D1": ["A", "B"], "D2": ["C"]}, aggregation="geometric", geometric_floor=floor)
+    values = one_period({"X": [100, 0, 25], "Y": [64, 16, 100]}, ["A", "B", "C"])
+    result = compute(values, spec)
+    index = by_region(result.index, "index")
+    assert index["X"] == pytest.approx(np.sqrt(np.sqrt(100 * floor)) * np.sqrt(max(25, floor)))
+    assert index["Y"] == pytest.approx(np.sqrt(np.sqrt(64 * max(16, floor))) * np.sqrt(100))
+    contributions = result.indicators.groupby("region", observed=True)["contribution"].sum()
+    np.testing.assert_allclose(contributions[index.index], index, rtol=1e-12)
+    assert (result.indicators["contribution"] >= 0).all()
+
+
+def test_a_lower_floor_weighs_a_zero_harder():
+    values = one_period({"X": [100, 0, 100], "Y": [50, 50, 50]}, ["A", "B", "C"])
+    indices = [by_region(compute(values, make_spec({"D1": ["A", "B"], "D2": ["C"]}, aggregation="geometric",
+                                                   geometric_floor=floor)).index, "index")["X"]
+               for floor in (10.0, 1.0, 0.1)]
+    assert indices == sorted(indices, reverse=True)
+    assert indices[1] / indices[2] == pytest.approx((1 / 0.1) ** 0.25)
+
+
+def test_the_floor_must_be_positive():
+    with pytest.raises(ValueError, match="geometric_floor must lie in"):
+        compute(one_period({"X": [1, 2, 3]}, ["A", "B", "C"]),
+                make_spec({"D1": ["A", "B"], "D2": ["C"]}, aggregation="geometric", geometric_floor=0.0))
+
+
 def test_ahp_weighting_uses_the_pairwise_matrices():
     spec = dataclasses.replace(
         make_spec(LAYOUT, weighting="ahp"),

@@ -73,3 +73,24 @@ def test_missing_values_and_bad_arguments_are_refused():
         topsis(np.ones((2, 2)), [0.5, 0.5], [1, -1])
     with pytest.raises(ValueError, match="non-negative"):
         topsis(np.ones((2, 2)), [-0.5, 1.5], [True, True])
+
+
+@pytest.mark.parametrize(("matrix", "weights", "message"), [
+    (np.ones((3, 4)), [0.25, 0.25, 0.5], r"3 weights were given for a matrix of 4 columns"),
+    (np.ones((3, 2)), [0.2, 0.3, 0.5], r"3 weights were given for a matrix of 2 columns"),
+    (np.ones((5, 3, 2)), np.full((4, 2), 0.5), r"weights are shaped \(4, 2\) for a matrix of 2 columns: give 2 "
+                                               r"weights, or a \(5, 2\) array: one row per period"),
+])
+def test_weights_of_the_wrong_length_are_refused_naming_the_lengths(matrix, weights, message):
+    with pytest.raises(ValueError, match=message):
+        topsis(matrix, weights, [True] * matrix.shape[-1])
+
+
+def test_benefit_flags_of_the_wrong_length_are_refused_naming_the_lengths():
+    with pytest.raises(ValueError, match=r"benefit must be 3 booleans .* got 2"):
+        topsis(np.ones((2, 3)), [0.2, 0.3, 0.5], [True, False])
+
+
+def test_the_batched_form_refuses_weights_that_do_not_fit():
+    with pytest.raises(ValueError, match=r"TOPSIS weights are shaped \(1, 3\), the data \(1, 4, 2\)"):
+        topsis_batch(np.ones((1, 4, 2)), np.ones((1, 3)))
