@@ -18,7 +18,7 @@ run: setup system-packages migrate demo scores
 	@echo "    demo_coordinator 浙江省协调员 provincial coordinator, Zhejiang (campaign console, people)"
 	@echo "    demo_admin     平台管理员   platform administrator and national coordinator"
 	@echo ""
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@sh scripts/serve.sh $(HOST) $(PORT)
 
 # The whole suite on fresh test databases, on every core (pytest-xdist), with coverage; `pytest` alone (for quick
 # local runs) runs in one process and reuses its test database.
@@ -60,7 +60,7 @@ scores: demo
 	$(BIN)/python manage.py score_cycle --all --stale
 
 serve: setup
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@sh scripts/serve.sh $(HOST) $(PORT)
 
 messages: setup
 	$(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=var

@@ -4,9 +4,10 @@
 
 `code` is stable and meant for programs (`smartgov.errors.ErrorCode`, plus DRF's own for authentication,
 throttling and parsing), `message` is for people (in the request's language), `fields` names the input each
-reason is about (empty when the error is about no field). A 409 may add `changes`. The services' refusals
-(`smartgov.errors.DomainError`) are rendered here as the pages render them; DRF's and Django's own errors are
-put in the same shape.
+reason is about (empty when the error is about no field). A 409 `stale_version` adds `current_version` and
+`changes`. The services' refusals (`smartgov.errors.DomainError`) are rendered here as the pages render them,
+except where a page's message tells its reader what to do on the page (`_domain_body`); DRF's and Django's own
+errors are put in the same shape.
 """
 
 import logging
@@ -21,10 +22,11 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from audit.models import AuditEvent
-from smartgov.errors import DomainError, error_body
+from smartgov.errors import DomainError, ErrorCode, error_body
 from smartgov.middleware import too_large
 from smartgov.outages import RETRY_AFTER_SECONDS, log_outage, outage_of, unavailable
+
+from .schema import ChangeSerializer
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +68,7 @@ def _answer(exc: Exception) -> Response | None:
     if isinstance(exc, RequestDataTooBig):  # the fields of a multipart body (smartgov.middleware refuses the rest)
         exc = too_large()
     if isinstance(exc, DomainError):
-        return Response(error_body(exc), status=exc.status)
+        return Response(_domain_body(exc), status=exc.status)
     if isinstance(exc, exceptions.ValidationError):
         return error_response(400, "invalid", _("The request is not valid: see the reasons given per field."),
                               flatten(exc.detail))
@@ -91,6 +93,17 @@ def _answer(exc: Exception) -> Response | None:
                                                                "per field.")
         return error_response(400, "invalid", message, fields)
     return None
+
+
+def _domain_body(error: DomainError) -> dict[str, Any]:
+    body = error_body(error)
+    if error.code == ErrorCode.STALE_VERSION:
+        # The page lists the changes below its message and asks to reload it; a client is told to GET again.
+        body["message"] = _("The submission is at version %(version)s, not at the version you sent; `changes` "
+                            "lists what changed since yours. GET the submission again for its current version, "
+                            "then send your request with it.") % {"version": body.get("current_version")}
+        body["changes"] = ChangeSerializer(getattr(error, "changes", []), many=True).data
+    return body
 
 
 def _detail_text(detail: object) -> str:
@@ -125,10 +138,3 @@ def flatten(detail: object, prefix: str = "") -> dict[str, list[str]]:
     else:
         out[prefix or "non_field_errors"] = [str(detail)]
     return out
-
-
-def change_of(event: AuditEvent) -> dict[str, Any]:
-    """An audit event as the API shows it in a 409: who changed what, when, from what to what."""
-    actor = event.actor
-    return {"by": (actor.get_full_name() or actor.get_username()) if actor else None, "at": event.at.isoformat(),
-            "subject": event.subject, "old": event.old, "new": event.new, "version": event.submission_version}

@@ -1,43 +1,80 @@
 """Query-string filters and orderings (django-filter). Numbers are bounded so that no value reaches the
-database out of its column's range: a bad value is a 400 naming the parameter."""
+database out of its column's range, codes are matched as sent (nothing trimmed): a bad value is a 400 naming
+the parameter. Each filter's schema is stated from the same bounds (`stated`); an empty value filters nothing.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import django_filters as filters
 from django import forms
-from django.core.validators import validate_slug
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
 
-from assessments.models import REGION_CODE, Cycle, Region, RegionScore, ScoreRun, Submission
+from assessments.models import Cycle, Region, RegionScore, ScoreRun, Submission
 from indicators.models import Framework
+
+from .serializers.common import (
+    PERIOD_MAX,
+    PERIOD_MIN,
+    WHOLE_NUMBER_TEXT,
+    QueryInteger,
+    framework_code,
+    region_code,
+)
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
+
+FilterT = TypeVar("FilterT", bound=filters.Filter)
+
+
+class WholeNumberField(forms.IntegerField):
+    """A whole number written as one: `2025.0` or ` 2025` is refused (Django's IntegerField takes both)."""
+
+    def to_python(self, value: Any) -> int | None:
+        if value not in self.empty_values and not WHOLE_NUMBER_TEXT.fullmatch(str(value)):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
 
 
 class IntegerFilter(filters.NumberFilter):
     """A whole number (`?cycle=2025.5` is a 400, not an empty list)."""
 
-    field_class = forms.IntegerField
+    field_class = WholeNumberField
+
+
+def stated(filter_field: FilterT, schema: serializers.Field) -> FilterT:
+    """`filter_field` with the schema of `schema`, a DRF field built from the same bounds."""
+    return extend_schema_field(schema)(filter_field)
+
+
+def integer_filter(field_name: str, low: int, high: int, label: StrOrPromise) -> IntegerFilter:
+    return stated(IntegerFilter(field_name=field_name, min_value=low, max_value=high, label=label),
+                  QueryInteger(min_value=low, max_value=high, help_text=str(label)))
 
 
 def period_filter(field_name: str) -> IntegerFilter:
-    return IntegerFilter(field_name=field_name, min_value=2000, max_value=2100,
-                         label=_("The cycle's period (year), e.g. 2025."))
+    return integer_filter(field_name, PERIOD_MIN, PERIOD_MAX, _("The cycle's period (year), e.g. 2025."))
 
 
 def code_filter(field_name: str, label: StrOrPromise) -> filters.CharFilter:
     """A framework code: a slug (`?framework=a b` is a 400 naming `framework`)."""
-    return filters.CharFilter(field_name=field_name, max_length=60, validators=[validate_slug], label=label)
+    schema = framework_code(help_text=str(label))
+    return stated(filters.CharFilter(field_name=field_name, max_length=schema.max_length, strip=False,
+                                     validators=schema.validators, label=label), schema)
 
 
 def region_filter(field_name: str, label: StrOrPromise) -> filters.CharFilter:
     """A region code as the register writes it (`REGION_CODE`: 330000, CHN…); a malformed one (`abc`) is a 400
     naming the parameter, a well-formed one outside your regions matches nothing."""
-    return filters.CharFilter(field_name=field_name, max_length=20, validators=[REGION_CODE], label=label)
+    schema = region_code(help_text=str(label))
+    return stated(filters.CharFilter(field_name=field_name, max_length=schema.max_length, strip=False,
+                                     validators=schema.validators, label=label), schema)
 
 
 class StableOrderingFilter(filters.OrderingFilter):
@@ -110,7 +147,7 @@ class ResultFilter(filters.FilterSet):
     """Filters of the published results; `cycle` and `framework` choose the run (see the view)."""
 
     province = region_filter("region__province__code", _("Province code, e.g. 330000."))
-    level = IntegerFilter(field_name="level", min_value=1, max_value=100, label=_("Maturity level."))
+    level = integer_filter("level", 1, 100, _("Maturity level."))
     ordering = StableOrderingFilter(fields=(("rank", "rank"), ("index", "index"), ("change", "change"),
                                             ("parent_rank", "parent_rank"), ("region__code", "region")))
 

@@ -8,6 +8,8 @@ from rest_framework import exceptions, pagination
 from rest_framework.request import Request
 
 WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
+PAGE_MAX = 10**9 - 1
+"""The largest page number WHOLE_NUMBER reads."""
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -33,6 +35,18 @@ class PageNumberPagination(pagination.PageNumberPagination):
     def get_page_size(self, request: Request) -> int | None:
         self.check(request)
         return super().get_page_size(request)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        """`page` and `page_size` with the bounds `check` applies."""
+        page = {"type": "integer", "minimum": 1, "maximum": PAGE_MAX}
+        return [
+            {"name": self.page_query_param, "required": False, "in": "query",
+             "description": "A page number from 1, or `last`; a page past the end is a 404.",
+             "schema": {"oneOf": [page, {"type": "string", "enum": list(self.last_page_strings)}]}},
+            {"name": self.page_size_query_param, "required": False, "in": "query",
+             "description": f"Rows per page, from 1 to {self.max_page_size} (default {self.page_size}).",
+             "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size}},
+        ]
 
 
 def _in_range(value: str, low: int, high: int | None) -> bool:

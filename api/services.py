@@ -1,4 +1,5 @@
-"""Writes of the API app: tokens (create, revoke), webhooks (register, notify, deliver one attempt)."""
+"""Writes of the API app: tokens (create, revoke), webhooks (register, notify, deliver one attempt), and the dry
+run of a write."""
 
 import hashlib
 import hmac
@@ -8,6 +9,8 @@ import secrets
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -42,6 +45,20 @@ RETRY_DELAYS = (10, 60, 300, 1800, 7200)
 WEBHOOK_TIMEOUT = 10
 SIGNATURE_HEADER = "X-SmartGov-Signature"
 TIMESTAMP_HEADER = "X-SmartGov-Timestamp"
+
+
+@contextmanager
+def undone(*, dry_run: bool) -> Iterator[None]:
+    """With `dry_run`, every write made inside the block is rolled back at its end (a savepoint inside a request's
+    transaction): a dry run through the real write path, so that it refuses exactly what the write would and keeps
+    nothing — no row, no audit event, no new version. Callbacks set for the commit are dropped with it; a write
+    that reaches outside the database otherwise (a mail sent at once, a file stored) must not run inside."""
+    if not dry_run:
+        yield
+        return
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 def token_hash(secret: str) -> str:
@@ -181,10 +198,12 @@ def _published_payload(event: str, publication: Publication, region: Region, reg
     return {
         "event": event,
         "cycle": {"period": cycle.period, "framework": cycle.framework.code, "version": cycle.framework.version},
-        "publication": {"version": publication.version, "published_at": publication.published_at.isoformat(),
+        "publication": {"version": publication.version,
+                        "published_at": timezone.localtime(publication.published_at).isoformat(),
                         "reason": publication.reason, "participants": publication.participants,
                         "approved": publication.approved},
-        "run": {"id": run.pk, "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        "run": {"id": run.pk,
+                "finished_at": timezone.localtime(run.finished_at).isoformat() if run.finished_at else None,
                 "inputs_fingerprint": publication.inputs_fingerprint,
                 "engine_version": publication.engine_version},
         "region": {"code": region.code, "name_zh": region.name_zh, "name_en": region.name_en},

@@ -1,17 +1,21 @@
 """/api/v1/: mounted by smartgov/urls.py."""
 
-from typing import NoReturn
-
 from django.urls import path, re_path, register_converter
-from django.utils.translation import gettext as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.decorators import api_view, permission_classes, schema
 from rest_framework.permissions import AllowAny
-from rest_framework.request import Request
 
-from smartgov.errors import NotFound
-
-from .views import cycles, evidence, frameworks, regions, reports, results, score_runs, submissions
+from .views import (
+    cycles,
+    evidence,
+    framework_schema,
+    frameworks,
+    regions,
+    reports,
+    results,
+    score_runs,
+    submissions,
+)
+from .views.base import no_such_endpoint
 
 
 class IdConverter:
@@ -30,8 +34,10 @@ class SmallIntConverter(IdConverter):
     regex = "[0-9]{1,9}"
 
 
-class RegionCodeConverter:
-    regex = "[0-9A-Za-z]{1,12}"
+class CodeConverter:
+    """A framework code (a slug)."""
+
+    regex = "[-a-zA-Z0-9_]{1,60}"
 
     def to_python(self, value: str) -> str:
         return value
@@ -40,19 +46,18 @@ class RegionCodeConverter:
         return value
 
 
+class RegionCodeConverter(CodeConverter):
+    """A region code as the register writes it (assessments.models.REGION_CODE)."""
+
+    regex = "[A-Z0-9][A-Z0-9-]{1,19}"
+
+
 register_converter(IdConverter, "id")
 register_converter(SmallIntConverter, "smallint")
+register_converter(CodeConverter, "code")
 register_converter(RegionCodeConverter, "region")
 
 app_name = "api"
-
-
-@api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
-@permission_classes([AllowAny])
-@schema(None)
-def no_such_endpoint(request: Request, rest: str = "") -> NoReturn:
-    raise NotFound(_("There is no such endpoint; see /api/v1/docs/ (paths end with a slash)."))
-
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
@@ -60,7 +65,8 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema", permission_classes=[AllowAny],
                                                       template_name="api/swagger_ui.html"), name="docs"),
     path("frameworks/", frameworks.FrameworkList.as_view(), name="frameworks"),
-    path("frameworks/<slug:code>/<smallint:version>/", frameworks.FrameworkDetail.as_view(), name="framework"),
+    path("frameworks/schema/", framework_schema.FrameworkFileSchema.as_view(), name="framework-schema"),
+    path("frameworks/<code:code>/<smallint:version>/", frameworks.FrameworkDetail.as_view(), name="framework"),
     path("regions/", regions.RegionList.as_view(), name="regions"),
     path("regions/<region:code>/", regions.RegionDetail.as_view(), name="region"),
     path("cycles/", cycles.CycleList.as_view(), name="cycles"),
@@ -84,5 +90,6 @@ urlpatterns = [
     path("reports/", reports.ReportList.as_view(), name="reports"),
     path("reports/<id:pk>/", reports.ReportDetail.as_view(), name="report"),
     path("reports/<id:pk>/download/", reports.ReportDownload.as_view(), name="report-download"),
-    re_path(r"^(?P<rest>.*)$", no_such_endpoint),
+    # Every other path under /api/v1/, control characters (`%0A`) included: 404 in the error format.
+    re_path(r"^(?P<rest>[\s\S]*)\Z", no_such_endpoint),
 ]

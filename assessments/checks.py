@@ -6,12 +6,14 @@ import math
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from indicators.models import CrossRule, Indicator
 from indicators.vocabulary import OPERATORS
 from smartgov.errors import Invalid
+from smartgov.numbers import human_number
 
 # How typed text becomes a value: the one rule, applied by `parse_value` here and, to the same data sent with the
 # page (`value_rules()`), by the entry form's script (static/js/entry.js). Full-width forms, as a Chinese IME
@@ -38,6 +40,11 @@ def value_rules() -> dict:
     return {"full_width": FULL_WIDTH, "spaces": SPACES,
             "true_words": sorted(TRUE_WORDS), "false_words": sorted(FALSE_WORDS),
             "stripped_at_end": STRIPPED_AT_END, "stripped_anywhere": STRIPPED_ANYWHERE, "number": NUMBER}
+
+
+VALUE_MAGNITUDE_MAX = 1e15
+"""The largest absolute value taken on a side where the indicator sets no bound (`valid_range` null there): beyond
+it no value is plausible, and doubles no longer hold every whole number (2**53 ≈ 9e15). Form, Excel and API alike."""
 
 
 class InvalidValue(Invalid):
@@ -69,8 +76,11 @@ def parse_value(indicator: Indicator, raw) -> float | None:
     low, high = indicator.min_value, indicator.max_value
     if (low is not None and value < low) or (high is not None and value > high):
         raise InvalidValue(_("Must lie between %(low)s and %(high)s %(unit)s.") % {
-            "low": "−∞" if low is None else f"{low:g}", "high": "∞" if high is None else f"{high:g}",
+            "low": "−∞" if low is None else human_number(low), "high": "∞" if high is None else human_number(high),
             "unit": indicator.unit})
+    if (high is None and value > VALUE_MAGNITUDE_MAX) or (low is None and value < -VALUE_MAGNITUDE_MAX):
+        raise InvalidValue(_("Beyond any plausible value: at most %(limit)s in absolute value where the indicator "
+                             "sets no bound.") % {"limit": human_number(VALUE_MAGNITUDE_MAX)})
     return value
 
 
@@ -88,8 +98,23 @@ def _number(text: str) -> float | None:
     return float(text) if re.fullmatch(NUMBER, text) else None
 
 
+def field_text(value: float | None) -> str:
+    """A stored value as the entry field shows it: text that `parse_value` reads back as the very same number,
+    with no exponent and no separator (6450000.0 → "6450000", 1e-07 → "0.0000001", 85.5 → "85.5"); "" for none.
+    (Django's `stringformat:"g"` kept six digits: a form saved as shown turned 1234567 into 1234570.)"""
+    if value is None:
+        return ""
+    if value == 0:
+        return "0"  # not "-0"
+    text = format(Decimal(repr(float(value))), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def _float(raw) -> float | None:
-    """A number given as one (from JSON or a spreadsheet cell); an infinite one for a too large integer."""
+    """A number given as one (from JSON or a spreadsheet cell); an infinite one for a too large integer. A
+    yes/no cell is not a number (only yes/no indicators take one)."""
+    if isinstance(raw, bool):
+        return None
     try:
         return float(raw)
     except OverflowError:
@@ -151,9 +176,10 @@ def submission_findings(*, indicators, values: dict, notes: dict, previous: dict
             continue
         findings.append(Finding(
             "anomaly", (indicator.code,),
-            _("%(code)s changed from %(before)g to %(now)g since the last period (more than %(limit)d %%): "
-              "explain it in the note.") % {"code": indicator.code, "before": before, "now": now,
-                                             "limit": round(threshold * 100)},
+            _("%(code)s %(name)s changed from %(before)s to %(now)s since the last period (by more than "
+              "%(limit)d%%): explain it in the note.") % {
+                "code": indicator.code, "name": indicator.name, "before": human_number(before),
+                "now": human_number(now), "limit": round(threshold * 100)},
             bool(notes.get(indicator.code, "").strip()),
         ))
     return findings

@@ -11,9 +11,10 @@ from datetime import datetime
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from django.utils import timezone
+from django.template.defaultfilters import filesizeformat
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -22,6 +23,7 @@ from audit.models import EVIDENCE_ACTIONS, SUBMISSION_STATUS_ACTIONS, Action
 from audit.selectors import submission_events
 from indicators.models import Indicator
 from smartgov.i18n import localised
+from smartgov.numbers import human_number
 from smartgov.workbooks import workbook_bytes
 
 from .models import Submission
@@ -37,11 +39,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @dataclass(frozen=True)
 class Side:
-    """One side of a change: the value as stored (a number, a status label or a text) and the note."""
+    """One side of a change: the value as stored (a number, a status label or a text), as people read it, and the
+    note; for a file, its SHA-256 fingerprint (kept apart from the text)."""
 
     value: object
     text: str
     note: str = ""
+    sha256: str = ""
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,11 @@ class HistoryRow:
     @property
     def note_changed(self) -> bool:
         return (self.old.note if self.old else "") != (self.new.note if self.new else "")
+
+    @property
+    def sha256(self) -> str:
+        """The fingerprint of the file the event concerns (uploaded, removed or imported), if any."""
+        return (self.new.sha256 if self.new else "") or (self.old.sha256 if self.old else "")
 
 
 def history_kind(value) -> str:
@@ -99,14 +108,21 @@ def _row(event, names):
         old, new = _status(event.old), _status(event.new)
     else:
         code = event.subject if event.subject in names else ""
-        subject = f"{code} {names[code]}" if code else event.subject
-        if kind == "evidence" and not event.subject:
-            subject = _("The submission as a whole")
+        subject = f"{code} {names[code]}" if code else _subject(event)
         old, new = _side(event.old), _side(event.new)
     return HistoryRow(
         at=timezone.localtime(event.at, SHANGHAI), who=_who(event.actor), action=_action(event), kind=kind,
         code=code, subject=subject, old=old, new=new, comment=event.comment,
     )
+
+
+def _subject(event):
+    """What an event that names no indicator of the framework concerns (its subject may be a technical word)."""
+    if event.action == Action.VALUE_CHANGED:
+        return event.subject
+    if event.action == Action.DEADLINE_EXTENDED:
+        return _("Deadline")
+    return _("The submission as a whole")
 
 
 def _kind(action):
@@ -140,27 +156,39 @@ def _status(value):
 
 
 def _side(value):
-    """A value event's {"value", "note"}, an evidence event's file (by name), or any other JSON as text."""
+    """A value event's {"value", "note"}, a file (its name and size), an import (how many values or rows), an
+    extension (its date), or any other JSON, as people read them."""
     if value is None:
         return None
     if isinstance(value, dict):
-        if "value" in value:
-            number = value["value"]
-            return Side(number, _number(number), str(value.get("note") or ""))
-        for key in ("original_name", "name", "file"):
-            if value.get(key):
-                return Side(str(value[key]), str(value[key]))
-        text = ", ".join(f"{k}: {v}" for k, v in value.items())
-        return Side(text, text)
+        return _facts_side(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return Side(value, _number(value))
+        return Side(value, human_number(value))
     return Side(str(value), str(value))
 
 
-def _number(value):
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return format(value, ".12g")
-    return "" if value is None else str(value)
+def _facts_side(facts: dict) -> Side:
+    sha256 = str(facts.get("sha256") or "")
+    if "value" in facts:
+        number = facts["value"]
+        return Side(number, human_number(number), str(facts.get("note") or ""))
+    name = next((str(facts[key]) for key in ("original_name", "name", "file") if facts.get(key)), "")
+    if name:
+        text = f"{name} ({filesizeformat(facts['size'])})" if isinstance(facts.get("size"), int) else name
+        return Side(text, text, sha256=sha256)
+    if isinstance(facts.get("values"), int):
+        count = facts["values"]
+        text = ngettext("%(count)s value", "%(count)s values", count) % {"count": human_number(count)}
+        return Side(text, text, sha256=sha256)
+    if isinstance(facts.get("rows"), int):
+        count = facts["rows"]
+        text = ngettext("%(count)s row", "%(count)s rows", count) % {"count": human_number(count)}
+        return Side(text, text, sha256=sha256)
+    if "until" in facts:
+        text = formats.date_format(datetime.fromisoformat(facts["until"]), "DATE_FORMAT") if facts["until"] else ""
+        return Side(text, text)
+    text = ", ".join(f"{k}: {human_number(v)}" for k, v in facts.items() if k != "sha256")
+    return Side(text, text, sha256=sha256)
 
 
 # --- Excel ---------------------------------------------------------------------------------------------------
@@ -176,6 +204,7 @@ COLUMNS = [  # (header, width, wraps)
     (gettext_lazy("New value"), 16, False),
     (gettext_lazy("New note"), 30, True),
     (gettext_lazy("Comment"), 40, True),
+    (gettext_lazy("File fingerprint (SHA-256)"), 20, False),
 ]
 
 
@@ -200,7 +229,7 @@ def history_workbook(submission: Submission, rows: list[HistoryRow]) -> bytes:
             row.at.replace(tzinfo=None, microsecond=0), row.who, row.action, row.code, row.subject,
             row.old.value if row.old else None, row.old.note if row.old else None,
             row.new.value if row.new else None, row.new.note if row.new else None,
-            row.comment,
+            row.comment, row.sha256,
         ]
         sheet.append([value if value != "" else None for value in values])
         for cell, wrap in zip(sheet[sheet.max_row], wraps, strict=True):

@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from .models import Action, AuditEvent, Submission
 
@@ -49,7 +50,8 @@ def submissions_round_actors(submission_ids: Iterable[int]) -> dict[int, dict[st
 def change_record(event: AuditEvent) -> dict[str, Any]:
     """An event as JSON for someone whose edit was refused: who changed what, when, from what to what."""
     actor = event.actor
-    return {"by": (actor.get_full_name() or actor.get_username()) if actor else None, "at": event.at.isoformat(),
+    return {"by": (actor.get_full_name() or actor.get_username()) if actor else None,
+            "at": timezone.localtime(event.at).isoformat(),
             "subject": event.subject, "old": event.old, "new": event.new, "version": event.submission_version}
 
 

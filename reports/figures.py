@@ -9,6 +9,8 @@ database, no request. Labels follow the active language. Every figure uses only 
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
@@ -87,25 +89,92 @@ def _closed(values: list[T]) -> list[T]:
     return [*values, values[0]] if values else values
 
 
-def _wrap(text: str, width: int = 14) -> str:
-    """Break a long label for an axis: CJK text has no spaces, so cut every `width` characters."""
-    text = str(text)
-    return "<br>".join(text[i:i + width] for i in range(0, len(text), width)) if len(text) > width else text
+def _wrap(text: str, width: int = 28) -> str:
+    """`text` broken into lines of at most `width` columns (a Chinese character counts two) with <br>, as plotly
+    needs: between words in English, between characters in Chinese, never inside a word, a number or a code
+    (a longer one keeps a line of its own), and never before a closing or after an opening punctuation mark.
+    The lines are balanced: as many as `width` needs, each as short as that number of lines allows."""
+    units = _units(str(text))
+    lines = _fill(units, width)
+    narrowest = max([_columns(unit) for unit in units if not unit.isspace()] or [0])
+    for narrower in range(max(narrowest, math.ceil(_columns(str(text)) / len(lines or [""]))), width):
+        balanced = _fill(units, narrower)
+        if len(balanced) <= len(lines):
+            return "<br>".join(balanced)
+    return "<br>".join(lines)
+
+
+def _fill(units: list[str], width: int) -> list[str]:
+    """`units` (from `_units`) in lines of at most `width` columns, each filled as far as it goes."""
+    lines: list[str] = []
+    line, used, space = "", 0, False
+    for unit in units:
+        if unit.isspace():
+            space = bool(line)
+            continue
+        gap = " " if space else ""
+        if line and used + len(gap) + _columns(unit) > width:
+            lines.append(line)
+            line, used = unit, _columns(unit)
+        else:
+            line, used = line + gap + unit, used + len(gap) + _columns(unit)
+        space = False
+    return [*lines, line] if line else lines
+
+
+_CJK = "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_UNIT = re.compile(rf"\s+|[{_CJK}]|[^\s{_CJK}]+")
+_NO_LINE_START = frozenset("，。、；：？！）》」』】〉”’…·,.;:?!)]}%")
+_NO_LINE_END = frozenset("（《「『【〈“‘([{")
+
+
+def _units(text: str) -> list[str]:
+    """What a line may break between: a Chinese character, a run of other characters (a word, a number, a code),
+    or spaces; a closing punctuation mark kept with what precedes it, an opening one with what follows."""
+    units: list[str] = []
+    glue = False
+    for unit in _UNIT.findall(text):
+        if units and not unit.isspace() and (glue or unit[0] in _NO_LINE_START):
+            units[-1] += unit
+        else:
+            units.append(unit)
+        glue = not unit.isspace() and unit[-1] in _NO_LINE_END
+    return units
+
+
+def _columns(text: str) -> int:
+    """Display width: two columns for a wide (Chinese) character, one for any other."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _colon(label: str, value: object) -> str:
+    """“label: value”, with the colon of the active language (a full-width one in Chinese)."""
+    return _("%(label)s: %(value)s") % {"label": label, "value": value}
+
+
+def _rank(value: float | None) -> str:
+    """A rank as a reader sees it: whole (halves rounded up), “–” when there is none."""
+    return "–" if value is None or math.isnan(value) else str(math.floor(value + 0.5))
 
 
 # --------------------------------------------------------------------------------------------------------------
 # One city (a `selectors.CityReport`)
 
 
-def city_radar(report: CityReport, *, title: str | None = None) -> go.Figure:
-    """The city's dimension scores against the province average and the best region of the cycle."""
+def city_radar(report: CityReport, *, title: str | None = None, named: Collection[str] | None = None) -> go.Figure:
+    """The city's dimension scores against the province average and the highest score on each dimension among the
+    regions scored in the cycle. The hover names the region holding a highest score when its code is in `named`
+    (None: every region)."""
     dimensions = report.dimensions
     if not any(d.score is not None for d in dimensions):
         return _empty(_("No dimension score"), title=title)
-    theta = _closed([d.name for d in dimensions])
+    theta = _closed([_wrap(d.name, 12) for d in dimensions])
+    names = _closed([d.name for d in dimensions])
     figure = _figure(title=title)
+    holders = _closed([d.best_region.name if d.best_region is not None and (
+        named is None or d.best_region.code in named) else "" for d in dimensions])
     series = [
-        ("best", _("Best region"), BEST, "dot", None),
+        ("best", _("Highest score of each dimension"), BEST, "dot", None),
         ("province_mean", _("Province average"), PROVINCE, "dash", None),
         ("score", report.result.name, CITY, "solid", "rgba(180, 35, 42, 0.15)"),
     ]
@@ -113,16 +182,20 @@ def city_radar(report: CityReport, *, title: str | None = None) -> go.Figure:
         values = [getattr(d, key) for d in dimensions]
         if all(v is None for v in values):
             continue
+        held = key == "best"
         figure.add_trace(go.Scatterpolar(
             r=_closed(values), theta=theta, name=name, mode="lines+markers",
             line={"color": colour, "dash": dash, "width": 3 if key == "score" else 2}, marker={"size": 6},
             fill="toself" if fill else "none", fillcolor=fill,
-            hovertemplate="%{theta}: %{r:.1f}<extra>" + name + "</extra>"))
+            customdata=[[label, holder if held else ""] for label, holder in zip(names, holders, strict=True)],
+            hovertemplate=_colon("%{customdata[0]}", "%{r:.1f}") + ("<br>%{customdata[1]}" if held else "")
+            + "<extra>" + name + "</extra>"))
+    # The labels around the circle get no automatic margin: room for two lines of about twelve columns each side.
     figure.update_layout(polar={"radialaxis": {"range": [0, 100], "tickvals": [20, 40, 60, 80, 100], "angle": 45,
                                                "tickfont": {"size": 10, "color": MUTED}},
-                                "angularaxis": {"direction": "clockwise", "rotation": 90}},
+                                "angularaxis": {"direction": "clockwise", "rotation": 90, "tickfont": {"size": 12}}},
                          legend={"y": -0.13, "yanchor": "top", "x": 0.5, "xanchor": "center"},
-                         margin={"l": 72, "r": 72, "t": _top(title) - 8, "b": 64})
+                         margin={"l": 96, "r": 96, "t": _top(title) + 8, "b": 72})
     return figure
 
 
@@ -135,7 +208,8 @@ def city_trend(report: CityReport, *, title: str | None = None) -> go.Figure:
     figure = _figure(title=title)
     bands = sorted(report.bands, key=lambda band: band.min_score)
     colours = level_colors([band.level for band in bands])
-    for band, upper in zip(bands, [*[b.min_score for b in bands[1:]], 100], strict=True):
+    uppers = [*(b.min_score for b in bands[1:]), 100] if bands else []
+    for band, upper in zip(bands, uppers, strict=True):
         figure.add_hrect(y0=band.min_score, y1=upper, fillcolor=colours.get(band.level, GRID), opacity=0.12,
                          line={"width": 0}, layer="below")
         figure.add_annotation(x=1.01, xref="paper", xanchor="left", y=(band.min_score + upper) / 2,
@@ -146,7 +220,7 @@ def city_trend(report: CityReport, *, title: str | None = None) -> go.Figure:
         text=[_fmt(point.index) for point in trend], textposition="bottom center",
         customdata=[point.level_label or "–" for point in trend],
         line={"color": CITY, "width": 3}, marker={"size": 9},
-        hovertemplate="%{x}: %{y:.1f} · %{customdata}<extra></extra>"))
+        hovertemplate=_colon("%{x}", "%{y:.1f}") + " · %{customdata}<extra></extra>"))
     figure.update_layout(showlegend=False, xaxis={"type": "category", "title": _("Period")},
                          yaxis={"range": [0, 100], "title": _("Index (0–100)")},
                          margin={"r": 72, "t": _top(title)})
@@ -154,19 +228,23 @@ def city_trend(report: CityReport, *, title: str | None = None) -> go.Figure:
 
 
 def city_priorities(report: CityReport, *, title: str | None = None) -> go.Figure:
-    """The indicators on which the city loses most points of the index against the best region."""
+    """The indicators on which the city loses most points of the index against the best city (the highest
+    index of the cycle)."""
     priorities = report.priorities
     if not priorities:
-        return _empty(_("No gap to the best region"), title=title)
+        return _empty(_("No gap to the best city"), title=title)
     rows = list(reversed(priorities))  # largest gap on top
     figure = _figure(title=title)
     figure.add_trace(go.Bar(
-        x=[row.gap for row in rows], y=[_wrap(f"{row.code} {row.name}", 16) for row in rows],
+        x=[row.gap for row in rows], y=[_wrap(f"{row.code} {row.name}", 30) for row in rows],
         orientation="h", marker={"color": CITY}, text=[_fmt(row.gap, 2) for row in rows], textposition="auto",
-        customdata=[[_fmt(row.score), _fmt(row.best_score), row.dimension_name] for row in rows],
-        hovertemplate=("%{y}<br>" + _("Points lost") + ": %{x:.2f}<br>" + _("Score") + ": %{customdata[0]} · "
-                       + _("Best region") + ": %{customdata[1]}<br>%{customdata[2]}<extra></extra>")))
-    figure.update_layout(showlegend=False, xaxis={"title": _("Points of the index lost against the best region"),
+        customdata=[[f"{row.code} {row.name}", _fmt(row.score), _fmt(row.best_score), row.dimension_name]
+                    for row in rows],
+        hovertemplate="<br>".join([
+            "%{customdata[0]}", _colon(_("Points lost"), "%{x:.2f}"),
+            _colon(_("Score"), "%{customdata[1]}") + " · " + _colon(_("Best city"), "%{customdata[2]}"),
+            "%{customdata[3]}"]) + "<extra></extra>"))
+    figure.update_layout(showlegend=False, xaxis={"title": _("Index points lost"),
                                                   "rangemode": "tozero"},
                          yaxis={"tickfont": {"size": 11}}, margin={"l": 16, "t": _top(title)})
     return figure
@@ -183,7 +261,11 @@ def city_rank_interval(report: CityReport, *, title: str | None = None, height: 
         return _empty(_("Not ranked: the data are incomplete"), title=title, height=height)
     low = result.rank_low if result.rank_low is not None else result.rank
     high = result.rank_high if result.rank_high is not None else result.rank
-    interval = _("Rank interval (5th–95th percentile)") + f": {_fmt(low)} – {_fmt(high)}"
+    if _rank(low) == _rank(high):
+        interval = _("Rank in 90 %% of the simulations: %(rank)s") % {"rank": _rank(low)}
+    else:
+        interval = _("Rank interval (5th–95th percentile): %(low)s–%(high)s") % {"low": _rank(low),
+                                                                                 "high": _rank(high)}
     figure = _figure(title=title, height=height)
     figure.add_shape(type="rect", x0=low - 0.3, x1=high + 0.3, y0=-0.3, y1=0.3, fillcolor="rgba(180, 35, 42, 0.15)",
                      line={"color": CITY, "width": 1})
@@ -191,15 +273,16 @@ def city_rank_interval(report: CityReport, *, title: str | None = None, height: 
         x=[low, high], y=[0, 0], mode="lines", name=interval, line={"color": CITY, "width": 4},
         hovertemplate=interval + "<extra></extra>"))
     if result.rank_median is not None:
+        median = _colon(_("Median rank"), _rank(result.rank_median))
         figure.add_trace(go.Scatter(
-            x=[result.rank_median], y=[0], mode="markers",
-            name=_("Median rank") + f": {_fmt(result.rank_median)}",
+            x=[result.rank_median], y=[0], mode="markers", name=median,
             marker={"symbol": "diamond-open", "size": 16, "color": INK, "line": {"width": 2}},
-            hovertemplate=_("Median rank") + ": %{x:.1f}<extra></extra>"))
+            hovertemplate=median + "<extra></extra>"))
+    rank = _colon(_("Rank"), result.rank)
     figure.add_trace(go.Scatter(
-        x=[result.rank], y=[0], mode="markers+text", name=_("Rank") + f": {result.rank}",
+        x=[result.rank], y=[0], mode="markers+text", name=rank,
         text=[str(result.rank)], textposition="top center", textfont={"size": 14, "color": CITY},
-        marker={"symbol": "circle", "size": 12, "color": CITY}, hovertemplate=_("Rank") + ": %{x}<extra></extra>"))
+        marker={"symbol": "circle", "size": 12, "color": CITY}, hovertemplate=rank + "<extra></extra>"))
     figure.update_layout(
         xaxis={"range": [0.5, total + 0.5], "title": _("Rank among %(count)s regions (1 = best)") % {"count": total},
                "tickmode": "array", "tickvals": _rank_ticks(total), "zeroline": False},
@@ -224,14 +307,14 @@ def level_distribution(level_counts: Sequence[LevelCount], *, title: str | None 
     if not level_counts or not sum(row.count for row in level_counts):
         return _empty(_("No region scored"), title=title)
     colours = level_colors([row.level for row in level_counts])
-    labels = [(f"L{row.level} {row.label}" if row.level is not None else row.label) for row in level_counts]
+    labels = [_wrap(f"L{row.level} {row.label}" if row.level is not None else row.label, 14) for row in level_counts]
     figure = _figure(title=title)
     figure.add_trace(go.Bar(
         x=labels, y=[row.count for row in level_counts], text=[row.count for row in level_counts],
         textposition="outside", cliponaxis=False,
         marker={"color": [_level_colour(colours, row.level) for row in level_counts],
                 "line": {"color": "#9aa5b1", "width": 1}},
-        hovertemplate="%{x}: %{y}<extra></extra>"))
+        hovertemplate=_colon("%{x}", "%{y}") + "<extra></extra>"))
     figure.update_layout(showlegend=False, yaxis={"title": _("Regions"), "rangemode": "tozero"},
                          xaxis={"type": "category"}, bargap=0.35)
     return figure
@@ -247,10 +330,11 @@ def dimension_boxes(cities: Sequence[CityRow], dimensions: Sequence[Named], *,
         points = [(c.dimensions.get(dimension.code), c.name) for c in cities]
         points = [(score, name) for score, name in points if score is not None]
         figure.add_trace(go.Box(
-            y=[score for score, _name in points], name=dimension.name, text=[name for _score, name in points],
+            y=[score for score, _name in points], name=_wrap(dimension.name, 14),
+            text=[name for _score, name in points],
             boxpoints="all", jitter=0.4, pointpos=0, boxmean=True, marker={"size": 5, "opacity": 0.7},
             line={"width": 1.5}, marker_color=PALETTE[i % len(PALETTE)],
-            hovertemplate="%{text}: %{y:.1f}<extra>" + dimension.name + "</extra>"))
+            hovertemplate=_colon("%{text}", "%{y:.1f}") + "<extra>" + dimension.name + "</extra>"))
     figure.update_layout(showlegend=False, yaxis={"range": [0, 102], "title": _("Score (0–100)")})
     return figure
 
@@ -274,7 +358,8 @@ def indicator_heatmap(matrix: IndicatorMatrix, *, title: str | None = None,
         z=z, x=list(scores.columns), y=[names.get(code, code) for code in scores.index], customdata=full,
         colorscale="YlGnBu", zmin=0, zmax=100, xgap=1, ygap=1,
         colorbar={"title": {"text": _("Score"), "side": "right"}, "thickness": 12, "len": min(1, 420 / height)},
-        hovertemplate="%{y}<br>%{customdata}<br>" + _("Score") + ": %{z:.1f}<extra></extra>", hoverongaps=False))
+        hovertemplate="%{y}<br>%{customdata}<br>" + _colon(_("Score"), "%{z:.1f}") + "<extra></extra>",
+        hoverongaps=False))
     figure.update_layout(yaxis={"autorange": "reversed", "tickfont": {"size": 11}, "type": "category"},
                          xaxis={"side": "top", "tickangle": -90, "tickfont": {"size": 10}, "type": "category"},
                          margin={"t": _top(title) + 40, "b": 20})
@@ -296,8 +381,9 @@ def movement(cities: Sequence[CityRow], *, title: str | None = None) -> go.Figur
             text=[c.name for c in group], marker={"size": 10, "color": PALETTE[i % len(PALETTE)],
                                                      "line": {"color": "#ffffff", "width": 1}, "opacity": 0.85},
             customdata=[_fmt(c.previous) for c in group],
-            hovertemplate=("%{text}<br>" + _("Index") + ": %{x:.1f}<br>" + _("Change on last cycle")
-                           + ": %{y:+.1f}<br>" + _("Previous index") + ": %{customdata}<extra></extra>")))
+            hovertemplate="<br>".join(["%{text}", _colon(_("Index"), "%{x:.1f}"),
+                                       _colon(_("Change on last cycle"), "%{y:+.1f}"),
+                                       _colon(_("Previous index"), "%{customdata}")]) + "<extra></extra>"))
     figure.update_layout(xaxis={"title": _("Index (0–100)")}, yaxis={"title": _("Change since the previous cycle"),
                                                                      "zeroline": False},
                          showlegend=len(provinces) > 1)
@@ -324,7 +410,7 @@ def ranking_bar(cities: Sequence[CityRow], *, title: str | None = None, highligh
         marker={"color": [_level_colour(colours, c.level) for c in ranked],
                 "line": {"color": [CITY if c.code in highlight else "rgba(0,0,0,0)" for c in ranked],
                          "width": 2}},
-        hovertemplate="%{y}: %{x:.1f} · %{customdata}<extra></extra>"))
+        hovertemplate=_colon("%{y}", "%{x:.1f}") + " · %{customdata}<extra></extra>"))
     figure.update_layout(showlegend=False, xaxis={"range": [0, 108], "title": _("Index (0–100)")},
                          yaxis={"autorange": "reversed", "type": "category"}, bargap=0.25)
     return figure
@@ -334,14 +420,14 @@ def comparison(cities: Sequence[CityRow], dimensions: Sequence[Named], *, title:
     """Grouped bars: the index and each dimension's score, one bar per region."""
     if not cities:
         return _empty(_("No region to compare"), title=title)
-    categories = [_("Index"), *[d.name for d in dimensions]]
+    categories = [_wrap(name, 14) for name in (_("Index"), *[d.name for d in dimensions])]
     figure = _figure(title=title)
     for i, city in enumerate(cities):
         values = [city.index, *[city.dimensions.get(d.code) for d in dimensions]]
         figure.add_trace(go.Bar(
             x=categories, y=values, name=city.name, marker={"color": PALETTE[i % len(PALETTE)]},
             text=[_fmt(v) for v in values], textposition="outside", cliponaxis=False, textfont={"size": 10},
-            hovertemplate="%{x}: %{y:.1f}<extra>" + city.name + "</extra>"))
+            hovertemplate=_colon("%{x}", "%{y:.1f}") + "<extra>" + city.name + "</extra>"))
     figure.update_layout(barmode="group", bargap=0.2, bargroupgap=0.05,
                          yaxis={"range": [0, 108], "title": _("Score (0–100)")}, xaxis={"type": "category"})
     return figure

@@ -30,6 +30,8 @@ from django.utils.translation import gettext as _
 
 from smartgov.errors import DomainError, ErrorCode
 
+from .text import sentences
+
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
@@ -104,7 +106,7 @@ def missing_requirements() -> list[str]:
 def check_requirements() -> None:
     missing = missing_requirements()
     if missing:
-        raise ReportUnavailable(_("The PDF cannot be built on this server.") + " " + " ".join(missing))
+        raise ReportUnavailable(sentences(_("The PDF cannot be built on this server."), *missing))
 
 
 # ---- charts ---------------------------------------------------------------------------------------------

@@ -86,6 +86,7 @@ def report_request_view(request):
     except ReportRefused as error:
         messages.error(request, str(error))
         return redirect("report-list")
+    report.refresh_from_db(fields=["status"])  # built already when tasks run in-process
     messages.success(request, _("The report on %(region)s (%(period)s) is %(status)s.")
                      % {"region": region.name, "period": cycle.period, "status": report.get_status_display()})
     return redirect("report-list")

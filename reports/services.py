@@ -322,7 +322,7 @@ def _charts(data: CityReport | ProvinceReport) -> dict[str, str]:
         }
     else:
         wanted = {
-            "radar": (lambda: _legend_below(figures.city_radar(data)), 600, 440),
+            "radar": (lambda: figures.city_radar(data), 600, 440),
             "trend": (lambda: figures.city_trend(data), 660, 300),
             "rank_interval": (lambda: figures.city_rank_interval(data), 660, 220),
             "priorities": (lambda: figures.city_priorities(data), 660, 320),
@@ -331,12 +331,6 @@ def _charts(data: CityReport | ProvinceReport) -> dict[str, str]:
             del wanted["rank_interval"]
     return {name: pdf.svg_data_uri(pdf.figure_svg(make(), width=width, height=height))
             for name, (make, width, height) in wanted.items()}
-
-
-def _legend_below(figure: go.Figure) -> go.Figure:
-    """On paper the radar's legend goes under the chart, where it cannot cover an axis label."""
-    figure.update_layout(legend={"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.08, "yanchor": "top"})
-    return figure
 
 
 def _build_store(report: Report, built: pdf.Pdf) -> None:

@@ -23,6 +23,7 @@ from assessments.models import Cycle
 from assessments.permissions import is_platform_admin, visible_regions
 from assessments.selectors import CycleResults, cycle_results, regions_held
 from smartgov.errors import NotFound
+from smartgov.i18n import localised
 
 from . import figures
 from .selectors import (
@@ -159,8 +160,9 @@ def overview(request):
 
 @login_required
 def city(request, code):
-    """One city: index and level, dimensions against the province and the best region, trend, rank interval,
-    indicators, strengths and weaknesses, improvement priorities."""
+    """One city: index and level, dimensions against the province and the highest score of each, trend, rank
+    interval, indicators, strengths and weaknesses, improvement priorities. Other regions are named only to those
+    who may see them."""
     visible = visible_regions(request.user)
     region = get_object_or_404(visible.select_related("province"), code=code)
     shown = _shown(request)
@@ -173,16 +175,18 @@ def city(request, code):
         context["message"] = str(error)
         return render(request, "reports/dashboards/city.html", context)
     best = report.best_region
+    holders = {d.best_region.code for d in report.dimensions if d.best_region is not None}
+    named = set(visible.filter(code__in=holders | ({best.code} if best else set())).values_list("code", flat=True))
     dimensions = {}
     for row in report.indicators:
         dimensions.setdefault((row.dimension, row.dimension_name), []).append(row)
     context |= {
         "report": report,
         "result": report.result,
-        "best_visible": bool(best) and visible.filter(code=best.code).exists(),
+        "best_visible": bool(best) and best.code in named,
         "indicator_groups": [{"code": code, "name": name, "rows": rows} for (code, name), rows in dimensions.items()],
         "charts": {
-            "radar": chart_html(figures.city_radar(report), "radar"),
+            "radar": chart_html(figures.city_radar(report, named=named), "radar"),
             "trend": chart_html(figures.city_trend(report), "trend"),
             **({"interval": chart_html(figures.city_rank_interval(report), "interval")}
                if report.status.ranks_shown else {}),
@@ -213,7 +217,9 @@ def compare(request):
     context |= {"report": report, "chosen": chosen, "choices": _choices(report.cities),
                 "too_few_choices": len(report.cities) < COMPARE_MIN}
     if missing:
-        context["notice"] = _("No result in this cycle for: %(codes)s.") % {"codes": "、".join(missing)}
+        names = {region.code: region.name for region in visible.filter(code__in=missing)}
+        context["notice"] = _("No result in this cycle for: %(cities)s.") % {
+            "cities": localised("、", ", ").join(names[code] for code in missing)}
     if codes and len(codes) < COMPARE_MIN:
         context["error"] = _("Choose at least %(min)s cities to compare.") % {"min": COMPARE_MIN}
     elif len(codes) > COMPARE_MAX:

@@ -96,7 +96,7 @@ class NulCharacterMiddleware:
         if not _carries_nul(request):
             return self.get_response(request)
         error = Invalid(_("The request contains a NUL character (\\0), which no field accepts."))
-        if wants_json(request):
+        if answers_json(request):
             return JsonResponse(error_body(error), status=error.status)
         return render(request, "error.html", {"error": error}, status=error.status)
 

@@ -182,7 +182,16 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 3
 # Sending a message while the broker is down gives up quickly: the work is already recorded (outbox) and the
 # sweeper sends it once the broker is back, so a request never hangs on the broker.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3}
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"socket_connect_timeout": 3}
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # The embedded default's worker (`make run`): messages are files under var/broker, so background work runs
+    # in a worker process without a broker server. The message is removed when a worker takes it; a worker that
+    # dies meanwhile loses only the message — the outbox lease gives the job back.
+    _messages, _control = VAR_DIR / "broker" / "messages", VAR_DIR / "broker" / "control"
+    for _folder in (_messages, _control):
+        _folder.mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"data_folder_in": str(_messages), "data_folder_out": str(_messages),
+                                       "control_folder": str(_control)}
 # A running task is not cancelled when the connection to the broker is lost: tasks acknowledge late and are safe
 # to run twice, and the outbox lease decides whether a job lost its worker.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
@@ -311,6 +320,9 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 SMARTGOV_DEMO_PASSWORD = env.str("SMARTGOV_DEMO_PASSWORD", default="smartgov-demo")
 SITE_NAME = _("Smart Government Maturity Assessment")
+# The platform's address as its users reach it: the links in e-mails sent outside a request (notifications,
+# reminders) start with it.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 SCORE_DEBOUNCE_SECONDS = env.int("SCORE_DEBOUNCE_SECONDS", default=60)
 SCORE_UNCERTAINTY_DRAWS = env.int("SCORE_UNCERTAINTY_DRAWS", default=1000)

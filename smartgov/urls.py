@@ -22,6 +22,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls", namespace="api")),
+    path("api/", include("api.unknown_urls")),  # any other path under /api/: 404 in the API's error format
     path("i18n/setlang/", language_set, name="set_language"),
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics, name="metrics"),

@@ -1,3 +1,4 @@
+from django.core.validators import RegexValidator
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -44,17 +45,17 @@ class EvidenceInSerializer(serializers.Serializer):
     file = serializers.FileField(allow_empty_file=True, use_url=False,
                                  help_text=f"The file: {ACCEPTED_LABEL}, its type read from its content; at most "
                                            f"{max_megabytes()} MB.")
-    indicator = serializers.CharField(required=False, allow_blank=True, allow_null=True, default=None,
-                                      max_length=20,
-                                      help_text=f"The indicator it supports (its code); omitted, empty or "
-                                                f"`{GENERAL}`: the submission as a whole.")
+    indicator = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=20, trim_whitespace=False,
+        validators=[RegexValidator(rf"\A(?:{GENERAL}|{INDICATOR_CODE.pattern.strip('^$')})\Z",
+                                   _("Not an indicator of this framework."))],
+        help_text=f"The indicator it supports (its code); omitted, empty or `{GENERAL}`: the submission as a whole.")
 
-    def validate_indicator(self, code: str | None) -> str | None:
+    def validate_indicator(self, code: str) -> str | None:
         """A code of the submission's framework (the service checks it again under its lock)."""
-        code = (code or "").strip()
         if not code or code == GENERAL:
             return None
         submission: Submission = self.context["submission"]
-        if not INDICATOR_CODE.match(code) or not submission.cycle.framework.indicators.filter(code=code).exists():
+        if not submission.cycle.framework.indicators.filter(code=code).exists():
             raise serializers.ValidationError(_("Not an indicator of this framework."))
         return code

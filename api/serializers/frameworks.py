@@ -16,6 +16,7 @@ class MethodSerializer(serializers.Serializer):
     weighting = serializers.ChoiceField(Framework.Weighting.choices)
     entropy_standardise = serializers.BooleanField()
     combine_alpha = serializers.FloatField()
+    geometric_floor = serializers.FloatField()
     min_share = serializers.FloatField()
     anomaly_threshold = serializers.FloatField()
     rank_decimals = serializers.IntegerField(allow_null=True)

@@ -2,7 +2,8 @@ from rest_framework import serializers
 
 from reports.models import LANGUAGE_CHOICES, Report
 
-from .common import RegionBriefSerializer
+from .common import PERIOD_MAX, PERIOD_MIN, RegionBriefSerializer, framework_code, region_code
+from .strict import ClosedSerializer, WholeNumber
 
 
 class ReportSerializer(serializers.ModelSerializer):
@@ -24,10 +25,8 @@ class ReportSerializer(serializers.ModelSerializer):
         return f"/api/v1/reports/{report.pk}/download/" if report.status == Report.Status.SUCCEEDED else None
 
 
-class ReportInSerializer(serializers.Serializer):
-    cycle = serializers.IntegerField(min_value=2000, max_value=2100, help_text="The cycle's period (year).")
-    framework = serializers.SlugField(max_length=60, required=False,
-                                      help_text="Framework code, when several have a cycle that year.")
-    region = serializers.RegexField(r"^[0-9A-Za-z]{1,12}$", help_text="A city (its report) or a province (its "
-                                                                      "summary), e.g. 330100.")
+class ReportInSerializer(ClosedSerializer):
+    cycle = WholeNumber(min_value=PERIOD_MIN, max_value=PERIOD_MAX, help_text="The cycle's period (year).")
+    framework = framework_code(required=False, help_text="Framework code, when several have a cycle that year.")
+    region = region_code(help_text="A city (its report) or a province (its summary), e.g. 330100.")
     language = serializers.ChoiceField(LANGUAGE_CHOICES, default="zh-hans")

@@ -7,7 +7,8 @@ from rest_framework.utils.serializer_helpers import ReturnList
 from assessments.models import Cycle, Publication, RegionScore, ScoreRun
 from assessments.selectors import CycleResults
 
-from .common import RegionBriefSerializer
+from .common import PERIOD_MAX, PERIOD_MIN, RegionBriefSerializer, framework_code
+from .strict import ClosedSerializer, TextOnly, WholeNumber
 
 RANKS = ("rank", "parent_rank")
 """The ranks of a result, null below the cycle's minimum participation (with the rank interval, the dimensions'
@@ -38,11 +39,11 @@ class ScoreRunSerializer(serializers.ModelSerializer):
         return data
 
 
-class ScoreRunInSerializer(serializers.Serializer):
-    cycle = serializers.IntegerField(min_value=2000, max_value=2100, help_text="The cycle's period (year).")
-    framework = serializers.SlugField(max_length=60, required=False,
-                                      help_text="Framework code, when several have a cycle that year.")
-    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+class ScoreRunInSerializer(ClosedSerializer):
+    cycle = WholeNumber(min_value=PERIOD_MIN, max_value=PERIOD_MAX, help_text="The cycle's period (year).")
+    framework = framework_code(required=False, help_text="Framework code, when several have a cycle that year.")
+    reason = TextOnly(max_length=200, required=False, allow_blank=True, default="",
+                      help_text="Why the scores are recomputed (shown with the run).")
 
 
 class DimensionResultSerializer(serializers.Serializer):

@@ -1,6 +1,6 @@
 import hashlib
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from django.http import HttpResponseBase, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
@@ -8,11 +8,11 @@ from django.utils.http import http_date, parse_etags, parse_http_date_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import exceptions
+from rest_framework import decorators, exceptions
 from rest_framework.mixins import ListModelMixin
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import JSONParser
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,6 +24,7 @@ from smartgov.errors import ErrorCode, NotFound
 
 from ..exceptions import FormatNotOffered
 from ..permissions import HasRegionalRole
+from ..schema import ApiAutoSchema
 from ..selectors import cycle_find, regions_scope_key
 
 ResponseT = TypeVar("ResponseT", bound=HttpResponseBase)
@@ -50,6 +51,7 @@ class ApiView(APIView):
 
     permission_classes = [IsAuthenticated, HasRegionalRole]
     parser_classes = [JSONParser]
+    schema = ApiAutoSchema()
     content_negotiation_class = ContentNegotiation
     # A list's query: its filters (`filterset_class`), these serializers' fields, `page`, `page_size`, `format`.
     query_serializers: tuple[type[Serializer[Any]], ...] = ()
@@ -106,14 +108,17 @@ class ApiView(APIView):
 
 
 class Conditional:
-    """ETag and Last-Modified of an answer that depends only on a published score run, the query, the
-    caller's regions and language; `not_modified()` is the 304 when the client's copy is still current."""
+    """ETag and Last-Modified of an answer that depends only on a published score run, the resource and its
+    representation (path, query, media type), the caller's regions and language; `not_modified()` is the 304
+    when the client's copy is still current. Two resources never share an ETag (`results/` and `aggregates/`
+    of the same run, JSON and CSV of the same list)."""
 
     def __init__(self, request: Request, run: ScoreRun) -> None:
         self.request = request
         self.last_modified = int(run.finished_at.timestamp()) if run.finished_at else None
         params = sorted((k, v) for k, v in request.query_params.lists())
-        key = f"{run.pk}|{run.finished_at}|{params}|{get_language()}|{regions_scope_key(request.user)}"
+        representation = f"{request.path}|{params}|{getattr(request, 'accepted_media_type', '')}"
+        key = f"{run.pk}|{run.finished_at}|{representation}|{get_language()}|{regions_scope_key(request.user)}"
         self.etag = f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
 
     def not_modified(self) -> HttpResponseNotModified | None:
@@ -151,3 +156,12 @@ def published_cycle(*, period: int | None = None, framework: str | None = None) 
     else:
         message = _("There is no cycle of %(period)s.") % {"period": period}
     raise NotFound(message, code=ErrorCode.NOT_PUBLISHED)
+
+
+@decorators.api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+@decorators.permission_classes([AllowAny])
+@decorators.renderer_classes([JSONRenderer])
+@decorators.schema(None)
+def no_such_endpoint(request: Request, rest: str = "") -> NoReturn:
+    """Any path under /api/ that no endpoint matches (`api.unknown_urls`, the end of `api.urls`)."""
+    raise NotFound(_("There is no such endpoint; see /api/v1/docs/ (paths end with a slash)."))

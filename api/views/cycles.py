@@ -13,6 +13,7 @@ from smartgov.errors import NotFound
 from ..filters import CycleFilter
 from ..schema import errors
 from ..selectors import cycle_find, cycles_all, publications_of, with_versions_and_groups
+from ..serializers.common import PERIOD_MAX, PERIOD_MIN, framework_code
 from ..serializers.cycles import CycleSerializer
 from ..serializers.scores import PublicationSerializer
 from .base import ApiView
@@ -24,9 +25,8 @@ GROUP_EXAMPLE = {"code": "fu-sheng-ji", "name_zh": "副省级城市", "name_en":
 
 
 class FrameworkQuerySerializer(serializers.Serializer):
-    framework = serializers.SlugField(max_length=60, required=False,
-                                      help_text="Framework code. Default: smartgov-maturity when it has a cycle "
-                                                "that year, else the latest version of any.")
+    framework = framework_code(required=False, help_text="Framework code. Default: smartgov-maturity when it has a "
+                                                         "cycle that year, else the latest version of any.")
 
 
 @extend_schema(tags=["cycles"])
@@ -68,7 +68,8 @@ class PublicationList(ApiView, generics.ListAPIView):
     def get_queryset(self) -> QuerySet[Publication]:
         period: int = self.kwargs["period"]
         which = self.query(FrameworkQuerySerializer)
-        cycle = cycle_find(period=period, framework=which.get("framework")) if 2000 <= period <= 2100 else None
+        in_range = PERIOD_MIN <= period <= PERIOD_MAX
+        cycle = cycle_find(period=period, framework=which.get("framework")) if in_range else None
         if cycle is None:
             raise NotFound(_("There is no cycle of %(period)s.") % {"period": period})
         return publications_of(cycle)

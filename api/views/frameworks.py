@@ -3,7 +3,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import generics
+from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -59,7 +59,7 @@ class FrameworkDetail(ApiView, generics.GenericAPIView):
             "description": {"zh": "", "en": ""},
             "method": {"aggregation": "arithmetic", "weighting": "expert", "entropy_standardise": True,
                        "combine_alpha": 0.5, "min_share": 0.75, "anomaly_threshold": 0.5, "rank_decimals": None,
-                       "dimension_pairwise": None},
+                       "dimension_pairwise": None, "geometric_floor": 1.0},
             "dimensions": [], "rules": [],
             "bands": [{"level": 1, "min_score": 0, "label": {"zh": "起步级", "en": "Initial"},
                        "description": {"zh": "", "en": ""}}]})],
@@ -67,6 +67,7 @@ class FrameworkDetail(ApiView, generics.GenericAPIView):
     def get(self, request: Request, code: str, version: int) -> Response:
         framework = get_object_or_404(frameworks_visible(request.user), code=code, version=version)
         document = framework_document(framework)
+        published = framework.published_at
         document.update(status=framework.status,
-                        published_at=framework.published_at.isoformat() if framework.published_at else None)
+                        published_at=serializers.DateTimeField().to_representation(published) if published else None)
         return Response(document)

@@ -16,7 +16,7 @@ from ..serializers.common import RegionSerializer
 from .base import ApiView
 
 EXAMPLE = {"code": "330100", "name_zh": "杭州市", "name_en": "Hangzhou", "level": "prefecture",
-           "level_label": "地级市", "parent": "330000"}
+           "level_label": "地级行政区", "parent": "330000"}
 
 
 class RegionScoped(ApiView):

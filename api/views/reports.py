@@ -30,7 +30,7 @@ from .base import ApiView
 REPORT_EXAMPLE = {
     "id": 8, "kind": "city", "region": {"code": "330100", "name_zh": "杭州市", "name_en": "Hangzhou"},
     "cycle": 2025, "framework": "smartgov-maturity", "language": "zh-hans", "status": "succeeded",
-    "status_label": "成功", "progress": 100, "stage": "", "error": "", "run": 17, "pages": 6, "size": 412345,
+    "status_label": "已完成", "progress": 100, "stage": "", "error": "", "run": 17, "pages": 6, "size": 412345,
     "requested_at": "2025-12-02T10:00:00+08:00", "started_at": "2025-12-02T10:00:01+08:00",
     "finished_at": "2025-12-02T10:00:09+08:00", "download": "/api/v1/reports/8/download/"}
 

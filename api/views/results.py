@@ -8,12 +8,12 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics, serializers
+from rest_framework import generics
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from assessments.models import REGION_CODE, Cycle, RegionScore, ScoreRun
+from assessments.models import Cycle, RegionScore, ScoreRun
 from assessments.selectors import CycleResults, cycle_results
 from smartgov.errors import NotFound
 
@@ -29,7 +29,7 @@ from ..selectors import (
     regions_visible,
     results_visible,
 )
-from ..serializers.common import PeriodQuerySerializer
+from ..serializers.common import PeriodQuerySerializer, QueryInteger, region_code
 from ..serializers.scores import AggregateSerializer, ResultDetailSerializer, ResultSerializer
 from .base import ApiView, Conditional, published_cycle
 
@@ -67,7 +67,7 @@ WHICH = ("Until the cycle's results are published they are **provisional** (`pro
 class ResultQuerySerializer(PeriodQuerySerializer):
     """Which results: the cycle (`PeriodQuerySerializer`) and, once published, which version."""
 
-    version = serializers.IntegerField(
+    version = QueryInteger(
         min_value=1, max_value=32767, required=False,
         help_text="A published version of the cycle's results (1 = the first publication). Default: the latest; "
                   "before publication, the provisional results.")
@@ -120,8 +120,7 @@ class PublishedResults(ApiView, generics.GenericAPIView):
 
 
 class ProvinceQuerySerializer(ResultQuerySerializer):
-    province = serializers.CharField(max_length=20, required=False, validators=[REGION_CODE],
-                                     help_text="Province code, e.g. 330000.")
+    province = region_code(required=False, help_text="Province code, e.g. 330000.")
 
 
 @extend_schema(tags=["results"])

@@ -21,7 +21,7 @@ from ..serializers.scores import ScoreRunInSerializer, ScoreRunSerializer
 from .base import ApiView
 
 RUN_EXAMPLE = {"id": 17, "cycle": 2025, "framework": "smartgov-maturity", "status": "running",
-               "status_label": "运行中", "progress": 50, "stage": "uncertainty", "reason": "api",
+               "status_label": "计算中", "progress": 50, "stage": "uncertainty", "reason": "api",
                "requested_at": "2025-12-02T09:28:00+08:00", "started_at": "2025-12-02T09:29:00+08:00",
                "finished_at": None, "regions": 0, "error": "", "current": False}
 
@@ -64,7 +64,8 @@ class ScoreRunList(ScoreRunScoped, generics.ListAPIView):
         responses={202: ScoreRunSerializer, **errors(400, 403, 404)},
         examples=[OpenApiExample("Recompute 2025", request_only=True, value={"cycle": 2025, "reason": "省级复核"}),
                   OpenApiExample("Queued", response_only=True, status_codes=[202],
-                                 value={**RUN_EXAMPLE, "status": "queued", "progress": 0, "started_at": None})],
+                                 value={**RUN_EXAMPLE, "status": "queued", "status_label": "排队中", "progress": 0,
+                                        "stage": "", "started_at": None})],
     )
     def post(self, request: Request) -> Response:
         data = self.body(ScoreRunInSerializer)

@@ -57,10 +57,10 @@ class ReviewCommentAdmin(ShownOnly, admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["user", "message", "created_at", "read_at"]
-    list_filter = [("read_at", admin.EmptyFieldListFilter)]
-    search_fields = ["message", "user__username"]
-    list_select_related = ["user"]
+    list_display = ["user", "kind", "message", "created_at", "read_at"]
+    list_filter = ["kind", ("read_at", admin.EmptyFieldListFilter)]
+    search_fields = ["user__username"]
+    list_select_related = ["user", "submission__region", "submission__cycle__framework", "cycle__framework"]
 
     def has_add_permission(self, request):
         return False

@@ -219,11 +219,29 @@ class ReviewComment(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app message to one user (also sent by e-mail when the user has an address)."""
+    """An in-app message to one user (also sent by e-mail when the user has an address). What happened is kept —
+    its kind and facts, with the submission or cycle — not a text: the message is told when it is read, in the
+    reader's language (`assessments.notification_texts`). Notifications made before that keep their text."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Message as written")
+        TRANSITION = "transition", _("Workflow step")
+        CYCLE_OPENED = "cycle_opened", _("Cycle opened")
+        CYCLE_CLOSED = "cycle_closed", _("Cycle closed")
+        PARTICIPANT_ADDED = "participant_added", _("Region added to a cycle")
+        DEADLINE_EXTENDED = "deadline_extended", _("Deadline extended")
+        RESULTS_PUBLISHED = "results_published", _("Results published")
+        REMINDER = "reminder", _("Reminder")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    message = models.CharField(_("message"), max_length=500)
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    facts = models.JSONField(_("facts"), default=dict, blank=True,
+                             help_text=_("What the message tells, e.g. who took which step, the reason, the dates."))
+    written = models.CharField(_("message as written"), max_length=500, blank=True,
+                               help_text=_("The text of a notification made before messages were told in the "
+                                           "reader's language."))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
@@ -232,6 +250,27 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "read_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["text", "transition", "cycle_opened", "cycle_closed",
+                                                         "participant_added", "deadline_extended",
+                                                         "results_published", "reminder"]),
+                                   name="notification_kind_valid"),
+        ]
 
     def __str__(self):
         return self.message[:60]
+
+    @property
+    def message(self) -> str:
+        """What happened, in the active language."""
+        from ..notification_texts import notification_message
+
+        return notification_message(self)
+
+    @property
+    def indicators(self) -> list[tuple[str, str]]:
+        """(code, name in the active language) of the indicators the step concerns, e.g. those commented on when a
+        submission is returned."""
+        from ..notification_texts import notification_indicators
+
+        return notification_indicators(self)

@@ -16,9 +16,9 @@ from indicators.models import Framework
 from smartgov.errors import Invalid, PermissionRefused
 
 from ..lifecycle import STEPS, TRANSITIONS, LifecycleRefused, check, is_national, role_refusal
-from ..models import Cycle, Submission
+from ..models import Cycle, Notification, Submission
 from .notifications import notify_participants
-from .participants import ParticipantsAdded, ParticipantSet, participants_resolve, subject, submissions_create
+from .participants import ParticipantsAdded, ParticipantSet, participants_resolve, submissions_create
 
 EDITABLE = ("opens", "closes", "min_participation", "separation_of_duties", "is_demo")
 
@@ -114,10 +114,8 @@ def cycle_open(*, cycle: Cycle, participants: ParticipantSet, actor: Actor | Non
                      new={"status": step.target, "participants": len(regions),
                           "codes": [region.code for region in regions], "selection": participants.describe()})
         notify_participants(submissions=cycle.submissions.select_related("region"), actor=actor,
-                            subject=subject(cycle), message=_(
-                                "%(cycle)s is open for entry from %(opens)s until %(closes)s.") % {
-                                "cycle": cycle, "opens": cycle.opens.isoformat(),
-                                "closes": cycle.closes.isoformat()})
+                            kind=Notification.Kind.CYCLE_OPENED,
+                            facts={"opens": cycle.opens.isoformat(), "closes": cycle.closes.isoformat()})
     return ParticipantsAdded(cycle, added, already)
 
 
@@ -154,11 +152,8 @@ def cycle_close(*, cycle: Cycle, actor: Actor | None) -> Closing:
         audit_record(actor=actor, action=Action.CYCLE_CLOSED, target=cycle, old={"status": Cycle.Status.OPEN},
                      new={"status": step.target, "participants": len(submissions),
                           "not_approved": {s.region.code: s.status for s in not_approved}})
-        facts = {"cycle": cycle}
         notify_participants(submissions=[s for s in submissions if s.status == Submission.Status.APPROVED],
-                            actor=actor, subject=subject(cycle),
-                            message=_("%(cycle)s is closed for entry.") % facts)
-        notify_participants(submissions=not_approved, actor=actor, subject=subject(cycle), message=_(
-            "%(cycle)s is closed for entry. Your submission was not approved by then: it is reported as not "
-            "approved (the province may still review it).") % facts)
+                            actor=actor, kind=Notification.Kind.CYCLE_CLOSED, facts={"approved": True})
+        notify_participants(submissions=not_approved, actor=actor, kind=Notification.Kind.CYCLE_CLOSED,
+                            facts={"approved": False})
     return Closing(cycle, not_approved, len(submissions))

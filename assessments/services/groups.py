@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from audit.models import Action
 from audit.services import Actor, audit_record
 from smartgov.errors import Invalid, Refused
+from smartgov.i18n import localised
 from smartgov.limits import GROUPS_FILE_MAX_BYTES, GROUPS_FILE_MAX_ROWS, IMPORT_UPLOAD_LIFETIME
 from smartgov.workbooks import OLE_SIGNATURE, ZIP_SIGNATURE, UnreadableWorkbook, csv_rows, open_workbook
 
@@ -127,16 +128,17 @@ def groups_check(cycle: Cycle, groups: Sequence[GroupInput]) -> dict[str, list[s
     participants = set(Submission.objects.filter(cycle_id=cycle.pk, region__code__in=wanted)
                        .values_list("region__code", flat=True))
     outside = wanted - participants
-    known = set(Region.objects.filter(code__in=outside).values_list("code", flat=True)) if outside else set()
+    known = {region.code: region for region in Region.objects.filter(code__in=outside)} if outside else {}
     for group in groups:
         unknown = [code for code in group.members if code in outside and code not in known]
-        strangers = [code for code in group.members if code in known]
+        strangers = [known[code] for code in group.members if code in known]
         if unknown:
             refuse("members", _("Group “%(group)s”: no region has these codes: %(codes)s.")
                    % {"group": group.code, "codes": "、".join(unknown)})
         if strangers:
-            refuse("members", _("Group “%(group)s”: these regions are not participants of this cycle: %(codes)s.")
-                   % {"group": group.code, "codes": "、".join(strangers)})
+            refuse("members", _("Group “%(group)s”: these regions are not participants of this cycle: %(regions)s.")
+                   % {"group": group.code, "regions": localised("、", ", ").join(
+                       localised("{}（{}）", "{} ({})").format(region.name, region.code) for region in strangers)})
     return problems
 
 

@@ -26,6 +26,7 @@ from audit.models import Action
 from audit.services import Actor, audit_record
 from smartgov.errors import DomainError, ErrorCode
 from smartgov.limits import IMPORT_UPLOAD_LIFETIME, NOTE_MAX_LENGTH, VALUES_WORKBOOK_MAX_BYTES, VALUES_WORKBOOK_MAX_ROWS
+from smartgov.numbers import human_number
 from smartgov.workbooks import UnreadableWorkbook
 
 from ..checks import InvalidValue, parse_value
@@ -111,11 +112,11 @@ class RowChange:
 
     @property
     def old_text(self) -> str:
-        return number_text(self.old_value)
+        return human_number(self.old_value)
 
     @property
     def new_text(self) -> str:
-        return number_text(self.new_value)
+        return human_number(self.new_value)
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,7 @@ def import_preview(*, data: bytes, scope: ImportScope, actor: Actor) -> ImportPr
                                                                     "note")}
     default_region = sheet.meta.region if sheet.meta.kind == "submission" else None
     seen: dict[tuple[int, str], int] = {}
+    strangers: dict[str, Region | None] = {}
     pending: dict[int, list[RowChange]] = {}
 
     def error(row: SheetRow, column: str, reason: str, value: object = None, region: str = "") -> None:
@@ -204,7 +206,11 @@ def import_preview(*, data: bytes, scope: ImportScope, actor: Actor) -> ImportPr
             continue
         submission = scope.submissions.get(region_code)
         if submission is None:
-            error(row, "region_code", _not_in_scope(scope, region_code), region_code, region_code)
+            if region_code not in strangers:
+                strangers[region_code] = Region.objects.filter(code=region_code).first()
+            stranger = strangers[region_code]
+            error(row, "region_code", _not_in_scope(scope, region_code, stranger), region_code,
+                  stranger.name if stranger else region_code)
             continue
         city = submission.region.name
         if not row.code:
@@ -297,8 +303,9 @@ def _check_meta(meta: FileMeta, scope: ImportScope) -> None:
                             % {"period": meta.period or "?", "framework": meta.framework or "?",
                                "version": meta.framework_version or "?"})
     if scope.kind == "submission" and meta.kind == "submission" and meta.region != scope.region.code:
-        raise ImportRefused(_("This file holds the values of region %(file)s, not of %(here)s.")
-                            % {"file": meta.region, "here": scope.region.name})
+        other = Region.objects.filter(code=meta.region).first()
+        raise ImportRefused(_("This file holds the values of %(file)s, not of %(here)s.")
+                            % {"file": other.name if other else meta.region, "here": scope.region.name})
 
 
 def _refusal(submission: Submission, actor: Actor, meta: FileMeta) -> str | None:
@@ -314,9 +321,12 @@ def _refusal(submission: Submission, actor: Actor, meta: FileMeta) -> str | None
     return None
 
 
-def _not_in_scope(scope: ImportScope, code: str) -> str:
+def _not_in_scope(scope: ImportScope, code: str, region: Region | None) -> str:
     if scope.kind == "submission":
         return _("This file may only hold values of %(region)s.") % {"region": scope.region.name}
+    if region is not None:
+        return _("%(region)s is not a city of %(province)s with a submission in this cycle.") % {
+            "region": region.name, "province": scope.region.name}
     return _("“%(code)s” is not a city of %(province)s with a submission in this cycle.") % {
         "code": code, "province": scope.region.name}
 

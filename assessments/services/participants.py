@@ -24,7 +24,7 @@ from smartgov.limits import EXTENSION_REASON_MAX_LENGTH, PARTICIPANTS_FILE_MAX_B
 from smartgov.workbooks import ZIP_SIGNATURE, UnreadableWorkbook, open_workbook
 
 from ..lifecycle import STEPS, check, is_national
-from ..models import REGION_CODE, Cycle, Region, Submission
+from ..models import REGION_CODE, Cycle, Notification, Region, Submission
 from ..permissions import coordinated_provinces, may_coordinate
 from .notifications import notify_participants
 
@@ -255,14 +255,9 @@ def participants_add(*, cycle: Cycle, participants: ParticipantSet, actor: Actor
                          region=common_province(s.region for s in added),
                          new={"codes": [s.region.code for s in added], "count": len(added),
                               "selection": participants.describe()})
-            notify_participants(submissions=added, actor=actor, subject=subject(cycle), message=_(
-                "%(cycle)s: your region takes part; entry is open until %(closes)s.") % {
-                "cycle": cycle, "closes": cycle.closes.isoformat()})
+            notify_participants(submissions=added, actor=actor, kind=Notification.Kind.PARTICIPANT_ADDED,
+                                facts={"closes": cycle.closes.isoformat()})
     return ParticipantsAdded(cycle, added, already)
-
-
-def subject(cycle: Cycle) -> str:
-    return _("SmartGov: %(cycle)s") % {"cycle": cycle}
 
 
 def _locked(cycle: Cycle) -> Cycle:
@@ -291,10 +286,8 @@ def deadline_extend(*, submission: Submission, until: datetime.date, reason: str
         audit_record(actor=actor, action=Action.DEADLINE_EXTENDED, target=submission, submission=submission,
                      subject="extended_until",
                      old=old, new={"until": until.isoformat(), "reason": reason}, comment=reason)
-        notify_participants(submissions=[submission], actor=actor, subject=subject(cycle), message=_(
-            "%(region)s %(period)s: the deadline is extended to %(until)s. Reason: %(reason)s") % {
-            "region": submission.region.name_zh, "period": cycle.period, "until": until.isoformat(),
-            "reason": reason})
+        notify_participants(submissions=[submission], actor=actor, kind=Notification.Kind.DEADLINE_EXTENDED,
+                            facts={"until": until.isoformat(), "reason": reason})
     return submission
 
 

@@ -188,7 +188,7 @@ def person_change_role(*, assignment: RoleAssignment, role: str, region: Region,
         raise Refused(_("This role cannot be given here: a platform administrator is made by another "
                         "administrator."))
     if not region.is_current:
-        raise Refused(_("The region code %(code)s is no longer valid.") % {"code": region.code})
+        raise Refused(_("%(region)s (%(code)s) is no longer valid.") % {"region": region.name, "code": region.code})
     if not may_coordinate(actor, region):
         raise PermissionRefused(_("%(region)s is not in a province you coordinate.") % {"region": region.name})
     reason = role_misfit(role, region)

@@ -20,9 +20,8 @@ from smartgov.limits import COMMENT_MAX_LENGTH
 
 from ..events import announce_results_published, announce_results_revised
 from ..lifecycle import TRANSITIONS, CycleTransition, LifecycleRefused, check
-from ..models import Cycle, Publication, ScoreRun, Submission
+from ..models import Cycle, Notification, Publication, ScoreRun, Submission
 from .notifications import notify_campaign_staff
-from .participants import subject
 from .scores import cycle_scores_are_current
 
 if TYPE_CHECKING:
@@ -88,13 +87,11 @@ def _publish(cycle: Cycle, step: CycleTransition, actor: Actor | None, *, reason
             audit_record(actor=actor, action=Action.CYCLE_PUBLISHED, target=cycle, old={"status": old_status},
                          new={"status": step.target, **facts})
             announce_results_published(cycle_id=cycle.pk, publication_id=publication.pk)
-            message = _("The results of %(cycle)s are published (version 1).") % {"cycle": cycle}
         else:
             audit_record(actor=actor, action=Action.CYCLE_REVISED, target=cycle, comment=reason,
                          old={"version": previous.version, "run": previous.run_id}, new=facts)
             announce_results_revised(cycle_id=cycle.pk, publication_id=publication.pk)
-            message = _("The results of %(cycle)s are revised (version %(version)s). Reason: %(reason)s") % {
-                "cycle": cycle, "version": publication.version, "reason": reason}
         provinces = {p for p in cycle.submissions.values_list("region__province_id", flat=True) if p is not None}
-        notify_campaign_staff(provinces=provinces, message=message, subject=subject(cycle), actor=actor)
+        notify_campaign_staff(cycle=cycle, provinces=provinces, kind=Notification.Kind.RESULTS_PUBLISHED,
+                              facts={"version": publication.version, "reason": reason}, actor=actor)
     return publication

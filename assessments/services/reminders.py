@@ -15,13 +15,10 @@ from dataclasses import asdict, astuple, dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from audit.models import Action
 from audit.services import Actor, audit_record
@@ -31,18 +28,18 @@ from smartgov.errors import Invalid, PermissionRefused, Refused
 from ..models import Cycle, IndicatorValue, Notification, Region, ReminderSchedule, RoleAssignment, Submission
 from ..permissions import is_platform_admin, may_coordinate
 from ..progress import Participant, framework_indicators, participants_progress
+from .notifications import notifications_deliver
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 Role = RoleAssignment.Role
 Status = Submission.Status
+Kind = Notification.Kind
 CITY_ROLES = (Role.CITY_OFFICER, Role.CITY_REVIEWER)
 WITH_THE_CITY = (Status.DRAFT, Status.RETURNED, Status.SUBMITTED)
 """The submissions whose next step is the city's: only their staff are reminded."""
 NEAR_DAYS = 14
 """A deadline is near when it falls within this many days (or before the next reminder, if later)."""
 EVERY_DAYS = (1, 60)
-CODES_SHOWN = 10
-"""Indicator codes a reminder names before saying how many more."""
 
 
 def next_reminder_at(*, hour: int, after: datetime.datetime, days: int = 0) -> datetime.datetime:
@@ -181,10 +178,8 @@ def reminders_send(*, schedule_id: int, now: datetime.datetime | None = None) ->
     behind = [p for p in participants_progress(
         schedule.cycle, provinces=None if schedule.province_id is None else [schedule.province_id], today=today,
         indicators=indicators, statuses=WITH_THE_CITY) if p.deadline <= window]
-    notifications, mails = _reminders(schedule.cycle, behind, indicators, today)
-    Notification.objects.bulk_create(notifications)
-    if mails:
-        transaction.on_commit(lambda: send_mass_mail(mails, fail_silently=True))
+    notifications = _reminders(schedule.cycle, behind, indicators, today)
+    mails = notifications_deliver(notifications)
     schedule.next_at, schedule.last_sent_at = next_at, now
     reached = len({n.submission_id for n in notifications})
     sent = RemindersSent(1, reached, len(behind) - reached, len(notifications), len(mails))
@@ -193,13 +188,9 @@ def reminders_send(*, schedule_id: int, now: datetime.datetime | None = None) ->
     return sent
 
 
-Mail = tuple[str, str, str, list[str]]
-
-
 def _reminders(cycle: Cycle, behind: Sequence[Participant], indicators: Sequence[Indicator],
-               today: datetime.date) -> tuple[list[Notification], list[Mail]]:
-    """A notification for each city officer and reviewer of each participant behind, and an e-mail to each of
-    them who has an address (two queries)."""
+               today: datetime.date) -> list[Notification]:
+    """A notification for each city officer and reviewer of each participant behind (three queries)."""
     staff: dict[int, list[User]] = {}
     for assignment in (RoleAssignment.objects.filter(region_id__in=[p.region_id for p in behind],
                                                      role__in=CITY_ROLES, user__is_active=True)
@@ -208,57 +199,26 @@ def _reminders(cycle: Cycle, behind: Sequence[Participant], indicators: Sequence
             users = staff.setdefault(assignment.region_id, [])
             if assignment.user not in users:
                 users.append(assignment.user)
+    reached = [p for p in behind if staff.get(p.region_id)]
     filled: dict[int, set[int]] = {}
     for submission_id, indicator_id in IndicatorValue.objects.filter(
-            submission_id__in=[p.submission_id for p in behind if staff.get(p.region_id)]).values_list(
-            "submission_id", "indicator_id"):
+            submission_id__in=[p.submission_id for p in reached]).values_list("submission_id", "indicator_id"):
         filled.setdefault(submission_id, set()).add(indicator_id)
+    submissions = Submission.objects.select_related("region").in_bulk([p.submission_id for p in reached])
     notifications: list[Notification] = []
-    mails: list[Mail] = []
-    for participant in behind:
-        users = staff.get(participant.region_id, [])
-        if not users:
-            continue
+    for participant in reached:
+        submission = submissions[participant.submission_id]
+        submission.cycle = cycle
         unfilled = [i.code for i in indicators if i.pk not in filled.get(participant.submission_id, ())]
-        message = reminder_message(cycle, participant, unfilled, today)
-        subject = _("SmartGov reminder: %(region)s %(period)s") % {"region": participant.name_zh,
-                                                                   "period": cycle.period}
-        for user in users:
-            notifications.append(Notification(user=user, submission_id=participant.submission_id,
-                                              message=message[:500]))
-            if user.email:
-                mails.append((subject, message, settings.DEFAULT_FROM_EMAIL, [user.email]))
-    return notifications, mails
+        facts = reminder_facts(participant, unfilled, today)
+        notifications.extend(Notification(user=user, submission=submission, cycle=cycle, kind=Kind.REMINDER,
+                                          facts=facts) for user in staff[participant.region_id])
+    return notifications
 
 
-def _codes(codes: Sequence[str]) -> str:
-    shown = ", ".join(codes[:CODES_SHOWN])
-    more = len(codes) - CODES_SHOWN
-    if more <= 0:
-        return shown
-    return ngettext("%(codes)s and %(count)d more", "%(codes)s and %(count)d more", more) % {
-        "codes": shown, "count": more}
-
-
-def reminder_message(cycle: Cycle, participant: Participant, unfilled: Sequence[str], today: datetime.date) -> str:
-    """What a reminder says: the cycle, the deadline (and how near or how late), what is missing."""
-    days = (participant.deadline - today).days
-    if days > 0:
-        when = ngettext("in %(days)d day", "in %(days)d days", days) % {"days": days}
-    elif days == 0:
-        when = _("today")
-    else:
-        when = ngettext("%(days)d day overdue", "%(days)d days overdue", -days) % {"days": -days}
-    parts = [_("%(region)s, assessment %(period)s: the deadline is %(deadline)s (%(when)s).") % {
-        "region": participant.name_zh, "period": cycle.period, "deadline": participant.deadline.isoformat(),
-        "when": when}]
-    if unfilled:
-        parts.append(_("%(missing)d of %(expected)d indicators have no value yet: %(codes)s.") % {
-            "missing": len(unfilled), "expected": participant.expected, "codes": _codes(unfilled)})
-    if participant.evidence_missing:
-        parts.append(_("Evidence is missing for %(codes)s.") % {"codes": _codes(participant.evidence_missing)})
-    if participant.status == Status.SUBMITTED:
-        parts.append(_("The submission awaits the city reviewer's sign-off."))
-    elif not unfilled and not participant.evidence_missing:
-        parts.append(_("Every value is entered: submit the submission for sign-off."))
-    return " ".join(parts)
+def reminder_facts(participant: Participant, unfilled: Sequence[str], today: datetime.date) -> dict[str, Any]:
+    """What a reminder tells (`notification_texts`): the deadline and how near or how late it is, what is missing."""
+    return {"deadline": participant.deadline.isoformat(), "days": (participant.deadline - today).days,
+            "missing": list(unfilled), "expected": participant.expected,
+            "evidence_missing": list(participant.evidence_missing),
+            "awaiting_sign_off": participant.status == Status.SUBMITTED}

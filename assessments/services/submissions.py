@@ -46,6 +46,18 @@ class StaleEdit(DomainError):
             current_version=submission.version, changes=[change_record(event) for event in self.changes])
 
 
+def _check_version(submission: Submission, expected_version: int | None, stale: str) -> None:
+    """The version an edit is based on (None: not checked) must be the submission's current one: an older one is a
+    stale edit (`stale` says so, with what changed since); a newer one it never had is a wrong input."""
+    if expected_version is None or expected_version == submission.version:
+        return
+    if expected_version > submission.version:
+        reason = _("The submission has never had version %(sent)s; it is at version %(version)s.") % {
+            "sent": expected_version, "version": submission.version}
+        raise Invalid(reason, fields={"version": [reason]})
+    raise StaleEdit(stale, submission, submission_events_since(submission, expected_version))
+
+
 class EntryLocked(DomainError):
     """The values cannot be edited now; the message says why and who can unlock them."""
 
@@ -105,12 +117,9 @@ def values_save(*, submission: Submission, entries: Mapping[str, Entry], actor: 
     with transaction.atomic():
         submission = _locked(submission)
         _check_may_edit(submission, actor)
-        if expected_version is not None and expected_version != submission.version:
-            raise StaleEdit(
-                _("Someone saved this submission after you opened it; your changes were not saved. Their "
-                  "changes are listed below: reload the page to see them, then enter yours again."),
-                submission, submission_events_since(submission, expected_version),
-            )
+        _check_version(submission, expected_version, _(
+            "Someone saved this submission after you opened it; your changes were not saved. Their changes are "
+            "listed below: reload the page to see them, then enter yours again."))
         indicators = {i.code: i for i in submission.cycle.framework.indicators.all()}
         parsed, errors = {}, {}
         unknown = [code for code in entries if code not in indicators]
@@ -162,8 +171,8 @@ def _survey_refusals(submission: Submission, parsed: Parsed) -> dict[str, str]:
         value, note = parsed[current.indicator.code]
         if value != current.value or note != current.note:
             refused[current.indicator.code] = _(
-                "This value comes from citizens' responses and cannot be changed by hand; it is recomputed on the "
-                "satisfaction page. How it was computed: %(how)s") % {"how": current.note or "—"}
+                "This value is computed from citizens' responses and cannot be changed by hand; it changes only "
+                "when the responses are aggregated again. How it was computed: %(how)s") % {"how": current.note or "—"}
     return refused
 
 
@@ -219,9 +228,8 @@ def submission_transition(*, submission: Submission, action: str, actor: Actor, 
             raise Invalid(reason_refusal(step), fields={"comment": [_("A reason is needed.")]})
         _check_comment_lengths(comment, indicator_comments)
         commented = _commented_indicators(submission, indicator_comments)
-        if expected_version is not None and submission.version != expected_version:
-            raise StaleEdit(_("Someone changed this submission after you opened it; reload it and try again."),
-                            submission, submission_events_since(submission, expected_version))
+        _check_version(submission, expected_version,
+                       _("Someone changed this submission after you opened it; reload it and try again."))
         reason = state_refusal(step, submission.status, roles, entry_open=submission.entry_open)
         if reason:
             raise WorkflowRefused(reason)
@@ -241,8 +249,8 @@ def submission_transition(*, submission: Submission, action: str, actor: Actor, 
         audit_record(actor=actor, action=TRANSITION_ACTIONS[action], submission=submission, subject="status",
                      old=old, new=step.target,
                      comment="\n".join([comment, *(f"{c}: {t}" for c, t in indicator_comments.items())]).strip())
-        notify_transition(submission=submission, action=action, label=str(step.label), actor=actor,
-                          comment=comment)
+        notify_transition(submission=submission, action=action, actor=actor, comment=comment,
+                          indicators=indicator_comments)
         if Submission.Status.APPROVED in (old, step.target):
             cycle_scores_request(cycle=submission.cycle, actor=actor, reason=f"{action} {submission.region.code}",
                                  follow_up=True)

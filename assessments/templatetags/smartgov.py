@@ -1,5 +1,7 @@
 from django import template
 
+from smartgov import numbers
+
 register = template.Library()
 
 
@@ -17,3 +19,9 @@ def pct_class(value):
     except (TypeError, ValueError):
         percent = 0
     return f"pct-{min(max(percent, 0), 100)}"
+
+
+@register.filter
+def human_number(value):
+    """A number as people read it: grouped thousands, no exponent (smartgov.numbers.human_number)."""
+    return numbers.human_number(value)

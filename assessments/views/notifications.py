@@ -15,7 +15,10 @@ PER_PAGE = 50
 
 @login_required
 def notification_list(request):
-    page = Paginator(Notification.objects.filter(user=request.user), PER_PAGE).get_page(request.GET.get("page"))
+    """The user's notifications, newest first, each told in the user's language."""
+    notifications = (Notification.objects.filter(user=request.user)
+                     .select_related("submission__region", "submission__cycle__framework", "cycle__framework"))
+    page = Paginator(notifications, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "assessments/notifications.html", {"page": page})
 
 

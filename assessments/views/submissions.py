@@ -6,13 +6,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from audit.selectors import change_record
 from smartgov.errors import DomainError, Invalid, error_body
+from smartgov.limits import COMMENT_MAX_LENGTH
 
 from ..checks import value_rules
+from ..edit_conflict import edit_conflict
 from ..models import Submission
 from ..permissions import edit_access, submission_actions
 from ..selectors import region_score_of, submission_entry
@@ -40,7 +42,8 @@ def submission_detail(request, pk):
     except ValuesInvalid as error:
         return _render(request, submission, typed=entries, errors=error.errors, status=400)
     except StaleEdit as error:
-        return _render(request, submission, typed=entries, conflict=error, status=409)
+        conflict = edit_conflict(submission, error, entries)
+        return _render(request, submission, typed=conflict.kept, conflict=conflict, status=409)
     except DomainError as error:
         messages.error(request, str(error))
         return redirect("submission", pk=pk)
@@ -62,6 +65,11 @@ def submission_autosave(request, pk):
         return JsonResponse(error_body(error), status=error.status)
     try:
         result = values_save(submission=submission, entries=entries, actor=request.user, expected_version=version)
+    except StaleEdit as error:
+        # The page shows the conflict as the form does (the same partial), the user's input kept beside it.
+        html = render_to_string("assessments/_entry_conflict.html", {
+            "submission": submission, "conflict": edit_conflict(submission, error, entries)}, request)
+        return JsonResponse({**error_body(error), "conflict_html": html}, status=error.status)
     except DomainError as error:
         return JsonResponse(error_body(error), status=error.status)
     entry = submission_entry(result.submission)
@@ -114,15 +122,20 @@ def submission_act(request, pk, action):
 
 
 def _render(request, submission, *, typed=None, errors=None, conflict=None, status=200):
+    """The page; `reviewing` when the user may return the submission (a comment box beside each value), and
+    `commented` the rows the province commented on when it last returned it."""
     access = edit_access(request.user, submission)
     actions = submission_actions(request.user, submission)
+    entry = submission_entry(submission)
     context = {
-        "submission": submission, "entry": submission_entry(submission),
+        "submission": submission, "entry": entry,
         "editable": access.editable, "lock_reason": access.lock if access.role else None,
         "actions": [step for step, _refusal in actions],
         "four_eyes": {step.action: refusal for step, refusal in actions if refusal},
+        "reviewing": any(step.action == "return" and not refusal for step, refusal in actions),
+        "commented": [row for block in entry.dimensions for row in block.rows if row.comments],
+        "comment_limit": COMMENT_MAX_LENGTH,
         "typed": typed or {}, "errors": errors or {}, "conflict": conflict,
-        "conflict_changes": [change_record(e) for e in conflict.changes] if conflict else [],
         "statuses": Submission.Status,
         "js_messages": _js_messages(), "value_rules": value_rules(),
         "score": region_score_of(submission),
@@ -142,6 +155,10 @@ def _js_messages():
         "saving": _("Saving…"),
         "saved": _("Saved automatically at"),
         "offline": _("Not saved: no connection. Your input is kept in this browser and saved when you are back."),
+        "unreachable": _("Not saved: the server did not answer. Your input is kept in this browser; trying again "
+                         "in %(seconds)s s."),
+        "conflict": _("Not saved: someone else saved this submission after you opened it. What they changed and "
+                      "your input are shown above the form."),
         "failed": _("Not saved."),
         "fix_first": _("Correct the values marked in red first."),
         "restored": _("%(count)s values typed earlier but not saved yet were restored; saving them now."),

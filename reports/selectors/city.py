@@ -77,7 +77,8 @@ def city_report(which: Cycle | CycleResults, region: Region) -> CityReport:
 
     peers = Q(run_id=run_id) & (Q(region_id__in=[region.pk, *best_ids]) | (
         Q(region__province_id=region.province_id) if region.province_id is not None else Q(pk__in=[])))
-    dims = values_frame(DimensionScore.objects.filter(peers), ["region_id", "dimension_id", "score", "rank"])
+    # Every region's dimension scores: the highest of each dimension may be any region's.
+    dims = values_frame(DimensionScore.objects.filter(run_id=run_id), ["region_id", "dimension_id", "score", "rank"])
     if not status.ranks_shown:
         dims["rank"] = None
     inds = values_frame(IndicatorScore.objects.filter(peers),
@@ -93,12 +94,13 @@ def city_report(which: Cycle | CycleResults, region: Region) -> CityReport:
     for dimension in dimensions:
         scores = dims[dims["dimension_id"] == dimension["pk"]]
         mine = scores[scores["region_id"] == region.pk]
+        best_score, holder = _highest(scores, everyone)
         dimension_rows.append(DimensionRow(
             code=dimension["code"], name=dimension["name"], weight=dimension["weight"],
             score=number(mine["score"].iloc[0]) if len(mine) else None,
             rank=integer(mine["rank"].iloc[0]) if len(mine) else None,
             province_mean=mean_of(scores.loc[scores["region_id"].isin(province_ids), "score"]),
-            best=mean_of(scores.loc[scores["region_id"].isin(best_ids), "score"]),
+            best=best_score, best_region=holder,
         ))
 
     indicator_rows = []
@@ -108,7 +110,8 @@ def city_report(which: Cycle | CycleResults, region: Region) -> CityReport:
             scores["region_id"] == region.pk).any() else {}
         indicator_rows.append(IndicatorRow(
             code=indicator["code"], name=indicator["name"], dimension=indicator["dimension"],
-            dimension_name=indicator["dimension_name"], unit=indicator["unit"], direction=indicator["direction"],
+            dimension_name=indicator["dimension_name"], unit=indicator["unit"], data_type=indicator["data_type"],
+            direction=indicator["direction"],
             **{key: mine.get(key) for key in ("value", "score", "weight", "contribution", "gap")},
             province_mean=mean_of(scores.loc[scores["region_id"].isin(province_ids), "score"]),
             best_score=mean_of(scores.loc[scores["region_id"].isin(best_ids), "score"]),
@@ -143,6 +146,18 @@ def city_report(which: Cycle | CycleResults, region: Region) -> CityReport:
         status=status,
         groups=_group_ranks(groups, row["group_ranks"], everyone),
     )
+
+
+def _highest(scores: pd.DataFrame, everyone: pd.DataFrame) -> tuple[float | None, Named | None]:
+    """The highest of a dimension's `scores` (rows of every region) and the region holding it, named from
+    `everyone` (the first by code when several hold it); (None, None) when no region is scored."""
+    scored = scores.assign(score=pd.to_numeric(scores["score"], errors="coerce")).dropna(subset=["score"])
+    if scored.empty:
+        return None, None
+    top = float(scored["score"].max())
+    holders = everyone[everyone["region_id"].isin(scored.loc[scored["score"] == top, "region_id"])]
+    first = as_record(holders.sort_values("code").iloc[0]) if len(holders) else None
+    return top, None if first is None else Named(code=first["code"], name=first["name"])
 
 
 def _group_ranks(groups: tuple[Named, ...], ranks: dict[str, int | None],

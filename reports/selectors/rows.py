@@ -41,6 +41,8 @@ class IndicatorInfo(TypedDict):
     dimension: str
     """Code of the indicator's dimension."""
     dimension_name: str
+    data_type: str
+    """`Indicator.DataType` value."""
     direction: str
     """`Indicator.Direction` value."""
     normalisation: str
@@ -152,15 +154,16 @@ def dimensions_of(framework_id: int) -> list[DimensionInfo]:
 
 
 def indicators_of(framework_id: int) -> list[IndicatorInfo]:
-    """The framework's indicators in order: pk, code, name, unit, dimension (code), dimension_name, direction,
-    normalisation, weight (within the dimension)."""
+    """The framework's indicators in order: pk, code, name, unit, dimension (code), dimension_name, data_type,
+    direction, normalisation, weight (within the dimension)."""
     name, unit = localised("name_zh", "name_en"), localised("unit_zh", "unit_en")
     dimension_name = localised("dimension__name_zh", "dimension__name_en")
     rows = Indicator.objects.filter(framework_id=framework_id).order_by("dimension__order", "order", "pk").values(
-        "pk", "code", name, unit, "dimension__code", dimension_name, "direction", "normalisation", "weight")
+        "pk", "code", name, unit, "dimension__code", dimension_name, "data_type", "direction", "normalisation",
+        "weight")
     return [{"pk": r["pk"], "code": r["code"], "name": r[name], "unit": r[unit], "dimension": r["dimension__code"],
-             "dimension_name": r[dimension_name], "direction": r["direction"], "normalisation": r["normalisation"],
-             "weight": r["weight"]} for r in rows]
+             "dimension_name": r[dimension_name], "data_type": r["data_type"], "direction": r["direction"],
+             "normalisation": r["normalisation"], "weight": r["weight"]} for r in rows]
 
 
 def bands_by_framework(code: str | None, *, framework_id: int | None = None) -> dict[int, tuple[Band, ...]]:

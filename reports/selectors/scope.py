@@ -3,13 +3,21 @@ their indicator scores."""
 
 import statistics
 from collections.abc import Iterable, Mapping
-from typing import TypeAlias, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 import pandas as pd
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from assessments.models import ComparisonGroup, Cycle, DimensionScore, IndicatorScore, Region, RegionScore
+from assessments.models import (
+    ComparisonGroup,
+    Cycle,
+    DimensionScore,
+    IndicatorScore,
+    Region,
+    RegionScore,
+    Submission,
+)
 from assessments.selectors import CycleResults
 from smartgov.i18n import localised
 
@@ -50,9 +58,27 @@ _Report = TypeVar("_Report", bound=ScopeReport)
 
 def province_report(which: Results, province: Region) -> ProvinceReport:
     """The results of a province's regions: `scope_report` of the regions whose parent is `province`, with
-    the `province` itself (named as it was when the cycle closed). 8 queries (10 given a cycle)."""
-    return _scope(ProvinceReport, results_of(which), Region.objects.filter(province_id=province.pk),
-                  province=Named(code=province.code, name=province.name))
+    the `province` itself (named as it was when the cycle closed) and its participants without a result.
+    8 queries, 9 when a participant has no result (2 more given a cycle)."""
+    results = results_of(which)
+    return _scope(ProvinceReport, results, Region.objects.filter(province_id=province.pk),
+                  province=Named(code=province.code, name=province.name), unscored=_unscored(results, province))
+
+
+def _unscored(results: CycleResults, province: Region) -> tuple[Named, ...]:
+    """The cycle's participants in `province` (the province itself aside) without a result in the run shown, by
+    code, named as when the cycle closed (one or two queries). Once published, only those that took part then."""
+    name = localised("region__name_zh", "region__name_en")
+    participants = Submission.objects.filter(cycle=results.cycle, region__province_id=province.pk).exclude(
+        region_id=province.pk)
+    if results.publication is not None:
+        participants = participants.filter(created_at__lte=results.publication.published_at)
+    rows = values_frame(
+        participants.exclude(region_id__in=RegionScore.objects.filter(run_id=shown_run_id(results))
+                             .values("region_id")).order_by("region__code"),
+        ["region_id", "region__code", name])
+    rows = named_on(rows.rename(columns={name: "name"}), results.cycle)
+    return tuple(Named(code=code, name=label) for code, label in zip(rows["region__code"], rows["name"], strict=True))
 
 
 def scope_report(which: Results, regions: Regions | None = None, *, group: str | None = None) -> ScopeReport:
@@ -66,7 +92,7 @@ def scope_report(which: Results, regions: Regions | None = None, *, group: str |
 
 
 def _scope(report: type[_Report], results: CycleResults, regions: Regions | None, *, group: str | None = None,
-           **extra: Named) -> _Report:
+           **extra: Any) -> _Report:
     """A `report`: a `ScopeReport`, or a subclass with its own fields in `extra`."""
     cycle = results.cycle
     run_id = shown_run_id(results)

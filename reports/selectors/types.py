@@ -2,6 +2,7 @@
 and the error they raise."""
 
 import datetime
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -20,6 +21,11 @@ class NoResult(DomainError):
 
 def _percent(share: float | None) -> float | None:
     return None if share is None else 100 * share
+
+
+def _whole(rank: float) -> int:
+    """A rank percentile as a whole rank, halves rounded up (2.5 → 3), as a reader rounds."""
+    return math.floor(rank + 0.5)
 
 
 class _Weighted:
@@ -167,6 +173,19 @@ class RegionResult:
     rank_high: float | None
     """95th percentile of the rank under the uncertainty analysis."""
 
+    @property
+    def rank_range(self) -> tuple[int, int] | None:
+        """`rank_low` and `rank_high` as whole ranks, as print shows them (halves rounded up); None without an
+        uncertainty analysis. The two are equal when the rank never left one place."""
+        if self.rank_low is None or self.rank_high is None:
+            return None
+        return _whole(self.rank_low), _whole(self.rank_high)
+
+    @property
+    def rank_median_whole(self) -> int | None:
+        """`rank_median` as a whole rank (halves rounded up)."""
+        return None if self.rank_median is None else _whole(self.rank_median)
+
 
 @dataclass(frozen=True)
 class CityResult(RegionResult):
@@ -210,7 +229,9 @@ class DimensionRow(_Weighted):
     province_mean: float | None
     """Mean score of the province's regions scored in the cycle, this one included."""
     best: float | None
-    """The best region's score (mean of them if several share the highest index)."""
+    """The highest score on the dimension among every region scored in the cycle (None when none is scored)."""
+    best_region: Named | None
+    """The region with that highest score (the first by code when several share it)."""
 
 
 @dataclass(frozen=True)
@@ -227,6 +248,8 @@ class IndicatorRow(_Weighted):
     """Name of the indicator's dimension."""
     unit: str
     """Unit of the raw value, in the active language ("" when none)."""
+    data_type: str
+    """`Indicator.DataType` value: a "boolean" value (1 yes, 0 no) prints as yes or no."""
     direction: str
     """`Indicator.Direction` value: whether higher or lower raw values are better."""
     value: float | None
@@ -505,6 +528,9 @@ class ProvinceReport(ScopeReport):
 
     province: Named
     """The province itself."""
+    unscored: tuple[Named, ...]
+    """The participants of the cycle in the province that have no result in the run shown (their submission was
+    not approved when it was computed), by code: named so that the report can say which cities it lacks."""
 
 
 @dataclass(frozen=True)

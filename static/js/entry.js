@@ -1,5 +1,8 @@
 // Entry form: checks values as they are typed, saves changed fields in the background, and keeps anything not
-// yet saved in the browser (localStorage) so that a closed tab or a lost connection loses nothing.
+// yet saved in the browser (localStorage) so that a closed tab or a lost connection loses nothing: it is saved
+// when the connection is back (the "online" event, and retries with growing delays). A save refused because
+// someone else saved first keeps the user's input in the fields, beside what the other person changed (the
+// server's words, "conflict_html"), until the user saves it again or discards it.
 (function () {
   "use strict";
   const form = document.getElementById("entry-form");
@@ -20,6 +23,8 @@
   let halted = false;
   let inFlight = false;
   let again = false;
+  let failures = 0;  // failed attempts in a row to reach the server: the next retry waits 2, 4, 8 … 60 s
+  let refused = new Set();  // the indicators whose input a conflict refused, until saved again or discarded
 
   function load() {
     try { return JSON.parse(localStorage.getItem(storageKey)) || {}; } catch (e) { return {}; }
@@ -100,6 +105,19 @@
     if (!halted) timer = setTimeout(save, 1200);
   }
 
+  function setVersion(version) {
+    document.querySelectorAll("input[name=version]").forEach((input) => { input.value = version; });
+  }
+
+  // The server could not be reached: say so, and try again later (at once when the browser is back online).
+  function retryLater(message) {
+    const seconds = Math.min(2 ** (failures + 1), 60);
+    failures += 1;
+    say(navigator.onLine === false ? text.offline : message.replace("%(seconds)s", seconds), "error");
+    clearTimeout(timer);
+    timer = setTimeout(save, seconds * 1000);
+  }
+
   // One save at a time: a second one sent before the first answers would carry a stale version.
   async function save() {
     if (inFlight) { again = true; return; }
@@ -127,13 +145,17 @@
         body: JSON.stringify({ version: Number(versionInput.value), entries: entries }),
       });
     } catch (e) {
-      say(text.offline, "error");
+      retryLater(text.offline);
       return;
     }
+    if ([502, 503, 504].includes(response.status)) {  // a proxy without its server, or an outage behind it
+      retryLater(text.unreachable);
+      return;
+    }
+    failures = 0;
     const body = await response.json().catch(() => ({}));
     if (response.ok) {
-      versionInput.value = body.version;
-      document.querySelectorAll("input[name=version]").forEach((input) => { input.value = body.version; });
+      setVersion(body.version);
       for (const code of Object.keys(entries)) {
         if (pending[code] && pending[code].value === entries[code].value && pending[code].note === entries[code].note) {
           delete pending[code];
@@ -147,16 +169,54 @@
       for (const [code, reasons] of Object.entries(body.fields || {})) show(code, reasons.join(" "));
       say(body.message, "error");
     } else if (body.code === "stale_version") {
-      // The refused input is dropped, so that a reload shows the colleague's values instead of overwriting them.
+      // The refused input leaves the browser's storage, so that a reload shows the colleague's values instead of
+      // overwriting them; it stays in the fields, and one click saves it again.
       halted = true;
       for (const code of Object.keys(entries)) delete pending[code];
       store();
-      const lines = (body.changes || []).map((c) => `${c.by || "—"}: ${c.subject} ${JSON.stringify(c.old)} → ${JSON.stringify(c.new)}`);
-      say(body.message + (lines.length ? "\n" + lines.join("\n") : ""), "error");
+      showConflict(body.conflict_html);
+      say(text.conflict, "error");
     } else {
       halted = true;
       say(body.message || text.failed, "error");
     }
+  }
+
+  // The server's account of the conflict, above the form. Values others changed where this page holds no input
+  // of the user's now show what is saved; the user's own input stays in its field, beside their change.
+  function showConflict(html) {
+    const old = document.getElementById("conflict");
+    if (old) old.remove();
+    form.insertAdjacentHTML("beforebegin", html);
+    const panel = document.getElementById("conflict");
+    refused = new Set([...panel.querySelectorAll("tr[data-code]")].map((row) => row.dataset.code));
+    for (const item of panel.querySelectorAll("li[data-code]")) {
+      const code = item.dataset.code;
+      if (refused.has(code) || pending[code] || !field(code, "value")) continue;
+      field(code, "value").value = item.dataset.value;
+      field(code, "note").value = item.dataset.note;
+      show(code, verdict(field(code, "value")));
+    }
+    document.querySelectorAll(".indicator").forEach((row) => row.classList.toggle("conflicted", refused.has(row.dataset.code)));
+    if (!refused.size) {  // nothing of the user's differs from what is saved: carry on from the new version
+      setVersion(panel.dataset.version);
+      halted = false;
+      schedule();
+    }
+    panel.scrollIntoView({ block: "nearest" });
+  }
+
+  // One click: the user's input, as it stands in the fields, saved against the version the conflict showed.
+  function reapply() {
+    const panel = document.getElementById("conflict");
+    for (const code of refused) remember(code);
+    refused = new Set();
+    setVersion(panel.dataset.version);
+    panel.remove();
+    document.querySelectorAll(".indicator.conflicted").forEach((row) => row.classList.remove("conflicted"));
+    halted = false;
+    clearTimeout(timer);
+    save();
   }
 
   function progress(body) {
@@ -180,14 +240,33 @@
     section.hidden = !(items || []).length;
   }
 
-  form.addEventListener("input", (event) => {
-    const row = event.target.closest(".indicator");
-    if (!row) return;
+  function edited(target) {
+    const row = target.closest(".indicator");
+    if (!row || !/^(value|note)_/.test(target.name || "")) return;
     const code = row.dataset.code;
     const value = field(code, "value");
     show(code, verdict(value));
     remember(code);
     schedule();
+  }
+  // While an input method composes (pinyin "shi" before it becomes 是), the text is not the user's input yet.
+  form.addEventListener("input", (event) => { if (!event.isComposing) edited(event.target); });
+  form.addEventListener("compositionend", (event) => edited(event.target));
+
+  document.addEventListener("click", (event) => {
+    // Without a refused input in this page (the form's own 409 page), the button submits the form as it is.
+    if (event.target.id === "conflict-reapply" && refused.size) {
+      event.preventDefault();
+      reapply();
+    }
+  });
+
+  window.addEventListener("online", () => {
+    failures = 0;
+    if (Object.keys(pending).length && !halted) { clearTimeout(timer); save(); }
+  });
+  window.addEventListener("offline", () => {
+    if (Object.keys(pending).length) say(text.offline, "error");
   });
 
   form.addEventListener("submit", (event) => {

@@ -107,5 +107,5 @@ def explain(item: IndicatorEstimate, questionnaire: Questionnaire | None) -> str
         parts.append(texts[item.indicator.code] % {"k": f"{e.numerator:,}", "n": f"{e.n:,}",
                                                      "months": e.notes.get("months", 0)})
         parts.append(_("95%% Wilson interval %(low)s–%(high)s.") % interval)
-    parts.append(_("Recomputed on the satisfaction page, not entered by hand."))
+    parts.append(_("Aggregated from the responses, not entered by hand."))
     return " ".join(parts)

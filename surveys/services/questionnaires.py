@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from assessments.models import Cycle, Region
 from audit.models import Action
 from audit.services import Actor, audit_record
+from smartgov.numbers import human_number
 
 from .. import sources
 from ..models import Question, Questionnaire
@@ -114,7 +115,7 @@ def questionnaire_weighting_save(*, questionnaire: Questionnaire, question: Ques
             values.append(float(share))
         if abs(sum(values) - 100) > 1:
             raise SatisfactionRefused(_("The population shares add up to %(total)s %%; they must add up to 100 %%.")
-                                      % {"total": f"{sum(values):g}"})
+                                      % {"total": human_number(sum(values))})
         question.options = [{**o, "share": s} for o, s in zip(question.options, values, strict=True)]
         question.weighting = True
         question.save(update_fields=["options", "weighting"])

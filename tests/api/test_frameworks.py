@@ -1,4 +1,7 @@
+import json
+
 import pytest
+from rest_framework.test import APIClient
 
 from indicators.models import Framework
 from indicators.selectors import framework_document
@@ -38,3 +41,18 @@ def test_it_reads_a_framework_with_its_dimensions_indicators_and_bands(zj, frame
 
 def test_it_answers_404_for_an_unknown_version(zj, framework):
     assert zj.get("/api/v1/frameworks/smartgov-maturity/9/").json()["code"] == "not_found"
+
+
+def test_it_serves_the_json_schema_of_framework_files_without_a_token(framework):
+    from indicators.framework_schema import SCHEMA_FILE
+
+    response = APIClient().get("/api/v1/frameworks/schema/")
+    assert (response.status_code, response["Content-Type"]) == (200, "application/json")
+    assert response.json() == json.loads(SCHEMA_FILE.read_text("utf-8"))
+
+
+def test_the_schema_states_every_key_of_the_method_the_api_answers(zj, framework):
+    schemas = APIClient().get("/api/v1/schema/?format=json").json()["components"]["schemas"]
+    method = zj.get("/api/v1/frameworks/smartgov-maturity/1/").json()["method"]
+    assert set(schemas["Method"]["properties"]) == set(method)
+    assert method["geometric_floor"] == framework.geometric_floor

@@ -61,6 +61,14 @@ PER_LIST = [
     ("/api/v1/frameworks/", "status=lost", "status"),
     ("/api/v1/reports/", "ordering=status", "ordering"),
     ("/api/v1/cycles/2025/publications/", "ordering=version", "ordering"),
+    # read as sent: nothing trimmed, a whole number written as one (the schema's pattern and type)
+    ("/api/v1/results/", "province=%20330000", "province"),
+    ("/api/v1/aggregates/", "province=330000%0A", "province"),
+    ("/api/v1/results/", "cycle=%202025", "cycle"),
+    ("/api/v1/results/", "version=1.0", "version"),
+    ("/api/v1/submissions/", "cycle=2025.0", "cycle"),
+    ("/api/v1/results/", "level=3.0", "level"),
+    ("/api/v1/frameworks/", "code=smartgov-maturity%0A", "code"),
 ]
 # (list, query): what the docs promise stays accepted
 ACCEPTED = [
@@ -78,6 +86,11 @@ ACCEPTED = [
     ("/api/v1/frameworks/", "code=smartgov-maturity&status=published&ordering=version"),
     ("/api/v1/reports/", "status=queued&language=en&kind=city&page=1"),
     ("/api/v1/cycles/2025/publications/", "framework=smartgov-maturity&page_size=10"),
+    # an optional parameter sent empty is as if left out (the schema's allowEmptyValue)
+    ("/api/v1/results/", "cycle=&version=&framework=&province=&level=&ordering=&format="),
+    ("/api/v1/aggregates/", "cycle=&province=&version="),
+    ("/api/v1/submissions/", "cycle=&status=&province=&region=&framework=&ordering="),
+    ("/api/v1/cycles/2025/publications/", "framework="),
 ]
 
 

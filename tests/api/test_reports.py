@@ -66,3 +66,16 @@ def test_a_cycle_without_results_is_refused_with_the_reason(zj, framework, regio
     Cycle.objects.create(framework=framework, period=2026, opens="2026-01-01", closes="2026-12-31")
     response = request_report(zj, cycle=2026)
     assert (response.status_code, response.json()["code"]) == (409, "report_refused")
+
+
+@pytest.mark.parametrize(("body", "fields"), [
+    ({"cycle": "2025", "region": "330100"}, ["cycle"]),
+    ({"cycle": 2025, "region": 330100}, ["region"]),
+    ({"cycle": 2025, "region": "330100 "}, ["region"]),
+    ({"cycle": 2025, "region": "330100", "format": "pdf"}, ["format"]),
+])
+def test_the_body_is_read_strictly_and_nothing_is_requested(zj, scored, body, fields):
+    response = zj.post("/api/v1/reports/", body, format="json")
+    assert (response.status_code, response.json()["code"], list(response.json()["fields"])) == (400, "invalid",
+                                                                                                  fields)
+    assert not Report.objects.exists()

@@ -248,3 +248,16 @@ def test_without_a_cycle_the_latest_published_one_is_preferred_to_a_later_provis
     assert zj.get("/api/v1/results/?cycle=2025").json()["results"][0]["provisional"] is True
     published(scored)
     assert zj.get("/api/v1/results/").json()["results"][0]["cycle"] == 2025
+
+
+def test_each_resource_and_representation_has_its_own_etag(zj, scored):
+    """`results/`, `results/{region}/`, `aggregates/` and a CSV of the same run never share an ETag: the copy of
+    one is never taken for another's."""
+    answers = {url: zj.get(url) for url in ("/api/v1/results/", "/api/v1/results/330100/", "/api/v1/aggregates/",
+                                            "/api/v1/results/?format=csv", "/api/v1/aggregates/?format=csv")}
+    etags = {url: response["ETag"] for url, response in answers.items()}
+    assert len(set(etags.values())) == len(etags), etags
+    assert zj.get("/api/v1/results/330100/", HTTP_IF_NONE_MATCH=etags["/api/v1/results/"]).status_code == 200
+    assert zj.get("/api/v1/aggregates/", HTTP_IF_NONE_MATCH=etags["/api/v1/results/"]).status_code == 200
+    assert zj.get("/api/v1/results/", HTTP_IF_NONE_MATCH=etags["/api/v1/results/?format=csv"]).status_code == 200
+    assert zj.get("/api/v1/results/", HTTP_ACCEPT="text/csv")["ETag"] != etags["/api/v1/results/"]

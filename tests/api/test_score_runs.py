@@ -84,3 +84,20 @@ def test_the_platform_administrator_sees_every_run_with_its_reason(admin_client,
     ScoreRun.objects.filter(cycle=scored).update(reason="approve 320100")
     runs = admin_client.get("/api/v1/score-runs/?cycle=2025").json()["results"]
     assert [run["reason"] for run in runs] == ["approve 320100"]
+
+
+@pytest.mark.parametrize(("body", "fields"), [
+    ({"cycle": "2026"}, ["cycle"]),
+    ({"cycle": 2026.0}, ["cycle"]),
+    ({"cycle": True}, ["cycle"]),
+    ({"cycle": 1999}, ["cycle"]),
+    ({"cycle": 2026, "reason": 5}, ["reason"]),
+    ({"cycle": 2026, "framework": " smartgov-maturity"}, ["framework"]),
+    ({"cycle": 2026, "dry_run": True}, ["dry_run"]),
+])
+def test_the_body_is_read_strictly_and_nothing_is_queued(zj, zhejiang_only, body, fields):
+    runs = ScoreRun.objects.count()
+    response = zj.post("/api/v1/score-runs/", body, format="json")
+    assert (response.status_code, response.json()["code"], list(response.json()["fields"])) == (400, "invalid",
+                                                                                                  fields)
+    assert ScoreRun.objects.count() == runs

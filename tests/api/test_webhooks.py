@@ -45,13 +45,14 @@ def test_it_notifies_the_province_with_a_signed_body(scored, publication, zhejia
     assert json.loads(body) == {
         "event": "results.published", "delivery": deliveries[0].pk,
         "cycle": {"period": 2025, "framework": "smartgov-maturity", "version": 1},
-        "publication": {"version": 1, "published_at": publication.published_at.isoformat(), "reason": "",
-                        "participants": 10, "approved": 10},
-        "run": {"id": run.pk, "finished_at": run.finished_at.isoformat(),
+        "publication": {"version": 1, "published_at": timezone.localtime(publication.published_at).isoformat(),
+                        "reason": "", "participants": 10, "approved": 10},
+        "run": {"id": run.pk, "finished_at": timezone.localtime(run.finished_at).isoformat(),
                 "inputs_fingerprint": run.inputs_fingerprint, "engine_version": run.engine_version},
         "region": {"code": "330000", "name_zh": "浙江省", "name_en": "Zhejiang"}, "regions_scored": 6,
         "results": "/api/v1/results/?cycle=2025&framework=smartgov-maturity&province=330000&version=1",
         "aggregates": "/api/v1/aggregates/?cycle=2025&framework=smartgov-maturity&province=330000&version=1"}
+    assert json.loads(body)["publication"]["published_at"].endswith("+08:00")  # as every timestamp of the API
     delivery = WebhookDelivery.objects.get()
     assert (delivery.status, delivery.attempts, delivery.last_status_code, delivery.last_error) == (
         "delivered", 1, 200, "")

@@ -1,6 +1,7 @@
 """The entry form, its autosave, copy-last-period and workflow buttons, seen through HTTP."""
 
 import json
+import re
 
 import pytest
 
@@ -153,3 +154,110 @@ def test_the_province_home_counts_statuses_per_period(client, analyst, framework
     earlier = client.get("/?period=2025").context
     assert (earlier["period"], earlier["counts"]["approved"], len(earlier["queue"])) == (2025, 3, 0)
     assert client.get("/?period=1999").context["period"] == 2026
+
+
+# --- Edit conflicts, values written back as stored, the province's comments (issue 13, items 2 and 4) ----------
+
+
+def _value(submission, code, value, note=""):
+    indicator = submission.cycle.framework.indicators.get(code=code)
+    return IndicatorValue.objects.create(submission=submission, indicator=indicator, value=value, note=note)
+
+
+def test_a_conflicting_autosave_tells_the_change_in_words_beside_the_users_input(client, officer, reviewer,
+                                                                               submission):
+    reviewer.first_name = "王芳"
+    reviewer.save()
+    _value(submission, "RS02", 82.5)
+    client.force_login(reviewer)
+    assert _autosave(client, submission, {"RS02": {"value": "83", "note": "已核实"}}).status_code == 200
+    client.force_login(officer)
+    response = _autosave(client, submission, {"RS02": {"value": "77", "note": ""}}, version=1)
+    body = response.json()
+    assert (response.status_code, body["code"], body["current_version"]) == (409, "stale_version", 2)
+    html = body["conflict_html"]
+    assert '王芳于' in html
+    assert ('将<a href="#row-RS02">RS02 数据共享申请满足率</a>由82.5%改为83%。其说明为：“已核实”。' in html)
+    assert '<tr data-code="RS02">' in html
+    assert '<td class="yours">77</td>' in html
+    assert "83%（由王芳保存）" in html
+    assert 'data-version="2"' in html
+    assert "&quot;value&quot;" not in html
+
+
+def test_the_forms_conflict_page_keeps_only_what_the_user_changed(client, officer, reviewer, submission):
+    """A whole form sends every field: the ones the user left as they were show the colleague's value now, so
+    that saving again overwrites nothing of theirs; the user's own input stays, beside the value saved."""
+    _value(submission, "RS01", 60)
+    _value(submission, "RS02", 82.5)
+    client.force_login(reviewer)
+    assert _autosave(client, submission, {"RS01": {"value": "70"}, "RS02": {"value": "83"}}).status_code == 200
+    client.force_login(officer)
+    response = client.post(f"/submissions/{submission.pk}/", {
+        "version": 1, "value_RS01": "60", "note_RS01": "", "value_RS02": "７７", "note_RS02": "按台账",
+        "value_RS03": "", "note_RS03": ""})
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert re.search(r'id="value_RS01"\s+value="70"', page), "untouched by the user: the colleague's value"
+    assert 'value="７７"' in page
+    assert "由60%改为70%" in page
+    assert page.count('<tr data-code="') == 1
+    assert 'class="indicator conflicted" id="row-RS02"' in page
+    assert '<input type="hidden" name="version" value="2" id="version">' in page
+    assert _saved_values(submission) == {"RS01": 70, "RS02": 83}
+
+
+def _saved_values(submission):
+    return dict(IndicatorValue.objects.filter(submission=submission).values_list("indicator__code", "value"))
+
+
+def test_stored_values_are_written_back_into_the_fields_without_losing_digits(client, officer, submission):
+    _value(submission, "RS06", 1234567)
+    _value(submission, "RS01", 0.1 + 0.2)
+    client.force_login(officer)
+    page = client.get(f"/submissions/{submission.pk}/").content.decode()
+    assert 'value="1234567"' in page
+    assert 'value="0.30000000000000004"' in page
+    form = {"version": 1, "value_RS06": "1234567", "note_RS06": "", "value_RS01": "0.30000000000000004",
+            "note_RS01": ""}
+    assert client.post(f"/submissions/{submission.pk}/", form).status_code == 302
+    assert Submission.objects.get(pk=submission.pk).version == 1, "saving the form as shown changed nothing"
+
+
+def _returned(client, submission, people, **comments):
+    with_required_evidence(fill(submission))
+    for user, action in (("officer", "submit"), ("reviewer", "sign_off")):
+        client.force_login(people[user])
+        client.post(f"/submissions/{submission.pk}/act/{action}", {"version": submission.version})
+        submission.refresh_from_db()
+    client.force_login(people["analyst"])
+    client.post(f"/submissions/{submission.pk}/act/return", {"version": submission.version, **comments})
+    submission.refresh_from_db()
+    return submission
+
+
+def test_the_province_comments_beside_each_value(client, analyst, officer, submission, people):
+    with_required_evidence(fill(submission))
+    Submission.objects.filter(pk=submission.pk).update(status="signed_off")
+    client.force_login(analyst)
+    page = client.get(f"/submissions/{submission.pk}/").content.decode()
+    assert page.count('form="action-return"') == 33
+    assert '<textarea name="comment_SC03" id="comment_SC03" form="action-return"' in page
+    assert "<details><summary>对单项指标的意见" not in page
+    client.force_login(officer)
+    assert 'form="action-return"' not in client.get(f"/submissions/{submission.pk}/").content.decode()
+
+
+def test_a_returned_submission_lists_the_commented_indicators_with_links(client, submission, people):
+    """Returned with comments on indicators only (no general reason): the banner still shows, naming them."""
+    _returned(client, submission, people, comment_SC03="跑动次数应为平均值。", comment_RS02="请附台账。")
+    assert submission.status == "returned"
+    client.force_login(people["officer"])
+    page = client.get(f"/submissions/{submission.pk}/").content.decode()
+    assert 'id="review-comments"' in page
+    assert "其中对2项指标提出了意见：" in page
+    banner = page[page.index('id="commented-indicators"'):page.index("</ul>", page.index('id="commented-indicators"'))]
+    assert banner.index('<a href="#row-RS02">RS02 数据共享申请满足率</a>') < banner.index(
+        '<a href="#row-SC03">SC03 事项平均跑动次数</a>')
+    assert '<span class="comment-text">跑动次数应为平均值。</span>' in banner
+    assert "省级意见：请附台账。" in page

@@ -331,6 +331,16 @@ def test_a_file_of_another_cycle_is_refused(client, officer, submission, framewo
     assert "2027" in response.context["error"]
 
 
+def test_a_file_of_another_city_names_both_cities(client, officer, submission, people, regions, cycle):
+    ningbo, _created = Submission.objects.get_or_create(region=regions["ningbo"], cycle=cycle)
+    client.force_login(people["ningbo_officer"])
+    data = client.get(reverse("submission-excel", args=[ningbo.pk])).content
+    client.force_login(officer)
+    response = _upload(client, reverse("submission-import", args=[submission.pk]), data)
+    assert response.status_code == 400
+    assert response.context["error"] == "此文件是宁波市的数据，不是杭州市的数据。"
+
+
 # Row-level errors ------------------------------------------------------------------------------------------------
 
 
@@ -460,7 +470,8 @@ def test_a_province_file_reports_cities_outside_the_province_and_locked_submissi
     assert [(e.row, e.column) for e in preview.errors] == [
         (rows[("330300", "RS01")], "value"), (rows[("330400", "RS01")], "region_code")]
     assert approved.region.name in preview.errors[0].reason
-    assert "320100" in preview.errors[1].reason
+    assert preview.errors[1].reason == "南京市不是浙江省在本周期有填报的城市。"
+    assert (preview.errors[1].value, preview.errors[1].region) == ("320100", "南京市")
     assert [(c.region.code, c.indicator.code) for c in preview.changes] == [("330500", "RS01")]
 
 

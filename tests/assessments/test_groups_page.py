@@ -107,7 +107,7 @@ def test_a_refused_group_keeps_the_form_and_names_the_codes(admin_client, url, c
     page = response.content.decode()
     assert 'id="groups-error"' in page
     assert page.count('class="field-error"') == 2
-    assert "330300" in page
+    assert "温州市（330300）" in page
     assert "999999" in page
     assert 'value="甲组"' in page
     assert not ComparisonGroup.objects.exists()

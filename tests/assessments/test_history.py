@@ -12,12 +12,14 @@ from assessments.models import RoleAssignment
 from assessments.services import Entry, submission_transition, values_save
 from audit.models import AuditEvent
 from audit.services import audit_record, audit_record_many
+from smartgov.numbers import human_number
 from tests.evidence_files import with_required_evidence
 from tests.factories import fill
 
 pytestmark = pytest.mark.django_db
 Role = RoleAssignment.Role
-HEADERS_ZH = ["时间", "操作人", "操作", "指标代码", "对象", "原值", "原备注", "新值", "新备注", "意见"]
+HEADERS_ZH = ["时间", "操作人", "操作", "指标代码", "对象", "原值", "原备注", "新值", "新备注", "意见",
+              "文件指纹（SHA-256）"]
 
 
 @pytest.fixture
@@ -63,7 +65,7 @@ def test_the_history_lists_value_and_status_changes_newest_first(client, worked,
     assert "王小明" in value
     assert "修改数值" in value
     assert "RS01 政务数据目录挂接率" in value
-    assert f'<span class="old">{worked.old_rs01:.12g}</span> → <span class="new">42.5</span>' in value
+    assert f'<span class="old">{human_number(worked.old_rs01)}</span> → <span class="new">42.5</span>' in value
     assert "按挂接目录重新统计" in value
     assert send_back.startswith("status")
     assert "reviewer" in send_back
@@ -105,10 +107,12 @@ def test_evidence_events_are_listed(client, submission, people):
     removed, added = _rows(_history(client, submission, kind="evidence").content.decode())
     assert "上传佐证材料" in added
     assert "RS05" in added
-    assert "共享平台截图.png" in added
+    assert f'<span class="new" title="SHA-256 {"ab" * 32}">共享平台截图.png (2.0\xa0KB)</span>' in added
     assert "删除佐证材料" in removed
     assert "整份填报" in removed
-    assert '<span class="old">旧文件.pdf</span> → <span class="new">—</span>' in removed
+    assert f'<span class="old" title="SHA-256 {"ab" * 32}">旧文件.pdf (2.0\xa0KB)</span> → <span class="new">—</span>' \
+        in removed
+    assert added.count("ab" * 32) == 1  # in the title only
 
 
 def test_the_history_is_in_english_for_english_users(client, worked, people):
@@ -157,13 +161,13 @@ def test_the_excel_export_holds_the_same_rows_with_chinese_headers(client, worke
     assert sheet.freeze_panes == "A2"
     assert sheet.column_dimensions["E"].width > 20
     assert len(rows) == 1 + AuditEvent.objects.filter(submission=worked).count() == 4
-    when, who, action, code, subject, old, old_note, new, new_note, comment = rows[1]
+    when, who, action, code, subject, old, old_note, new, new_note, comment, sha256 = rows[1]
     assert isinstance(when, datetime.datetime)
     assert (who, action, code, subject) == ("王小明", "修改数值", "RS01", "RS01 政务数据目录挂接率")
-    assert (old, old_note, new, new_note, comment) == (pytest.approx(worked.old_rs01), None, 42.5,
-                                                       "按挂接目录重新统计", None)
+    assert (old, old_note, new, new_note, comment, sha256) == (pytest.approx(worked.old_rs01), None, 42.5,
+                                                               "按挂接目录重新统计", None, None)
     assert rows[2][1:] == ("reviewer", "退回填报员", None, "状态", "待城市签核", None, "草稿", None,
-                           "RS01 口径不对，请按挂接目录重新统计")
+                           "RS01 口径不对，请按挂接目录重新统计", None)
     assert rows[3][2] == "提交城市签核"
     page = _rows(_history(client, worked).content.decode())
     for html, row in zip(page, rows[1:], strict=True):
@@ -216,3 +220,40 @@ def test_the_queries_do_not_grow_with_the_number_of_events(client, submission, p
     with django_assert_max_num_queries(9):
         response = client.get(reverse("submission-history-excel", args=[submission.pk]))
     assert len(list(load_workbook(io.BytesIO(response.content)).active.iter_rows())) == 303
+
+
+def test_numbers_are_shown_for_people_and_stay_numbers_in_excel(client, submission, people):
+    audit_record(actor=people["officer"], action="value_changed", submission=submission, subject="RS01",
+                 old={"value": 652.0, "note": ""}, new={"value": 6450000.0, "note": ""})
+    audit_record(actor=people["officer"], action="value_changed", submission=submission, subject="RS02",
+                 old={"value": 0.1 + 0.2, "note": ""}, new={"value": 1e-07, "note": ""})
+    client.force_login(people["officer"])
+    changed, entered = _rows(_history(client, submission).content.decode())
+    assert '<span class="old">652</span> → <span class="new">6,450,000</span>' in entered
+    assert '<span class="old">0.3</span> → <span class="new">0.0000001</span>' in changed
+    assert "e+" not in entered
+    assert "e-0" not in changed
+    response = client.get(reverse("submission-history-excel", args=[submission.pk]))
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert (rows[2][5], rows[2][7]) == (652, 6450000)
+
+
+def test_imports_and_extensions_read_in_words_with_the_fingerprint_kept_aside(client, submission, people):
+    audit_record(actor=people["officer"], action="values_imported", submission=submission, subject="excel",
+                 new={"values": 1234, "sha256": "89" * 32}, comment="杭州市填报.xlsx")
+    audit_record(actor=people["admin"], action="deadline_extended", submission=submission, subject="extended_until",
+                 old={"until": None, "reason": ""}, new={"until": "2026-12-31", "reason": "系统迁移"},
+                 comment="系统迁移")
+    client.force_login(people["officer"])
+    extended, imported = _rows(_history(client, submission).content.decode())
+    assert f'<span class="new" title="SHA-256 {"89" * 32}">1,234个数值</span>' in imported
+    assert "整份填报" in imported
+    assert "excel" not in imported
+    assert "杭州市填报.xlsx" in imported
+    assert '<span class="old">—</span> → <span class="new">2026年12月31日</span>' in extended
+    assert "截止日期" in extended
+    assert "extended_until" not in extended
+    response = client.get(reverse("submission-history-excel", args=[submission.pk]))
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[2][7] == "1,234个数值"
+    assert rows[2][10] == "89" * 32

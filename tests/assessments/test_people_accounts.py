@@ -175,6 +175,15 @@ def test_a_role_is_changed_by_revoking_and_granting(zj, regions, newcomer):
     assert actions == [Action.ROLE_REVOKED, Action.ROLE_GRANTED]
 
 
+def test_a_region_no_longer_valid_is_named(zj, regions, newcomer):
+    xihu = county(regions["hangzhou"])
+    xihu.valid_to = datetime.date(2020, 1, 1)
+    xihu.save(update_fields=["valid_to"])
+    with pytest.raises(Refused) as refused:
+        person_change_role(assignment=newcomer.roles.get(), role=Role.CITY_REVIEWER, region=xihu, actor=zj)
+    assert str(refused.value) == f"{xihu.name_zh}（{xihu.code}）已失效。"
+
+
 @pytest.mark.parametrize(("role", "region"), [
     (Role.PROVINCE_ANALYST, "hangzhou"), (Role.CITY_OFFICER, "zhejiang"), (Role.PLATFORM_ADMIN, "hangzhou"),
     ("mayor", "hangzhou")])

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 
 from assessments.models import Cycle, Notification, ReminderSchedule, RoleAssignment, Submission
 from assessments.services import reminders as service
@@ -142,20 +142,25 @@ def test_a_due_schedule_reminds_the_city_staff_of_participants_behind_once(
 def test_the_reminder_says_which_cycle_the_deadline_and_what_is_missing(cycle, people, mailoutbox,
                                                                         django_capture_on_commit_callbacks):
     _schedule, now = _due(cycle, people["admin"])
-    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True):
         reminders_send_due(now=now)
-    message = Notification.objects.get(user=people["officer"]).message
     late = (timezone.localtime(now).date() - days(-5)).days
-    assert message.startswith(f"杭州市, assessment {cycle.period}: the deadline is {days(-5).isoformat()} "
+    with translation.override("en"):
+        message = Notification.objects.get(user=people["officer"]).message
+        deadline = formats.date_format(days(-5), "DATE_FORMAT")
+    assert message.startswith(f"Hangzhou, assessment {cycle.period}: the deadline is {deadline} "
                               f"({late} days overdue). 33 of 33 indicators have no value yet: RS01, ")
     assert "MP02 and 23 more." in message
     assert f"Evidence is missing for {', '.join(REQUIRED[:9])}." in message
-    assert len(message) <= 500
+    chinese = Notification.objects.get(user=people["officer"]).message
+    assert chinese.startswith(f"杭州市{cycle.period}年度评估：截止日期为{days(-5):%Y年%-m月%-d日}（已逾期{late}天）。"
+                              "33项指标中有33项尚未填报：RS01、")
     mail = next(m for m in mailoutbox if m.to == ["officer@example.gov.cn"])
-    assert mail.subject == f"SmartGov reminder: 杭州市 {cycle.period}"
-    assert mail.body == message
+    assert mail.subject == f"智慧政府评估提醒：杭州市{cycle.period}年度"
+    assert mail.body.startswith(f"{chinese}\n")
     due_in = (days(10) - timezone.localtime(now).date()).days
-    assert f"(in {due_in} days)" in Notification.objects.get(user__username="nanjing_officer").message
+    with translation.override("en"):
+        assert f"(in {due_in} days)" in Notification.objects.get(user__username="nanjing_officer").message
 
 
 def test_approved_and_signed_off_participants_and_far_deadlines_hear_nothing(cycle, framework, people):

@@ -88,11 +88,21 @@ def test_after_the_closing_date_only_an_admin_can_sign_off(people, filled):
 
 
 def test_a_stale_version_is_refused(people, filled):
+    Submission.objects.filter(pk=filled.pk).update(version=filled.version + 1)
+    filled.refresh_from_db()
     with pytest.raises(StaleEdit):
         submission_transition(submission=filled, action="submit", actor=people["reviewer"],
-                              expected_version=filled.version - 1 if filled.version > 1 else 99)
+                              expected_version=filled.version - 1)
     assert submission_transition(submission=filled, action="submit", actor=people["reviewer"],
                                  expected_version=filled.version).version == filled.version + 1
+
+
+def test_a_version_the_submission_never_had_is_an_invalid_version(people, filled):
+    with pytest.raises(Invalid) as refused:
+        submission_transition(submission=filled, action="submit", actor=people["reviewer"],
+                              expected_version=filled.version + 1)
+    assert list(refused.value.fields) == ["version"]
+    assert Submission.objects.get(pk=filled.pk).status == filled.status
 
 
 def test_approval_recomputes_the_cycle_scores(people, framework, regions, django_capture_on_commit_callbacks):

@@ -108,7 +108,8 @@ def test_the_dashboards_switch_to_english(page, scored):
     page.wait_for_url("**/dashboards/cities/330200/")
     expect(page.locator("h1")).to_contain_text("Ningbo")
     _charts_drawn(page, 4)
-    expect(page.locator("#chart-radar")).to_contain_text("Resource sharing")
+    expect(page.locator("#chart-radar")).to_contain_text("Highest score of each dimension")
+    expect(page.locator("#chart-radar")).to_contain_text("Resource")  # "Resource sharing", on two lines
 
 
 def test_the_reader_switches_to_an_earlier_published_version_and_filters_by_group(page, scored, regions):

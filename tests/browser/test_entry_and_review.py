@@ -161,10 +161,8 @@ def test_entry_review_return_and_approval(page, framework, submission, people, v
     login(page, "zj_analyst")
     expect(page.locator("#review-queue")).to_contain_text("杭州市")
     _open_from_home(page, "#review-queue")
-    form = page.locator("#action-return")
-    form.locator("textarea[name=comment]").fill("请核实服务便捷度维度的数据口径。")
-    form.locator("details summary").click()
-    form.locator("input[name=comment_SC03]").fill("跑动次数应为平均值，不是总次数。")
+    page.locator("#action-return textarea[name=comment]").fill("请核实服务便捷度维度的数据口径。")
+    page.locator("#row-SC03 textarea[name=comment_SC03]").fill("跑动次数应为平均值，不是总次数。")  # beside its value
     screenshot(page, "06-province-return")
     _act(page, "return")
     logout(page)

@@ -31,6 +31,6 @@ def test_the_list_follows_reports_until_they_finish(page, building):
     Report.objects.filter(pk=failed.pk).update(status=Report.Status.FAILED, error="字体缺失")
     expect(row.locator("a.button")).to_have_attribute("href", f"/reports/{done.pk}/download", timeout=10_000)
     expect(row.locator("[data-field=percent]")).to_have_text("100 %")
-    expect(row).to_contain_text("4 页")
+    expect(row).to_contain_text("4页")
     expect(page.locator(f"#report-{failed.pk} form button")).to_be_visible(timeout=10_000)
     expect(page.locator(f"#report-{failed.pk}")).to_contain_text("字体缺失")

@@ -1,12 +1,13 @@
 """The dashboards through HTTP: scope, cycle choice, charts from our static plotly.js, languages, query counts."""
 
+import json
 import re
 
 import pytest
 from django.conf import settings
 from django.contrib.staticfiles import finders
 
-from assessments.models import Cycle, Region, RegionScore, RoleAssignment
+from assessments.models import Cycle, DimensionScore, Region, RegionScore, RoleAssignment
 from assessments.services import cycle_scores_compute, cycle_scores_request
 from reports.selectors import city_report
 from tests.factories import RegionFactory, approved_cycle, in_province, many_cities
@@ -254,3 +255,48 @@ def test_the_administrator_overview_runs_the_same_number_of_queries_too(client, 
         cycle = _run(approved_cycle(framework, cities, period, seed=period))
         counts.append(_count(client, django_assert_max_num_queries, f"/dashboards/?cycle={cycle.pk}", 18))
     assert counts[0] == counts[1], counts
+
+
+def test_cities_without_a_result_are_named_not_coded(client, scored, people, regions):
+    late = many_cities(6, regions["zhejiang"])[4:]  # 330500 and 330600 joined after the scores
+    page = _page(client, people["analyst"], "/dashboards/compare/?cities=330100,330500,330600")
+    notice = re.search(r'id="compare-notice"[^>]*>([^<]*)<', page).group(1)
+    assert notice == f"以下城市在本评估周期暂无结果：{late[0].name_zh}、{late[1].name_zh}。"
+    client.force_login(people["analyst"])
+    page = client.get("/dashboards/compare/?cities=330500,330100,330600", headers={"accept-language": "en"})
+    notice = re.search(r'id="compare-notice"[^>]*>([^<]*)<', page.content.decode()).group(1)
+    assert notice == f"No result in this cycle for: {late[0].name_en}, {late[1].name_en}."
+
+
+def test_the_radar_compares_with_the_highest_score_of_each_dimension_naming_only_visible_cities(client, scored,
+                                                                                              people, regions):
+    run = scored.current_run_id
+    DimensionScore.objects.filter(run_id=run, dimension__code="SC").update(score=50.0)
+    DimensionScore.objects.filter(run_id=run, region=regions["nanjing"], dimension__code="SC").update(score=97.0)
+    report = city_report(scored, regions["hangzhou"])
+    assert next(d for d in report.dimensions if d.code == "SC").best_region.name == "南京市"
+
+    for viewer, named in ((people["analyst"], False), (people["admin"], True)):
+        figure = _figure(_page(client, viewer, "/dashboards/cities/330100/"), "radar")
+        highest = next(trace for trace in figure["data"] if trace["name"] == "各维度最高分")
+        by_dimension = {label: (score, holder) for score, (label, holder) in zip(highest["r"], highest["customdata"],
+                                                                                strict=True)}
+        assert by_dimension["服务便捷度"] == (97.0, "南京市" if named else "")
+
+
+def test_a_rank_interval_of_one_place_reads_as_that_rank(client, scored, people, regions):
+    RegionScore.objects.filter(run_id=scored.current_run_id, region=regions["hangzhou"]).update(
+        rank=2, rank_low=2.0, rank_high=2.4)
+    page = _page(client, people["analyst"], "/dashboards/cities/330100/")
+    score = page.split('id="city-score"')[1].split("</div>\n\n")[0]
+    assert "排名区间（第5–95百分位）</span><strong>2</strong>" in score
+    assert "90%的模拟中排名：第2位" in json.dumps(_figure(page, "interval"), ensure_ascii=False)
+    RegionScore.objects.filter(run_id=scored.current_run_id, region=regions["hangzhou"]).update(rank_high=4.0)
+    page = _page(client, people["analyst"], "/dashboards/cities/330100/")
+    assert "排名区间（第5–95百分位）</span><strong>2–4</strong>" in page
+    assert "排名区间（第5–95百分位）：第2–4位" in json.dumps(_figure(page, "interval"), ensure_ascii=False)
+
+
+def _figure(page, name):
+    """A chart's figure, from its JSON data block."""
+    return json.loads(re.search(rf'data-chart="chart-{name}">(.*?)</script>', page, re.S).group(1))

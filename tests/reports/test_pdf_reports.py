@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from assessments.models import RoleAssignment
+from assessments.models import DimensionScore, RegionScore, RoleAssignment
 from assessments.services import cycle_scores_compute, cycle_scores_request
 from indicators.models import MaturityBand
 from outbox.models import Job
@@ -73,6 +73,13 @@ def _built(cycle, region, *, language="zh-hans", actor=None):
 def _text(report):
     return subprocess.run(["pdftotext", "-layout", report.file.path, "-"], capture_output=True, text=True,
                           check=True).stdout
+
+
+def _running(report, *, chinese=True):
+    """The report's text in reading order, its lines joined as the language joins them (Chinese: no space)."""
+    text = subprocess.run(["pdftotext", "-raw", report.file.path, "-"], capture_output=True, text=True,
+                          check=True).stdout
+    return text.replace("\n", "" if chinese else " ")
 
 
 def _fonts(report):
@@ -143,7 +150,78 @@ def test_it_builds_a_province_report(cycle, regions, analyst, cities):
         assert city.name_zh in text
         assert f"{_score(cycle, city).index:.1f}" in text
     assert "南京市" not in text  # another province
+    assert "本省全部参评城市均已有结果。" in _running(report)
     assert any(re.search(r"Noto.?Sans.?CJK", line) for line in _fonts(report).splitlines())
+
+
+def _lead_service_convenience(cycle, regions, *, rank_low, rank_high):
+    """Ningbo has the highest index of the cycle, Hangzhou the highest score in service convenience (95.1 against
+    Ningbo's 92.2, every other city 50); Hangzhou's rank stays between `rank_low` and `rank_high`."""
+    run = cycle.current_run_id
+    RegionScore.objects.filter(run_id=run, region=regions["ningbo"]).update(index=99.0)
+    scores = DimensionScore.objects.filter(run_id=run, dimension__code="SC")
+    scores.update(score=50.0)
+    scores.filter(region=regions["hangzhou"]).update(score=95.1)
+    scores.filter(region=regions["ningbo"]).update(score=92.2)
+    RegionScore.objects.filter(run_id=run, region=regions["hangzhou"]).update(rank=3, rank_low=rank_low,
+                                                                             rank_high=rank_high, rank_median=3)
+    return _score(cycle, regions["hangzhou"])
+
+
+@needs_pdf_stack
+@needs_poppler
+def test_the_city_report_reads_as_an_official_chinese_document(cycle, regions):
+    score = _lead_service_convenience(cycle, regions, rank_low=3, rank_high=3)
+
+    report = _built(cycle, regions["hangzhou"])
+
+    text, table = _running(report), _text(report)
+    service = next(line for line in table.splitlines() if line.strip().startswith("服务便捷度") and "%" in line)
+    assert re.search(r"95\.1\s+杭州市", service), service  # the highest score of the dimension, and whose it is
+    assert "92.2" not in service
+    assert (f"2026年度，杭州市智慧政府成熟度综合指数为{score.index:.1f}，成熟度等级为“{_label(cycle, score.level)}”，"
+            "在5个参评城市中排名第3位。") in text
+    assert "在权重变动模拟中，其排名有90%的概率保持在第3位。本评估周期综合指数最高的城市为宁波市（99.0）。" in text
+    assert "90%的模拟结果中排名均为第3位。" in text
+    assert "介于" not in text
+    assert "浙江省内排名" in text
+    assert "2026年度智慧政府成熟度评估报告" in text
+    assert re.search(r"（[A-Z]{2}\d{2}）：\d+\.\d，全省平均\d+\.\d", text)  # a strength against the province
+    assert "省份" not in text
+    assert "第2页，共" in text
+    for stray in (r"[\u4e00-\u9fff] 的", r" 内排名", r"第 \d", r"\d 个", r"\d 年度", r"。 "):
+        assert not re.search(stray, text), stray
+
+
+@needs_pdf_stack
+@needs_poppler
+def test_the_city_report_in_english_names_the_highest_score_and_the_rank_interval(cycle, regions):
+    _lead_service_convenience(cycle, regions, rank_low=2, rank_high=4)
+
+    text = _running(_built(cycle, regions["hangzhou"], language="en"), chinese=False)
+
+    assert "When the weights vary, its rank stays between 2 and 4 in 90 % of the simulations." in text
+    assert "The city with the highest index of the cycle is Ningbo (99.0)." in text
+    assert "Highest score City with the highest score" in text
+    assert "Service convenience 25.0 % 62" not in text
+    assert re.search(r"Service convenience [\d.]+ % [\d.]+ [\d.]+ 95\.1 Hangzhou", text)
+    assert re.search(r"\(PS\d\d\): [\d.]+; province average [\d.]+", text)
+    assert "In 90 % of the simulations the rank lies between 2 and 4." in text
+
+
+@needs_pdf_stack
+@needs_poppler
+def test_the_province_report_names_its_cities_without_a_result(cycle, regions, analyst):
+    late = late_participant(cycle, regions["zhejiang"]).region
+
+    chinese = _running(_built(cycle, regions["zhejiang"], actor=analyst))
+    english = _running(_built(cycle, regions["zhejiang"], language="en", actor=analyst), chinese=False)
+
+    assert "本评估周期浙江省共有4个城市有结果。" in chinese
+    assert f"尚有1个参评城市暂无结果（本结果计算时其填报尚未审核通过）：{late.name_zh}。" in chinese
+    assert "暂无结果的参评城市" in chinese
+    assert ("4 cities of Zhejiang have a result in this cycle. 1 participating city has no result yet (no "
+            f"submission approved when these results were computed): {late.name_en}.") in english
 
 
 @needs_pdf_stack
@@ -217,7 +295,7 @@ def test_a_report_below_the_minimum_participation_shows_scores_without_ranks(cyc
         assert "Overall rank" not in text
         assert "Rank among all cities" not in text
     assert f"{_score(cycle, regions['hangzhou']).index:.1f}" in city
-    assert "Rank under uncertainty" not in city
+    assert "How certain is the rank?" not in city
 
 
 def test_the_same_request_returns_the_waiting_or_finished_report(cycle, regions, officer):
@@ -238,7 +316,7 @@ def test_the_task_marks_a_failure_with_its_error_and_a_retry_rebuilds(cycle, reg
     assert report.status == Report.Status.FAILED
     assert report.finished_at is not None
     assert "Noto Sans CJK SC" in report.error
-    assert "本服务器无法生成 PDF" in report.error
+    assert report.error.startswith("本服务器无法生成PDF。The Chinese font")  # no space after a Chinese sentence
     assert not report.file
 
     monkeypatch.undo()

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from django.utils import translation
 
-from assessments.models import Cycle, DimensionScore, IndicatorScore, Region, RegionScore
+from assessments.models import Cycle, DimensionScore, IndicatorScore, Region, RegionScore, Submission
 from assessments.services import cycle_scores_compute, cycle_scores_request
 from indicators.models import Framework
 from reports.selectors import (
@@ -62,12 +62,12 @@ def test_it_reads_the_city_result_as_stored(scored, regions):
     assert report.is_demo is False
 
 
-def test_dimensions_are_the_stored_scores_with_the_province_mean_and_the_best_region(scored, regions):
+def test_dimensions_are_the_stored_scores_with_the_province_mean_and_the_highest_score(scored, regions):
     report = city_report(scored, regions["hangzhou"])
-    stored = _stored(DimensionScore, scored, "dimension__code", "score", "rank", "region__parent__code")
+    stored = _stored(DimensionScore, scored, "dimension__code", "score", "rank", "region__parent__code",
+                     "region__name_zh")
     index = _stored(RegionScore, scored, "index")
-    best = index.loc[index["index"].idxmax(), "region__code"]
-    assert report.best_region.code == best
+    assert report.best_region.code == index.loc[index["index"].idxmax(), "region__code"]
     assert [d.code for d in report.dimensions] == ["RS", "MP", "SC", "PS"]
     for dimension in report.dimensions:
         rows = stored[stored["dimension__code"] == dimension.code]
@@ -76,7 +76,43 @@ def test_dimensions_are_the_stored_scores_with_the_province_mean_and_the_best_re
         assert dimension.rank == own["rank"]
         assert dimension.province_mean == pytest.approx(rows[rows["region__parent__code"] == "330000"]["score"]
                                                            .mean())
-        assert dimension.best == pytest.approx(rows[rows["region__code"] == best]["score"].iloc[0])
+        top = rows.loc[rows["score"].idxmax()]  # of every region scored, whatever its index
+        assert dimension.best == pytest.approx(top["score"])
+        assert dimension.best_region == Named(code=top["region__code"], name=top["region__name_zh"])
+
+
+def test_the_highest_score_of_a_dimension_is_its_own_even_when_another_city_has_the_highest_index(scored,
+                                                                                                  regions):
+    """A city first in a dimension sees its own score as the highest there, named as its own (the best city of
+    the cycle, by index, may score less on that dimension)."""
+    run = scored.current_run_id
+    RegionScore.objects.filter(run_id=run, region=regions["ningbo"]).update(index=99.0)  # the best city
+    DimensionScore.objects.filter(run_id=run, dimension__code="SC").update(score=50.0)
+    DimensionScore.objects.filter(run_id=run, region=regions["hangzhou"], dimension__code="SC").update(score=95.1)
+    DimensionScore.objects.filter(run_id=run, region=regions["ningbo"], dimension__code="SC").update(score=92.2)
+
+    report = city_report(scored, regions["hangzhou"])
+
+    service = next(d for d in report.dimensions if d.code == "SC")
+    assert (service.score, service.best, service.best_region.name) == (95.1, 95.1, "杭州市")
+    assert report.best_region.code == "330200"
+    with translation.override("en"):
+        service = next(d for d in city_report(scored, regions["hangzhou"]).dimensions if d.code == "SC")
+    assert service.best_region.name == "Hangzhou"
+
+
+def test_the_province_report_names_its_participants_without_a_result(scored, regions):
+    late = [in_province(RegionFactory(code=code, name_zh=name, name_en=english, parent=regions["zhejiang"]))
+            for code, name, english in (("330900", "舟山市", "Zhoushan"), ("331000", "台州市", "Taizhou"))]
+    for city in late:
+        Submission.objects.create(cycle=scored, region=city)
+    Submission.objects.create(cycle=scored, region=regions["zhejiang"])  # the province itself: not one of its cities
+
+    report = province_report(scored, regions["zhejiang"])
+
+    assert report.unscored == (Named(code="330900", name="舟山市"), Named(code="331000", name="台州市"))
+    assert "330900" not in {city.code for city in report.cities}
+    assert province_report(scored, regions["jiangsu"]).unscored == ()
 
 
 def test_indicators_come_in_framework_order_with_contributions_that_add_up_to_the_index(scored, regions):

@@ -88,9 +88,9 @@ def test_the_city_can_no_longer_edit_them_but_the_aggregation_can(city, reviewer
     with pytest.raises(ValuesInvalid) as refused:
         values_save(submission=city, entries={"PS03": Entry("99", "better")}, actor=officer, expected_version=None)
     message = refused.value.errors["PS03"]
-    assert message.startswith(gettext("This value comes from citizens' responses and cannot be changed by hand; it "
-                                      "is recomputed on the satisfaction page. How it was computed: %(how)s")
-                              .split("%(how)s")[0])
+    assert message.startswith(gettext("This value is computed from citizens' responses and cannot be changed by "
+                                      "hand; it changes only when the responses are aggregated again. How it was "
+                                      "computed: %(how)s").split("%(how)s")[0])
     assert before.note in message
     with pytest.raises(ValuesInvalid):
         values_save(submission=city, entries={"PS03": Entry("")}, actor=reviewer, expected_version=None)
