@@ -6,6 +6,7 @@ from .compute import ScoringResult, compute
 from .normalise import normalise
 from .outliers import OutlierRule, OutlierTreatment, treat
 from .ranking import competition_rank
+from .sensitivity import Sensitivity, UncertainInputs, sensitivity
 from .spec import BandSpec, DimensionSpec, FrameworkSpec, IndicatorSpec, NormalisationSpec
 from .topsis import topsis
 from .uncertainty import uncertainty
@@ -25,6 +26,8 @@ __all__ = [
     "OutlierRule",
     "OutlierTreatment",
     "ScoringResult",
+    "Sensitivity",
+    "UncertainInputs",
     "ahp_weights",
     "audit",
     "check_consistency",
@@ -34,6 +37,7 @@ __all__ = [
     "engine_version",
     "entropy_weights",
     "normalise",
+    "sensitivity",
     "topsis",
     "treat",
     "uncertainty",
