@@ -19,8 +19,10 @@ stale=$(cat "$var/worker.pid" 2>/dev/null || true)
 if [ -n "$stale" ] && tr '\0' ' ' <"/proc/$stale/cmdline" 2>/dev/null | grep -q "celery -A smartgov worker"; then
   kill "$stale" && sleep 2
 fi
-"$bin/celery" -A smartgov worker --beat --concurrency=2 --loglevel=INFO --pidfile="$var/worker.pid" \
-  --schedule="$var/celerybeat-schedule" >"$var/log/worker.log" 2>&1 &
+# A pool of threads, not of processes: Ctrl-C or a signal to the whole process group (as `kill -- -PGID` sends)
+# would also reach prefork's children, and a prefork worker whose children died that way can hang on its way out.
+"$bin/celery" -A smartgov worker --beat --pool=threads --concurrency=2 --loglevel=INFO \
+  --pidfile="$var/worker.pid" --schedule="$var/celerybeat-schedule" >"$var/log/worker.log" 2>&1 &
 worker=$!
 echo "  Background worker (scores, reports, imports) started; its log: $var/log/worker.log"
 # The server runs in the background of this shell so that a signal to the shell reaches the trap at once; such a
@@ -30,7 +32,12 @@ server=$!
 stop() {
   trap - EXIT INT TERM
   kill "$server" "$worker" 2>/dev/null || true
+  # The worker finishes its running task first (warm shutdown); one still there after 30 s is killed (its job's
+  # lease gives the work back to the next worker).
+  (sleep 30; kill -9 "$worker" 2>/dev/null) &
+  watchdog=$!
   wait "$server" "$worker" 2>/dev/null || true
+  kill "$watchdog" 2>/dev/null || true
 }
 trap 'stop' EXIT
 trap 'stop; exit 130' INT

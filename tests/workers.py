@@ -1,5 +1,6 @@
 """A real Celery worker for the tests marked `worker`: a subprocess on the real broker and the test database."""
 
+import contextlib
 import os
 import signal
 import socket
@@ -53,7 +54,7 @@ class Worker:
             [sys.executable, "-m", "celery", "-A", "smartgov", "worker", "--pool=solo", "--loglevel=INFO",
              "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "--without-gossip", "--without-mingle", "--without-heartbeat",
              "-n", f"test-{os.getpid()}-{time.monotonic_ns()}@%h", *self.beat],
-            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         while " ready." not in Path(self.log_path).read_text():
@@ -63,7 +64,10 @@ class Worker:
         return self
 
     def kill(self):
-        self.process.send_signal(signal.SIGKILL)
+        """SIGKILL to the worker's whole process group: its embedded beat is a child process, which would
+        otherwise outlive it."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(10)
 
     @property
@@ -76,10 +80,10 @@ class Worker:
     def stop(self):
         if self.process and self.process.poll() is None:
             self.process.terminate()
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        if self.process:
+            self.kill()  # whatever of its group is left (a beat child)
         self.log.close()
 
 
