@@ -13,9 +13,7 @@ answers. Times are medians of several runs.
 from __future__ import annotations
 
 import json
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -24,20 +22,11 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from scoring import plausible_cube, plausible_spec, tidy
+from scoring import plausible_cube, plausible_spec, tidy, timed
 
 from indicators.scoring import OutlierTreatment, audit, compute, treat
 
 TREATMENT = OutlierTreatment("winsorise", max_points=5)
-
-
-def timed(fn, runs: int = 5) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def wide(frame: pd.DataFrame, column: str, columns: str) -> pd.DataFrame:
