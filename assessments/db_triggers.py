@@ -1,36 +1,39 @@
 """SQL of the triggers that keep published results immutable, on PostgreSQL and SQLite.
 
 A publication is never changed or deleted (nor, on PostgreSQL, truncated); the score run it freezes cannot be
-changed or deleted, and no result row of that run can be added, changed or deleted — whatever path the
-statement comes by. On SQLite a table rebuild drops a table's triggers: a migration that alters one of these
+changed or deleted, and no result row of that run (nor its analysis) can be added, changed or deleted — whatever
+path the statement comes by. On SQLite a table rebuild drops a table's triggers: a migration that alters one of these
 tables calls `drop` first and `create` last.
 """
 
 MESSAGE = "published results cannot be changed: publish a revision instead"
 PUBLICATION = "assessments_publication"
 RUN = "assessments_scorerun"
-RESULTS = ("assessments_regionscore", "assessments_dimensionscore", "assessments_indicatorscore")
+RESULTS_0009 = ("assessments_regionscore", "assessments_dimensionscore", "assessments_indicatorscore")
+"""The result tables of migration 0009 (which creates the triggers on them)."""
+RESULTS = (*RESULTS_0009, "assessments_runanalysis")
+"""The tables of a run's results today: rows per region and the run's audit and sensitivity analysis."""
 
 
 def _published(run_column: str) -> str:
     return f"EXISTS (SELECT 1 FROM {PUBLICATION} WHERE run_id = {run_column})"
 
 
-def create_statements(vendor: str) -> list[str]:
+def create_statements(vendor: str, results: tuple[str, ...] = RESULTS) -> list[str]:
     if vendor == "sqlite":
-        return _sqlite()
+        return _sqlite(results)
     if vendor == "postgresql":
-        return _postgresql()
+        return _postgresql(results)
     return []
 
 
-def _sqlite() -> list[str]:
+def _sqlite(results: tuple[str, ...]) -> list[str]:
     abort = f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END"
     statements = [f"CREATE TRIGGER {PUBLICATION}_no_{event.lower()} BEFORE {event} ON {PUBLICATION} {abort}"
                   for event in ("UPDATE", "DELETE")]
     statements += [f"CREATE TRIGGER {RUN}_published_{event.lower()} BEFORE {event} ON {RUN} "
                    f"WHEN {_published('OLD.id')} {abort}" for event in ("UPDATE", "DELETE")]
-    for table in RESULTS:
+    for table in results:
         for event, condition in (("INSERT", _published("NEW.run_id")),
                                  ("UPDATE", f"{_published('OLD.run_id')} OR {_published('NEW.run_id')}"),
                                  ("DELETE", _published("OLD.run_id"))):
@@ -39,7 +42,7 @@ def _sqlite() -> list[str]:
     return statements
 
 
-def _postgresql() -> list[str]:
+def _postgresql(results: tuple[str, ...]) -> list[str]:
     raise_it = f"RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = 'integrity_constraint_violation';"
     statements = [
         f"""CREATE OR REPLACE FUNCTION assessments_publication_fixed() RETURNS trigger AS $$
@@ -63,30 +66,30 @@ def _postgresql() -> list[str]:
         "FOR EACH ROW EXECUTE FUNCTION assessments_published_run_fixed()",
     ]
     statements += [f"CREATE TRIGGER {table}_published BEFORE INSERT OR UPDATE OR DELETE ON {table} "
-                    "FOR EACH ROW EXECUTE FUNCTION assessments_published_results_fixed()" for table in RESULTS]
+                    "FOR EACH ROW EXECUTE FUNCTION assessments_published_results_fixed()" for table in results]
     return statements
 
 
-def drop_statements(vendor: str) -> list[str]:
+def drop_statements(vendor: str, results: tuple[str, ...] = RESULTS) -> list[str]:
     if vendor == "sqlite":
         names = [f"{PUBLICATION}_no_update", f"{PUBLICATION}_no_delete", f"{RUN}_published_update",
                  f"{RUN}_published_delete"]
-        names += [f"{table}_published_{event}" for table in RESULTS for event in ("insert", "update", "delete")]
+        names += [f"{table}_published_{event}" for table in results for event in ("insert", "update", "delete")]
         return [f"DROP TRIGGER IF EXISTS {name}" for name in names]
     if vendor == "postgresql":
         return [f"DROP TRIGGER IF EXISTS {PUBLICATION}_fixed ON {PUBLICATION}",
                 f"DROP TRIGGER IF EXISTS {PUBLICATION}_no_truncate ON {PUBLICATION}",
                 f"DROP TRIGGER IF EXISTS {RUN}_published ON {RUN}",
-                *(f"DROP TRIGGER IF EXISTS {table}_published ON {table}" for table in RESULTS)]
+                *(f"DROP TRIGGER IF EXISTS {table}_published ON {table}" for table in results)]
     return []
 
 
-def create(schema_editor) -> None:
+def create(schema_editor, results: tuple[str, ...] = RESULTS) -> None:
     vendor = schema_editor.connection.vendor
-    for statement in drop_statements(vendor) + create_statements(vendor):
+    for statement in drop_statements(vendor, results) + create_statements(vendor, results):
         schema_editor.execute(statement)
 
 
-def drop(schema_editor) -> None:
-    for statement in drop_statements(schema_editor.connection.vendor):
+def drop(schema_editor, results: tuple[str, ...] = RESULTS) -> None:
+    for statement in drop_statements(schema_editor.connection.vendor, results):
         schema_editor.execute(statement)

@@ -37,7 +37,8 @@ def cycles_overview() -> QuerySet[Cycle]:
     return (
         Cycle.objects.select_related("framework", "current_run")
         .annotate(latest_status=Subquery(latest.values("status")[:1]),
-                  latest_progress=Subquery(latest.values("progress")[:1]))
+                  latest_progress=Subquery(latest.values("progress")[:1]),
+                  latest_stage=Subquery(latest.values("stage")[:1]))
         .order_by("-period", "framework__code")
     )
 

@@ -142,7 +142,7 @@ def _stages(cycle) -> dict[str, float]:
     from django.conf import settings
 
     from assessments.selectors import cycle_values_frame
-    from indicators.scoring import compute, uncertainty
+    from indicators.scoring import audit, compute, sensitivity
     from indicators.services import framework_spec
 
     start = time.perf_counter()
@@ -151,9 +151,12 @@ def _stages(cycle) -> dict[str, float]:
     spec = framework_spec(cycle.framework)
     compute(values, spec, parents=parents)
     computed = time.perf_counter()
-    uncertainty(values[values["period"] == cycle.period], spec, draws=settings.SCORE_UNCERTAINTY_DRAWS,
-                seed=cycle.period, parents=parents)
-    return {"load": loaded - start, "compute": computed - loaded, "uncertainty": time.perf_counter() - computed}
+    current = values[values["period"] == cycle.period]
+    audit(current, spec)
+    audited = time.perf_counter()
+    sensitivity(current, spec, base_samples=settings.SCORE_SENSITIVITY_SAMPLES, seed=cycle.period)
+    return {"load": loaded - start, "compute": computed - loaded, "audit": audited - computed,
+            "sensitivity": time.perf_counter() - audited}
 
 
 def _prune(cycle) -> None:
@@ -181,7 +184,7 @@ def bench_pipeline(runs: int = 5) -> dict[str, float]:
     stages = _stages(big)
     median = statistics.median(times)
     print(f"(d) pipeline on PostgreSQL, {info['regions']} regions × 60 indicators × {len(PERIODS)} periods "
-          f"(uncertainty {settings.SCORE_UNCERTAINTY_DRAWS} draws): median {median:.2f} s of {runs} runs "
+          f"(sensitivity N = {settings.SCORE_SENSITIVITY_SAMPLES}): median {median:.2f} s of {runs} runs "
           f"(target ≤ 3 s); {sorted(queries)} SQL queries at 300 regions, {small_queries} at 100 regions")
     print("    stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in stages.items())
           + f", write + swap ≈ {median - sum(stages.values()):.2f} s")

@@ -7,17 +7,24 @@
     a bare numpy floor, a naive per-region Python loop on a subset (extrapolated)
     (targets: ≥ 8× faster than pymcdm, ≤ 1.5× the floor);
 (c) `uncertainty`, 1,000 Monte Carlo draws on 300 regions × 60 indicators, one period (target ≤ 3 s);
-(d) the database pipeline on PostgreSQL (benchmarks/pipeline.py: load → compute → write → swap, target ≤ 3 s).
-Every part asserts that its results equal a reference computation, so speed is not bought with
-wrong answers. Times are medians of several runs.
+(d) the database pipeline on PostgreSQL (benchmarks/pipeline.py: load → compute → write → swap, target ≤ 3 s);
+(e) `audit` on 300 regions × 60 indicators × 5 periods (benchmarks/audit.py, target ≤ 2 s);
+(f) `sensitivity`, 6 uncertain inputs, N = 1,024 on 300 regions × 60 indicators, against a plain loop calling
+    `compute` per run (benchmarks/sensitivity.py, target ≤ 30 s).
+(e) and (f) run before (d), which needs a PostgreSQL server; each also runs on its own.
+Every part but (f) asserts that its results equal a reference computation, so speed is not bought with
+wrong answers ((f)'s batched runs are checked against `compute` by tests/indicators/scoring/test_sensitivity.py).
+Times are medians of several runs, except (f)'s single run.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -260,10 +267,25 @@ def bench_uncertainty(regions: int = 300, indicators: int = 60, draws: int = 100
     return {"uncertainty_s": seconds}
 
 
+def script_function(script: str, name: str) -> Callable[[], dict[str, float]]:
+    """Function `name` of benchmarks/<script>.py, loaded under a module name of its own: `import audit` would
+    find the Django app of that name (the repository root is first on the path) or, found here, stand in for it."""
+    spec = importlib.util.spec_from_file_location(f"benchmark_{script}", Path(__file__).with_name(f"{script}.py"))
+    if spec is None or spec.loader is None:
+        raise ImportError(f"benchmarks/{script}.py not found")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    function: Callable[[], dict[str, float]] = getattr(module, name)
+    return function
+
+
 def main() -> None:
     from pipeline import bench_pipeline
 
-    for bench in (bench_compute, bench_weight_aggregate, bench_uncertainty, bench_pipeline):
+    bench_audit = script_function("audit", "bench_audit")
+    bench_sensitivity = script_function("sensitivity", "bench_sensitivity")
+    for bench in (bench_compute, bench_weight_aggregate, bench_uncertainty, bench_audit, bench_sensitivity,
+                  bench_pipeline):
         bench()
         print()
 

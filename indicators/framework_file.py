@@ -25,7 +25,18 @@ from smartgov.errors import DomainError, ErrorCode
 
 from .framework_schema import defaults, schema_errors
 from .scoring import InconsistentMatrix, check_consistency
-from .scoring.spec import BandSpec, DimensionSpec, FrameworkSpec, IndicatorSpec, NormalisationSpec
+from .scoring.outliers import DATA_DRIVEN
+from .scoring.spec import (
+    BandSpec,
+    DimensionSpec,
+    FrameworkSpec,
+    IndicatorSpec,
+    NormalisationSpec,
+    OutlierRule,
+    OutlierTreatment,
+    SensitivitySpec,
+    UncertainInputs,
+)
 
 FORMAT = "smartgov-framework/1"
 WEIGHT_TOLERANCE = 1e-3
@@ -82,6 +93,8 @@ def parse_framework(data: object) -> Document:
             "rank_decimals": None if method["rank_decimals"] is None else int(method["rank_decimals"]),
             "geometric_floor": float(method["geometric_floor"]),
             "dimension_pairwise": _matrix(method["dimension_pairwise"]),
+            "outlier_rule": _outlier_rule(method["outlier_rule"]),
+            "sensitivity": None,
         },
         "dimensions": [_dimension(check, d, f"dimensions[{i}]") for i, d in enumerate(data["dimensions"])],
     }
@@ -98,6 +111,7 @@ def parse_framework(data: object) -> Document:
     codes = {i["code"] for d in dimensions for i in d["indicators"]}
     document["rules"] = [_rule(check, r, f"rules[{i}]", codes) for i, r in enumerate(data.get("rules", []))]
     _check_unique(check, [r["code"] for r in document["rules"]], "rules", "rule")
+    document["method"]["sensitivity"] = _sensitivity(check, method["sensitivity"], dimensions)
     document["bands"] = [_band(b) for b in data.get("bands", [])]
     _check_bands(check, document["bands"])
     if check.errors:
@@ -225,7 +239,72 @@ def _indicator(check: _Checker, data: Document, path: str) -> Document:
     low, high = indicator["valid_range"]
     if low is not None and high is not None and low > high:
         check.fail(f"{path}.valid_range", "min must not exceed max")
+    indicator["outliers"] = _treatment(item["outliers"])
+    if indicator["outliers"]["method"] == "log" and normalisation["method"] not in DATA_DRIVEN:
+        check.fail(f"{path}.outliers.method", _log_refusal(normalisation["method"]))
     return indicator
+
+
+def _log_refusal(normalisation: str) -> str:
+    return (f"a log treatment needs a normalisation taken from the data ({', '.join(DATA_DRIVEN)}), "
+            f"not {normalisation}: goalposts and targets are in the unit of the raw values")
+
+
+def _treatment(data: Document) -> Document:
+    item = _with_defaults("outlier_treatment", data)
+    return {"method": item["method"], "max_points": int(item["max_points"])}
+
+
+def _outlier_rule(data: Document) -> Document:
+    rule = {**defaults("method")["outlier_rule"], **data}
+    return {"skew": float(rule["skew"]), "kurtosis": float(rule["kurtosis"])}
+
+
+def _sensitivity(check: _Checker, data: Document | None, dimensions: Sequence[Document]) -> Document | None:
+    """The declared uncertain inputs, every key present; None when the file declares none (the default
+    analysis then runs: `scoring.spec.SensitivitySpec`)."""
+    if data is None:
+        return None
+    path = "method.sensitivity"
+    outliers = data.get("outliers", False)
+    block: Document = {
+        "weights": None if data.get("weights") is None else {
+            "range": float(data["weights"]["range"]), "level": data["weights"].get("level", "indicator")},
+        "normalisations": list(data.get("normalisations", [])),
+        "aggregations": list(data.get("aggregations", [])),
+        "imputation": bool(data.get("imputation", False)),
+        "outliers": _treatment(outliers) if isinstance(outliers, dict) else bool(outliers),
+        "exclusion": bool(data.get("exclusion", False)),
+        "samples": data.get("samples"),
+        "seed": data.get("seed"),
+    }
+    declared = [block["weights"] is not None, bool(block["normalisations"]), bool(block["aggregations"]),
+                block["imputation"], block["outliers"] is not False, block["exclusion"]]
+    if not any(declared):
+        check.fail(path, "declare at least one uncertain input (weights, normalisations, aggregations, "
+                         "imputation, outliers, exclusion), or leave the block out for the default analysis")
+    indicators = [i for d in dimensions for i in d["indicators"]]
+    treated = any(i["outliers"]["method"] != "none" for i in indicators)
+    if block["outliers"] is True and not treated:
+        check.fail(f"{path}.outliers", "no indicator declares an outlier treatment to toggle: give one here, "
+                                       "e.g. {method: winsorise, max_points: 5}")
+    if isinstance(block["outliers"], dict):
+        if block["outliers"]["method"] == "none" and not treated:
+            check.fail(f"{path}.outliers.method", "none treats nothing: give winsorise or log")
+        if block["outliers"]["method"] == "log":
+            _check_log_everywhere(check, f"{path}.outliers.method", block["normalisations"], indicators)
+    return block
+
+
+def _check_log_everywhere(check: _Checker, path: str, normalisations: Sequence[str],
+                          indicators: Sequence[Document]) -> None:
+    """A log treatment for every indicator needs every normalisation a run may use to be taken from the data."""
+    used = {n for n in normalisations if n != "spec"}
+    if not normalisations or "spec" in normalisations:
+        used |= {i["normalisation"]["method"] for i in indicators if i["outliers"]["method"] == "none"}
+    bad = sorted(used - set(DATA_DRIVEN))
+    if bad:
+        check.fail(path, _log_refusal(", ".join(bad)))
 
 
 def _rule(check: _Checker, data: Document, path: str, indicator_codes: Collection[str]) -> Document:
@@ -315,6 +394,7 @@ def document_spec(document: Document) -> FrameworkSpec:
                 weight=i["weight"],
                 direction=i["direction"],
                 normalisation=NormalisationSpec(**i["normalisation"]),
+                outliers=OutlierTreatment(**i["outliers"]),
             )
             for d in document["dimensions"]
             for i in d["indicators"]
@@ -329,4 +409,27 @@ def document_spec(document: Document) -> FrameworkSpec:
         min_share=method["min_share"],
         rank_decimals=method["rank_decimals"],
         dimension_pairwise=matrix(method["dimension_pairwise"]),
+        outlier_rule=OutlierRule(**method["outlier_rule"]),
+        sensitivity=sensitivity_spec(method["sensitivity"]),
+    )
+
+
+def sensitivity_spec(block: Document | None) -> SensitivitySpec:
+    """The engine's view of a canonical `method.sensitivity` block (None: the default analysis)."""
+    if block is None:
+        return SensitivitySpec()
+    weights, outliers = block["weights"], block["outliers"]
+    return SensitivitySpec(
+        inputs=UncertainInputs(
+            weight_range=None if weights is None else weights["range"],
+            weight_level="indicator" if weights is None else weights["level"],
+            normalisations=tuple(block["normalisations"]),
+            aggregations=tuple(block["aggregations"]),
+            imputation=block["imputation"],
+            outliers=(OutlierTreatment(**outliers) if isinstance(outliers, dict)
+                      else OutlierTreatment() if outliers else None),
+            exclusion=block["exclusion"],
+        ),
+        samples=block["samples"],
+        seed=block["seed"],
     )

@@ -21,9 +21,13 @@ TEXTS = ("name", "definition", "label", "message", "optional_text", "unit")
 SECTIONS = (
     (None, "The file"),
     ("method", "`method`"),
+    ("outlier_rule", "`method.outlier_rule`"),
+    ("sensitivity", "`method.sensitivity`"),
+    ("uncertain_weights", "`method.sensitivity.weights`"),
     ("dimension", "Each of `dimensions[]`"),
     ("indicator", "Each of `dimensions[].indicators[]`"),
     ("normalisation", "`dimensions[].indicators[].normalisation`"),
+    ("outlier_treatment", "`dimensions[].indicators[].outliers` (and `method.sensitivity.outliers`)"),
     ("rule", "Each of `rules[]`"),
     ("band", "Each of `bands[]`"),
 )
@@ -74,14 +78,16 @@ def _value(spec: dict[str, Any]) -> str:
         limit = full["properties"]["zh"]["maxLength"]
         optional = " or `null`" if "null" in full["type"] else ""
         return f"text in `zh`, `en` or both, ≤ {limit:,} characters{optional}"
-    if reference_name in ("method", "normalisation"):
-        return "mapping (keys below)"
+    if "properties" in full:
+        return "mapping (keys below)" + (" or `null`" if "null" in full["type"] else "")
+    if "oneOf" in full:
+        return " or ".join(_value(option) for option in full["oneOf"])
     if reference_name == "matrix":
         return "square matrix (list of rows) of positive numbers, or `null`"
     if "const" in full:
         return f"exactly `{full['const']}`"
     if "enum" in full:
-        return "one of " + ", ".join(f"`{value}`" for value in full["enum"])
+        return "one of " + ", ".join(f"`{v if isinstance(v, str) else json.dumps(v)}`" for v in full["enum"])
     types = [full["type"]] if isinstance(full.get("type"), str) else list(full.get("type", []))
     if "array" in types:
         return _array(full)
@@ -106,10 +112,14 @@ def _range(schema: dict[str, Any]) -> str:
     high = ("]", schema["maximum"]) if "maximum" in schema else (
         (")", schema["exclusiveMaximum"]) if "exclusiveMaximum" in schema else None)
     if low and high:
-        return f" in {low[0]}{low[1]:g}, {high[1]:g}{high[0]}"
+        return f" in {low[0]}{_number(low[1])}, {_number(high[1])}{high[0]}"
     if low:
-        return f" {'≥' if low[0] == '[' else '>'} {low[1]:g}"
+        return f" {'≥' if low[0] == '[' else '>'} {_number(low[1])}"
     return ""
+
+
+def _number(value: float) -> str:
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:g}"
 
 
 def _array(schema: dict[str, Any]) -> str:

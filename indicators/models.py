@@ -22,6 +22,7 @@ from .vocabulary import (
     OPERATORS,
     RULE_OPERATORS,
     SEVERITIES,
+    TREATMENTS,
     WEIGHTINGS,
 )
 
@@ -86,6 +87,14 @@ class Framework(BilingualName):
         help_text=_("With geometric aggregation, scores below this many points count as this many."),
     )
     dimension_pairwise = models.JSONField(_("AHP matrix of the dimensions"), null=True, blank=True)
+    outlier_skew = models.FloatField(
+        _("outlier rule: absolute skewness"), default=2.0,
+        help_text=_("Values have outliers when their absolute skewness and their kurtosis both reach these."))
+    outlier_kurtosis = models.FloatField(_("outlier rule: kurtosis"), default=3.5)
+    sensitivity = models.JSONField(
+        _("declared sensitivity analysis"), null=True, blank=True,
+        help_text=_("The uncertain inputs of the score runs' sensitivity analysis (docs/framework-format.md); "
+                    "empty: weights ±20 % and the normalisation."))
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -106,6 +115,7 @@ class Framework(BilingualName):
             models.CheckConstraint(condition=Q(anomaly_threshold__gt=0), name="framework_anomaly_threshold_positive"),
             models.CheckConstraint(condition=Q(geometric_floor__gt=0, geometric_floor__lte=100),
                                    name="framework_geometric_floor_range"),
+            models.CheckConstraint(condition=Q(outlier_skew__gt=0), name="framework_outlier_skew_positive"),
         ]
 
     def __str__(self):
@@ -170,6 +180,10 @@ class Indicator(BilingualName):
     normalisation = models.CharField(
         _("normalisation"), max_length=16, choices=Normalisation.choices, default=Normalisation.MINMAX_FIXED
     )
+    Treatment = _vocabulary_choices("Indicator.Treatment", "outlier_treatment", TREATMENTS)
+    outlier_method = models.CharField(_("outlier treatment"), max_length=10, choices=Treatment.choices,
+                                      default=Treatment.NONE)
+    outlier_max_points = models.PositiveSmallIntegerField(_("most values winsorised per period"), default=5)
     goalpost_lower = models.FloatField(_("lower goalpost"), null=True, blank=True)
     goalpost_upper = models.FloatField(_("upper goalpost"), null=True, blank=True)
     target = models.FloatField(_("target"), null=True, blank=True)
@@ -200,6 +214,9 @@ class Indicator(BilingualName):
                 condition=~Q(normalisation="target") | Q(target__isnull=False), name="indicator_target_present"
             ),
             models.CheckConstraint(condition=Q(direction__in=list(DIRECTIONS)), name="indicator_direction_valid"),
+            models.CheckConstraint(condition=Q(outlier_method__in=list(TREATMENTS)),
+                                   name="indicator_outlier_method_valid"),
+            models.CheckConstraint(condition=Q(outlier_max_points__gte=1), name="indicator_outlier_max_points_min"),
         ]
 
     def __str__(self):

@@ -41,6 +41,8 @@ def framework_document(framework: Framework) -> dict[str, Any]:
             "rank_decimals": framework.rank_decimals,
             "geometric_floor": framework.geometric_floor,
             "dimension_pairwise": framework.dimension_pairwise,
+            "outlier_rule": {"skew": framework.outlier_skew, "kurtosis": framework.outlier_kurtosis},
+            "sensitivity": framework.sensitivity,
         },
         "dimensions": [
             {
@@ -63,6 +65,8 @@ def framework_document(framework: Framework) -> dict[str, Any]:
                             "upper": indicator.goalpost_upper,
                             "target": indicator.target,
                         },
+                        "outliers": {"method": indicator.outlier_method,
+                                     "max_points": indicator.outlier_max_points},
                         "weight": indicator.weight,
                         "valid_range": [indicator.min_value, indicator.max_value],
                         "source": indicator.source,

@@ -70,6 +70,9 @@ def _write_framework(framework: Framework | None, document: dict[str, Any]) -> F
         "rank_decimals": method["rank_decimals"],
         "geometric_floor": method["geometric_floor"],
         "dimension_pairwise": method["dimension_pairwise"],
+        "outlier_skew": method["outlier_rule"]["skew"],
+        "outlier_kurtosis": method["outlier_rule"]["kurtosis"],
+        "sensitivity": method["sensitivity"],
     }
     framework, _created = Framework.objects.update_or_create(
         code=document["code"], version=document["version"], defaults=fields
@@ -109,6 +112,7 @@ def _write_indicator(framework: Framework, dimension: Dimension, item: dict[str,
             "unit_zh": item["unit"]["zh"], "unit_en": item["unit"]["en"],
             "data_type": item["data_type"], "direction": item["direction"],
             "normalisation": normalisation["method"],
+            "outlier_method": item["outliers"]["method"], "outlier_max_points": item["outliers"]["max_points"],
             "goalpost_lower": normalisation["lower"], "goalpost_upper": normalisation["upper"],
             "target": normalisation["target"],
             "weight": item["weight"],

@@ -17,7 +17,7 @@ import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .scoring.spec import AGGREGATIONS, DIRECTIONS, NORMALISATIONS, WEIGHTINGS
+from .scoring.spec import AGGREGATIONS, DIRECTIONS, NORMALISATIONS, TREATMENTS, WEIGHTINGS
 
 __all__ = [
     "AGGREGATIONS",
@@ -28,6 +28,7 @@ __all__ = [
     "OPERATORS",
     "RULE_OPERATORS",
     "SEVERITIES",
+    "TREATMENTS",
     "WEIGHTINGS",
     "RuleOperator",
 ]
@@ -115,6 +116,11 @@ LABELS: dict[str, dict[str, str]] = {
         "zscore": gettext_noop("Z-score"),
         "percentile": gettext_noop("Rank percentile"),
         "log_minmax": gettext_noop("Logarithm, then min-max"),
+    }),
+    "outlier_treatment": _labelled(TREATMENTS, {
+        "none": gettext_noop("No treatment"),
+        "winsorise": gettext_noop("Winsorise"),
+        "log": gettext_noop("Logarithm"),
     }),
     "severity": _labelled(SEVERITIES, {
         "error": gettext_noop("Error: must be corrected"),

@@ -261,7 +261,11 @@ def _build(report: Report) -> pdf.Pdf:
     demo = _("Demo data") if data.is_demo else ""
     status = data.status.label
     if isinstance(data, selectors.ProvinceReport):
-        context.update(cities=_province_cities(data), mean_index=selectors.scope_summary(data).mean,
+        from .audit_annex import province_annex
+
+        annex, annex_charts = province_annex(results, report.region)
+        charts |= {f"audit_{name}": chart for name, chart in annex_charts.items()}
+        context.update(cities=_province_cities(data), mean_index=selectors.scope_summary(data).mean, annex=annex,
                        weighting=cycle.framework.get_weighting_display(),
                        aggregation=cycle.framework.get_aggregation_display(),
                        **pdf.print_context(top_left=f"{data.province.name} · {cycle.period}", top_right=title,

@@ -1,9 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import audit_views, score_file_views, views
 
 urlpatterns = [
     path("dashboards/", views.overview, name="dashboard-overview"),
     path("dashboards/cities/<str:code>/", views.city, name="dashboard-city"),
     path("dashboards/compare/", views.compare, name="dashboard-compare"),
+    path("dashboards/audit/", audit_views.audit, name="dashboard-audit"),
+    path("dashboards/score-file/", score_file_views.score_file, name="score-file"),
 ]

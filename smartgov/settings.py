@@ -325,7 +325,8 @@ SITE_NAME = _("Smart Government Maturity Assessment")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 SCORE_DEBOUNCE_SECONDS = env.int("SCORE_DEBOUNCE_SECONDS", default=60)
-SCORE_UNCERTAINTY_DRAWS = env.int("SCORE_UNCERTAINTY_DRAWS", default=1000)
+# Base samples N of the score runs' sensitivity analysis where the framework declares none (N·(2k + 2) model runs).
+SCORE_SENSITIVITY_SAMPLES = env.int("SCORE_SENSITIVITY_SAMPLES", default=1024)
 AXES_VERBOSE = False
 
 # Public satisfaction (公众满意度): fewer responses than this are flagged as too few; responses accepted per

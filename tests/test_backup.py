@@ -42,7 +42,7 @@ needs_sqlite = pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQL
 def campaign(framework, regions, officer, settings):
     """A draft with every value and the required evidence (one file uploaded through the service, audited), value
     changes in the audit trail, and a scored and published cycle of three cities with a built report."""
-    settings.SCORE_UNCERTAINTY_DRAWS = 20
+    settings.SCORE_SENSITIVITY_SAMPLES = 16
     cycle = open_now(CycleFactory(framework=framework))
     submission = fill(SubmissionFactory(region=regions["hangzhou"], cycle=cycle))
     evidence_add(submission=submission, indicator_code="general", upload=pdf_upload("总体说明.pdf"), actor=officer)

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from indicators.models import Framework
+from indicators.models import Framework, Indicator
 
 from .common import BilingualSerializer
 
@@ -9,6 +9,35 @@ class FrameworkSummarySerializer(serializers.ModelSerializer):
     class Meta:
         model = Framework
         fields = ["code", "version", "name_zh", "name_en", "status", "aggregation", "weighting", "published_at"]
+
+
+class OutlierRuleSerializer(serializers.Serializer):
+    skew = serializers.FloatField()
+    kurtosis = serializers.FloatField()
+
+
+class OutlierTreatmentSerializer(serializers.Serializer):
+    method = serializers.ChoiceField(Indicator.Treatment.choices)
+    max_points = serializers.IntegerField(min_value=1)
+
+
+class UncertainWeightsSerializer(serializers.Serializer):
+    range = serializers.FloatField(min_value=0, max_value=1)
+    level = serializers.ChoiceField([("indicator", "indicator"), ("dimension", "dimension")])
+
+
+class SensitivitySerializer(serializers.Serializer):
+    """The declared sensitivity analysis (docs/framework-format.md, `method.sensitivity`)."""
+
+    weights = UncertainWeightsSerializer(allow_null=True)
+    normalisations = serializers.ListField(child=serializers.CharField())
+    aggregations = serializers.ListField(child=serializers.CharField())
+    imputation = serializers.BooleanField()
+    outliers = serializers.JSONField(help_text="false, true (toggle the declared treatments) or a treatment "
+                                               "{method, max_points}.")
+    exclusion = serializers.BooleanField()
+    samples = serializers.IntegerField(allow_null=True)
+    seed = serializers.IntegerField(allow_null=True)
 
 
 class MethodSerializer(serializers.Serializer):
@@ -22,6 +51,9 @@ class MethodSerializer(serializers.Serializer):
     rank_decimals = serializers.IntegerField(allow_null=True)
     dimension_pairwise = serializers.ListField(child=serializers.ListField(child=serializers.FloatField()),
                                                allow_null=True)
+    outlier_rule = OutlierRuleSerializer()
+    sensitivity = SensitivitySerializer(allow_null=True, help_text="null: the default analysis (weights ±20 % and "
+                                                                   "the normalisation).")
 
 
 class NormalisationSerializer(serializers.Serializer):
@@ -39,6 +71,7 @@ class IndicatorDocumentSerializer(serializers.Serializer):
     data_type = serializers.CharField()
     direction = serializers.CharField()
     normalisation = NormalisationSerializer()
+    outliers = OutlierTreatmentSerializer()
     weight = serializers.FloatField()
     valid_range = serializers.ListField(child=serializers.FloatField(allow_null=True), min_length=2, max_length=2,
                                         help_text="[smallest, largest] valid value; null where unbounded.")

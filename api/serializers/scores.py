@@ -15,16 +15,27 @@ RANKS = ("rank", "parent_rank")
 ranks and the group ranks)."""
 
 
+class RunWarningSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    subject = serializers.CharField(allow_blank=True)
+    facts = serializers.DictField(help_text="The numbers and codes the warning names, e.g. count and value.")
+
+
 class ScoreRunSerializer(serializers.ModelSerializer):
     cycle = serializers.IntegerField(source="cycle.period", help_text="The cycle's period (year).")
     framework = serializers.CharField(source="cycle.framework.code")
     status_label = serializers.CharField(source="get_status_display")
     current = serializers.SerializerMethodField()
+    warnings = RunWarningSerializer(many=True, read_only=True, help_text=(
+        "What the run's statistical audit found that weakens its results: `code` (constant, no_values, "
+        "too_few_values, too_few_regions, outliers_remain, no_complete_region, single_indicator, "
+        "too_few_complete_cases, no_variance, left_out_of_pca, single_region), `subject` (the indicator or "
+        "dimension code, or the region of single_region; empty for the whole period) and `facts`."))
 
     class Meta:
         model = ScoreRun
         fields = ["id", "cycle", "framework", "status", "status_label", "progress", "stage", "reason",
-                  "requested_at", "started_at", "finished_at", "regions", "error", "current"]
+                  "requested_at", "started_at", "finished_at", "regions", "error", "current", "warnings"]
 
     def get_current(self, run: ScoreRun) -> bool:
         """Whether it is the cycle's latest computation (whose results are provisional until published)."""
@@ -36,6 +47,8 @@ class ScoreRunSerializer(serializers.ModelSerializer):
         data: dict[str, Any] = super().to_representation(instance)
         if not getattr(instance, "whole_cycle", False):
             data["reason"] = ""
+            data["warnings"] = [{**w, "subject": ""} if w["code"] == "single_region" else w
+                                for w in data["warnings"]]
         return data
 
 

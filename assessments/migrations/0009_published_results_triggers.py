@@ -6,11 +6,11 @@ from assessments import db_triggers
 
 
 def forwards(apps, schema_editor):
-    db_triggers.create(schema_editor)
+    db_triggers.create(schema_editor, db_triggers.RESULTS_0009)
 
 
 def backwards(apps, schema_editor):
-    db_triggers.drop(schema_editor)
+    db_triggers.drop(schema_editor, db_triggers.RESULTS_0009)
 
 
 class Migration(migrations.Migration):

@@ -6,7 +6,7 @@ from .campaign import ReminderSchedule
 from .file_imports import FileImportRequest
 from .people_imports import PeopleImportRequest, people_import_path
 from .regions import REGION_CODE, Person, Region, RegionName, RoleAssignment
-from .scores import DimensionScore, IndicatorScore, Publication, RegionScore, ScoreRun
+from .scores import DimensionScore, IndicatorScore, Publication, RegionScore, RunAnalysis, ScoreRun
 from .submissions import (
     ComparisonGroup,
     Cycle,
@@ -37,6 +37,7 @@ __all__ = [
     "ReminderSchedule",
     "ReviewComment",
     "RoleAssignment",
+    "RunAnalysis",
     "ScoreRun",
     "Submission",
     "evidence_path",

@@ -23,10 +23,17 @@ class ScoreRun(models.Model):
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
 
+    class Stage(models.TextChoices):
+        LOADING = "loading", _("loading the approved values")
+        COMPUTING = "computing", _("computing the scores")
+        AUDITING = "auditing", _("statistical audit")
+        SENSITIVITY = "sensitivity", _("sensitivity analysis")
+        WRITING = "writing", _("writing the results")
+
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="score_runs")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    stage = models.CharField(_("stage"), max_length=100, blank=True)
+    stage = models.CharField(_("stage"), max_length=100, choices=Stage.choices, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -42,6 +49,10 @@ class ScoreRun(models.Model):
                                           help_text=_("SHA-256 of the approved values the run scored."))
     engine_version = models.CharField(_("engine version"), max_length=80, blank=True)
     error = models.TextField(_("error"), blank=True)
+    warnings = models.JSONField(
+        _("warnings"), default=list, blank=True,
+        help_text=_("What the run found that weakens its results (one region, a constant indicator …): "
+                    "a list of {code, subject, facts}, told in the reader's language."))
 
     class Meta:
         verbose_name = _("score run")
@@ -59,6 +70,23 @@ class ScoreRun(models.Model):
 
     def __str__(self):
         return f"{self.cycle.period} #{self.pk} {self.get_status_display()}"
+
+
+class RunAnalysis(models.Model):
+    """The statistical audit and the sensitivity analysis of a run's cycle period, as the engine returns them
+    (`indicators.scoring.Audit.as_dict()`, `Sensitivity.as_dict()`). Kept apart from the run so that lists of
+    runs do not load them."""
+
+    run = models.OneToOneField(ScoreRun, on_delete=models.CASCADE, related_name="analysis")
+    audit = models.JSONField(_("statistical audit"))
+    sensitivity = models.JSONField(_("sensitivity analysis"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("analysis of a score run")
+        verbose_name_plural = _("analyses of score runs")
+
+    def __str__(self):
+        return str(self.run)
 
 
 class RegionScore(models.Model):

@@ -2,6 +2,7 @@
 
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any, SupportsFloat, SupportsInt
 
@@ -13,15 +14,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import Actor
-from indicators.scoring import ScoringResult, compute, engine_version, uncertainty
+from indicators.scoring import ScoringResult, compute, engine_version
 from indicators.services import framework_spec
 from outbox.services import job_enqueue
 from smartgov.errors import DomainError, ErrorCode, PermissionRefused
 
-from ..models import Cycle, DimensionScore, IndicatorScore, Region, RegionScore, ScoreRun
+from ..models import Cycle, DimensionScore, IndicatorScore, Region, RegionScore, RunAnalysis, ScoreRun
 from ..permissions import may_recompute
 from ..selectors import cycle_values_frame
 from .groups import cycle_groups, group_facts
+from .run_analysis import RunAnalysisResult, run_analysis
 
 logger = logging.getLogger(__name__)
 SCORES_JOB = "scores.compute"
@@ -95,14 +97,11 @@ def cycle_scores_compute(*, run_id: int) -> ScoreRun:
         spec = framework_spec(cycle.framework)
         groups = cycle_groups(cycle)
         result = compute(values, spec, parents=parents, groups={g.code: g.members for g in groups})
-        _run_progress(run, 50, "uncertainty")
-        intervals = uncertainty(current, spec, draws=settings.SCORE_UNCERTAINTY_DRAWS, seed=cycle.period,
-                                parents=parents)
-        _run_progress(run, 70, "writing")
-        method = {"spec": asdict(spec), "uncertainty": {"draws": settings.SCORE_UNCERTAINTY_DRAWS,
-                                                         "seed": cycle.period, "weight_range": 0.2},
-                  "groups": group_facts(groups)}
-        _run_write(run, result, intervals, method, inputs_fingerprint(values))
+        _run_progress(run, 30, "auditing")
+        analysis = run_analysis(current, spec, period=cycle.period, progress=_sensitivity_progress(run))
+        _run_progress(run, 90, "writing")
+        method = {"spec": asdict(spec), "uncertainty": analysis.method, "groups": group_facts(groups)}
+        _run_write(run, result, analysis, method, inputs_fingerprint(values))
     except Exception as error:
         logger.exception("score run %s failed", run_id)
         ScoreRun.objects.filter(pk=run_id).update(
@@ -125,6 +124,23 @@ def _run_start(run_id: int) -> ScoreRun | None:
 
 def _run_progress(run: ScoreRun, progress: int, stage: str) -> None:
     ScoreRun.objects.filter(pk=run.pk).update(progress=progress, stage=stage)
+
+
+SENSITIVITY_PROGRESS = (35, 88)
+"""The run's progress (%) when its sensitivity analysis starts and ends."""
+
+
+def _sensitivity_progress(run: ScoreRun) -> Callable[[float], None]:
+    """Tells the run's progress as the sensitivity analysis goes, writing only when it moves by 5 points."""
+    start, end = SENSITIVITY_PROGRESS
+    shown = [start - 5]
+
+    def told(share: float) -> None:
+        progress = int(start + (end - start) * share)
+        if progress >= shown[0] + 5:
+            shown[0] = progress
+            _run_progress(run, progress, "sensitivity")
+    return told
 
 
 def cycle_scores_are_current(cycle: Cycle) -> bool:
@@ -150,7 +166,7 @@ def inputs_fingerprint(values: pd.DataFrame) -> str:
 
 
 @transaction.atomic
-def _run_write(run: ScoreRun, result: ScoringResult, intervals: pd.DataFrame, method: dict[str, Any],
+def _run_write(run: ScoreRun, result: ScoringResult, analysis: RunAnalysisResult, method: dict[str, Any],
                fingerprint: str) -> None:
     cycle = run.cycle
     period = cycle.period
@@ -158,8 +174,7 @@ def _run_write(run: ScoreRun, result: ScoringResult, intervals: pd.DataFrame, me
     indicators = dict(cycle.framework.indicators.values_list("code", "pk"))
     dimensions = dict(cycle.framework.dimensions.values_list("code", "pk"))
 
-    index = result.index[result.index["period"] == period].merge(
-        intervals[["region", "rank_median", "rank_p05", "rank_p95"]], on="region", how="left")
+    index = result.index[result.index["period"] == period].merge(analysis.intervals, on="region", how="left")
     group_ranks = _group_ranks(result.group_ranks, period)
     RegionScore.objects.bulk_create(
         RegionScore(run=run, region_id=regions[row.region], index=_number(row.index), level=_integer(row.level),
@@ -187,10 +202,11 @@ def _run_write(run: ScoreRun, result: ScoringResult, intervals: pd.DataFrame, me
     finished = ScoreRun.objects.filter(pk=run.pk, status=ScoreRun.Status.RUNNING).update(
         status=ScoreRun.Status.SUCCEEDED, progress=100, stage="", finished_at=timezone.now(),
         regions=len(index), method=method, inputs_fingerprint=fingerprint, engine_version=engine_version(),
-        participants=cycle.submissions.count(),
+        participants=cycle.submissions.count(), warnings=analysis.warnings,
     )
     if not finished:
         raise ScoringRefused(ABANDONED)
+    RunAnalysis.objects.create(run=run, audit=analysis.audit, sensitivity=analysis.sensitivity)
     Cycle.objects.filter(pk=cycle.pk).filter(Q(current_run__isnull=True) | Q(current_run_id__lt=run.pk)).update(
         current_run=run)
     ScoreRun.objects.filter(cycle=cycle, status=ScoreRun.Status.RUNNING, pk__lt=run.pk).update(

@@ -2,6 +2,8 @@ from django import template
 
 from smartgov import numbers
 
+from ..models import ScoreRun
+
 register = template.Library()
 
 
@@ -25,3 +27,12 @@ def pct_class(value):
 def human_number(value):
     """A number as people read it: grouped thousands, no exponent (smartgov.numbers.human_number)."""
     return numbers.human_number(value)
+
+
+@register.filter
+def run_stage(stage):
+    """A score run's stage code in words, in the active language (the code itself if unknown)."""
+    try:
+        return ScoreRun.Stage(stage).label
+    except ValueError:
+        return stage

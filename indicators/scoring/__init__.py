@@ -4,10 +4,20 @@ from .ahp import RANDOM_INDEX, AHPResult, InconsistentMatrix, ahp_weights, check
 from .audit import Audit, audit
 from .compute import ScoringResult, compute
 from .normalise import normalise
-from .outliers import OutlierRule, OutlierTreatment, treat
+from .outliers import treat
 from .ranking import competition_rank
-from .sensitivity import Sensitivity, UncertainInputs, sensitivity
-from .spec import BandSpec, DimensionSpec, FrameworkSpec, IndicatorSpec, NormalisationSpec
+from .sensitivity import Sensitivity, sensitivity
+from .spec import (
+    BandSpec,
+    DimensionSpec,
+    FrameworkSpec,
+    IndicatorSpec,
+    NormalisationSpec,
+    OutlierRule,
+    OutlierTreatment,
+    SensitivitySpec,
+    UncertainInputs,
+)
 from .topsis import topsis
 from .uncertainty import uncertainty
 from .version import engine_version
@@ -27,6 +37,7 @@ __all__ = [
     "OutlierTreatment",
     "ScoringResult",
     "Sensitivity",
+    "SensitivitySpec",
     "UncertainInputs",
     "ahp_weights",
     "audit",

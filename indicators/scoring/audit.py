@@ -37,9 +37,9 @@ from .arrays import BoolArray, FloatArray, IntArray
 from .cube import to_cube
 from .framework import Framework, compile_spec
 from .normalise import normalise_cube
-from .outliers import JRC_RULE, OutlierRule, OutlierTreatment, Treated, check_log, treat_array, treatment_columns
+from .outliers import JRC_RULE, Treated, check_log, declared, treat_array, treatment_columns
 from .ranking import average_rank
-from .spec import FrameworkSpec
+from .spec import FrameworkSpec, OutlierRule, OutlierTreatment
 from .weighting import framework_weights
 
 MIN_PAIRS = 3
@@ -73,6 +73,9 @@ class AuditWarning:
     subject: str
     """The indicator or dimension code; empty for the whole period."""
     message: str
+    """In English, for logs and notebooks; pages tell `code` and `facts` in the reader's language."""
+    facts: Mapping[str, object] = field(default_factory=dict)
+    """The numbers and codes the message names (count, value, cases, indicators, method, moved)."""
 
 
 @dataclass(frozen=True)
@@ -378,7 +381,7 @@ def consistency(scores: FloatArray, fw: Framework, warn: list[AuditWarning]) -> 
         elif n < MIN_CASES:
             warn.append(AuditWarning("too_few_complete_cases", dimension,
                                      f"{n} regions have every indicator of the dimension; alpha and the "
-                                     f"principal components need {MIN_CASES}"))
+                                     f"principal components need {MIN_CASES}", {"cases": n, "least": MIN_CASES}))
         else:
             alpha = cronbach_alpha(items)
             if math.isnan(alpha):
@@ -388,7 +391,8 @@ def consistency(scores: FloatArray, fw: Framework, warn: list[AuditWarning]) -> 
             if not varying.all():
                 left = ", ".join(c for c, v in zip(codes, varying, strict=True) if not v)
                 warn.append(AuditWarning("left_out_of_pca", dimension,
-                                         f"constant normalised scores left out of the principal components: {left}"))
+                                         f"constant normalised scores left out of the principal components: {left}",
+                                         {"indicators": [codes[j] for j in np.nonzero(~varying)[0]]}))
             if varying.sum() >= 2:
                 variance, first_loadings = principal_components(items[:, varying])
                 first, shares = float(variance[0]), tuple(float(v) for v in variance)
@@ -472,10 +476,11 @@ def indicator_statistics(treated: Treated, p: int, regions: int, fw: Framework, 
             warn.append(AuditWarning("no_values", code, "no region has a value"))
         elif m.constant[p, i]:
             warn.append(AuditWarning("constant", code, f"all {n} values equal {m.minimum[p, i]:g}: no skewness, "
-                                                       "kurtosis or correlation"))
+                                                       "kurtosis or correlation",
+                                     {"count": n, "value": float(m.minimum[p, i])}))
         elif n < 4:
             warn.append(AuditWarning("too_few_values", code, f"{n} values: skewness needs 3 and kurtosis 4; "
-                                                             "the outlier rule is not applied"))
+                                                             "the outlier rule is not applied", {"count": n}))
         rows.append(IndicatorStatistics(
             indicator=code, dimension=fw.dimension_codes[fw.dimension_of[i]], n=n,
             missing_share=1.0 - n / regions, mean=_num(m.mean[p, i]), sd=_num(m.sd[p, i]),
@@ -499,7 +504,8 @@ def treatment_reports(treated: Treated, raw: FloatArray, p: int, regions: pd.Ind
         if treated.failed[p, i] and remaining[i]:
             how = (f"{len(points)} values winsorised" if methods[i] == "winsorise" else "after the log")
             warn.append(AuditWarning("outliers_remain", code, f"{how}, |skew| ≥ {rule.skew:g} and kurtosis ≥ "
-                                                              f"{rule.kurtosis:g} still"))
+                                                              f"{rule.kurtosis:g} still",
+                                     {"method": methods[i], "moved": len(points)}))
         out.append(TreatmentReport(
             indicator=code, method=methods[i], applied=bool(treated.applied[p, i]), points=points,
             skew_before=_num(before.skew[p, i]), kurtosis_before=_num(before.kurtosis[p, i]),
@@ -513,16 +519,17 @@ def treatment_reports(treated: Treated, raw: FloatArray, p: int, regions: pd.Ind
 
 def audit(values: pd.DataFrame, spec: FrameworkSpec,
           treatments: OutlierTreatment | Mapping[str, OutlierTreatment] | None = None, *,
-          rule: OutlierRule = JRC_RULE, collinear: float = COLLINEAR, negative: float = NEGATIVE) -> Audit:
+          rule: OutlierRule | None = None, collinear: float = COLLINEAR, negative: float = NEGATIVE) -> Audit:
     """Audit `values` (region, period, indicator, value) scored with `spec`, every period on its own.
 
-    `treatments` (one for every indicator, or per indicator code; none by default) are applied before
-    normalisation exactly as scoring `outliers.treat(values, spec, treatments, rule)` with `compute` does:
-    the correlations, consistency and effective weights are those of the scores that run publishes.
+    `treatments` (one for every indicator, or per indicator code; by default those the framework declares)
+    are applied under `rule` (by default the framework's) before normalisation, as `compute` applies the
+    declared ones: the correlations, consistency and effective weights are those of the scores a run publishes.
     """
+    rule = rule or spec.outlier_rule
     fw = compile_spec(spec)
     cube = to_cube(values, fw.codes)
-    methods, limits = treatment_columns(treatments, fw.codes)
+    methods, limits = treatment_columns(declared(spec) if treatments is None else treatments, fw.codes)
     check_log(fw, methods)
     treated = treat_array(cube.values, methods, limits, rule)
     scores = normalise_cube(treated.values, fw.methods, fw.higher, fw.lower, fw.upper, fw.target, fw.codes)
@@ -543,7 +550,7 @@ def _period(p: int, seen: IntArray, label: object, regions: pd.Index, raw: Float
     warn: list[AuditWarning] = []
     if len(seen) < 3:
         warn.append(AuditWarning("too_few_regions", "", f"{len(seen)} regions: skewness, correlations and "
-                                                        "internal consistency need at least 3"))
+                                                        "internal consistency need at least 3", {"count": len(seen)}))
     stats = indicator_statistics(treated, p, len(seen), fw, settings.rule, warn)
     reports = treatment_reports(treated, raw, p, regions, methods, fw, settings.rule, warn)
     index = result.index[p, seen]

@@ -19,6 +19,7 @@ from .framework import Framework, compile_spec
 from .groups import Groups
 from .keys import Parents
 from .normalise import normalise_cube
+from .outliers import check_log, declared, treat_array, treatment_columns
 from .spec import FrameworkSpec
 from .weighting import framework_weights
 
@@ -46,11 +47,22 @@ class ScoringResult:
 
 
 def nominal(values: pd.DataFrame, spec: FrameworkSpec) -> tuple[Framework, Cube, FloatArray, FloatArray]:
-    """Compiled framework, cube, normalised scores (P, R, I) and overall weights (P, I) of the spec."""
+    """Compiled framework, cube (of the raw values), normalised scores (P, R, I) and overall weights (P, I) of
+    the spec, the scores and weights taken from the values after the declared outlier treatments."""
     fw = compile_spec(spec)
     cube = to_cube(values, fw.codes)
-    scores = normalise_cube(cube.values, fw.methods, fw.higher, fw.lower, fw.upper, fw.target, fw.codes)
-    return fw, cube, scores, framework_weights(fw, cube.values)
+    treated = treated_values(fw, cube.values)
+    scores = normalise_cube(treated, fw.methods, fw.higher, fw.lower, fw.upper, fw.target, fw.codes)
+    return fw, cube, scores, framework_weights(fw, treated)
+
+
+def treated_values(fw: Framework, raw: FloatArray) -> FloatArray:
+    """`raw` (P, R, I) after the outlier treatments the framework declares (`raw` itself if it declares none)."""
+    if not fw.spec.treats_outliers:
+        return raw
+    methods, limits = treatment_columns(declared(fw.spec), fw.codes)
+    check_log(fw, methods)
+    return treat_array(raw, methods, limits, fw.spec.outlier_rule).values
 
 
 def compute(values: pd.DataFrame, spec: FrameworkSpec, *, parents: Parents | None = None,
@@ -59,7 +71,8 @@ def compute(values: pd.DataFrame, spec: FrameworkSpec, *, parents: Parents | Non
 
     `parents` maps region code → parent region code, for ranks within the parent; `groups` maps a comparison
     group's code → its member region codes, for ranks within each group (a region may be in several).
-    See docs/scoring.md for every formula and the missing-data rule.
+    The outlier treatments the framework declares are applied before normalisation; the `value` column keeps
+    the raw values. See docs/scoring.md for every formula and the missing-data rule.
     """
     fw, cube, scores, weights = nominal(values, spec)
     result = aggregate(scores, weights, fw.dimension_of, spec.aggregation, spec.min_share, spec.geometric_floor)

@@ -29,35 +29,15 @@ import pandas as pd
 from .arrays import BoolArray, FloatArray, IntArray
 from .cube import Cube, to_cube
 from .framework import Framework, compile_spec
-from .spec import FrameworkSpec
+from .spec import TREATMENTS, FrameworkSpec, OutlierRule, OutlierTreatment
 
-TREATMENTS = ("none", "winsorise", "log")
-SKEW_THRESHOLD = 2.0
-KURTOSIS_THRESHOLD = 3.5
 LOG_OFFSET = 0.01
 """Share of the range added before the log (COINr ``log_CT``), so that the minimum maps to a finite value."""
 DATA_DRIVEN = ("minmax_observed", "zscore", "percentile")
 """Normalisations that take their goalposts from the data: the only ones that make sense of logged values."""
 
 
-@dataclass(frozen=True)
-class OutlierRule:
-    """COINr's rule: outliers when |skew| ≥ `skew` and kurtosis ≥ `kurtosis` (excess kurtosis)."""
-
-    skew: float = SKEW_THRESHOLD
-    kurtosis: float = KURTOSIS_THRESHOLD
-
-
 JRC_RULE = OutlierRule()
-
-
-@dataclass(frozen=True)
-class OutlierTreatment:
-    """What to do with an indicator whose values fail the rule in a period."""
-
-    method: str = "none"
-    max_points: int = 5
-    """``winsorise``: most values of the indicator moved in one period."""
 
 
 @dataclass(frozen=True)
@@ -235,19 +215,25 @@ def check_log(fw: Framework, methods: Sequence[str]) -> None:
                          "(logged values may be negative): set entropy_standardise")
 
 
+def declared(spec: FrameworkSpec) -> dict[str, OutlierTreatment]:
+    """Indicator code → the outlier treatment the framework declares for it."""
+    return {i.code: i.outliers for i in spec.indicators}
+
+
 def treat(values: pd.DataFrame, spec: FrameworkSpec,
           treatments: OutlierTreatment | Mapping[str, OutlierTreatment] | None = None,
-          rule: OutlierRule = JRC_RULE) -> pd.DataFrame:
-    """`values` (region, period, indicator, value) with the declared outlier treatments applied.
+          rule: OutlierRule | None = None) -> pd.DataFrame:
+    """`values` (region, period, indicator, value) with outlier treatments applied: `treatments` (one for every
+    indicator, or per code), by default those the framework declares, under `rule` (by default the framework's).
 
-    The rows are those of `values`, in its order; only `value` changes (to floats). Scoring the result with
-    `compute` applies the treatments before normalisation; `audit` reports what was done.
+    The rows are those of `values`, in its order; only `value` changes (to floats). `compute` applies the
+    declared treatments itself, before normalisation; `audit` reports what was done.
     """
     fw = compile_spec(spec)
     cube = to_cube(values, fw.codes)
-    methods, limits = treatment_columns(treatments, fw.codes)
+    methods, limits = treatment_columns(declared(spec) if treatments is None else treatments, fw.codes)
     check_log(fw, methods)
-    treated = treat_array(cube.values, methods, limits, rule)
+    treated = treat_array(cube.values, methods, limits, rule or spec.outlier_rule)
     out = values.copy()
     out["value"] = cube_cells(treated.values, cube, values, fw.codes)
     return out

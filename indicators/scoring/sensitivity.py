@@ -39,59 +39,22 @@ from SALib.sample import sobol as sobol_sample
 from scipy.stats import norm
 
 from .aggregate import aggregate
-from .arrays import FloatArray, IntArray
+from .arrays import BoolArray, FloatArray, IntArray
 from .cube import to_cube
 from .frames import rank_basis
 from .framework import Framework, compile_spec
 from .normalise import normalise_cube
-from .outliers import OutlierTreatment, check_log, treat_array, treatment_columns
+from .outliers import check_log, declared, treat_array, treatment_columns
 from .ranking import competition_rank
-from .spec import AGGREGATIONS, NORMALISATIONS, FrameworkSpec
+from .spec import FrameworkSpec, OutlierTreatment, UncertainInputs
 from .uncertainty import BATCH_CELLS, _quantiles
 from .weighting import framework_weights
 
-WEIGHT_LEVELS = ("indicator", "dimension")
+DEFAULT_SAMPLES = 1024
 Model = Callable[[FloatArray], FloatArray]
 """(runs, variables) sample → (runs, outputs) values."""
-
-
-@dataclass(frozen=True)
-class UncertainInputs:
-    """The modelling choices that vary; an input left at its default is not uncertain (and not sampled).
-
-    `normalisations` may name ``"spec"`` for each indicator's own method; `aggregations` are from
-    `spec.AGGREGATIONS`. A declared input with one level (or a weight range of 0) is sampled but cannot
-    move a rank: its indices are 0.
-    """
-
-    weight_range: float | None = 0.2
-    weight_level: str = "indicator"
-    normalisations: tuple[str, ...] = ()
-    aggregations: tuple[str, ...] = ()
-    imputation: bool = False
-    outliers: OutlierTreatment | None = None
-    """Treatment toggled on/off (its method is ``winsorise`` or ``log``)."""
-    exclusion: bool = False
-
-    def names(self) -> tuple[str, ...]:
-        declared = (("weights", self.weight_range is not None), ("normalisation", bool(self.normalisations)),
-                    ("aggregation", bool(self.aggregations)), ("imputation", self.imputation),
-                    ("outliers", self.outliers is not None), ("exclusion", self.exclusion))
-        return tuple(name for name, on in declared if on)
-
-    def check(self) -> None:
-        if self.weight_range is not None and not 0.0 <= self.weight_range < 1.0:
-            raise ValueError("weight_range must lie in [0, 1)")
-        if self.weight_level not in WEIGHT_LEVELS:
-            raise ValueError(f"weight_level must be one of {WEIGHT_LEVELS}")
-        bad = [m for m in self.normalisations if m != "spec" and m not in NORMALISATIONS]
-        bad += [a for a in self.aggregations if a not in AGGREGATIONS]
-        if bad:
-            raise ValueError(f"unknown normalisation or aggregation alternatives: {', '.join(bad)}")
-        if self.outliers is not None and self.outliers.method == "none":
-            raise ValueError("an uncertain outlier treatment needs a method other than 'none'")
-        if not self.names():
-            raise ValueError("declare at least one uncertain input")
+Progress = Callable[[float], None]
+"""Told the share (0–1) of the model runs done."""
 
 
 @dataclass(frozen=True)
@@ -220,53 +183,81 @@ def impute_means(x: FloatArray) -> FloatArray:
     return filled
 
 
+NONE, DECLARED, ON = 0, 1, 2
+"""Outlier treatment states of a run: none; each indicator's declared one (the nominal state when there is one);
+"on" — the declared ones and, where an indicator declares none, the uncertain input's."""
+
+
 class _Model:
     """The framework model on one period, evaluated for a batch of unit-cube samples."""
 
-    def __init__(self, fw: Framework, raw: FloatArray, inputs: UncertainInputs) -> None:
-        self.fw, self.raw, self.inputs = fw, raw, inputs
+    def __init__(self, fw: Framework, raw: FloatArray, seen: BoolArray, inputs: UncertainInputs) -> None:
+        self.fw, self.raw, self.seen, self.inputs = fw, raw, seen, inputs
         spec = fw.spec
         self.normalisations = inputs.normalisations or ("spec",)
         self.aggregations = inputs.aggregations or (spec.aggregation,)
-        self.treatment = treatment_columns(inputs.outliers, fw.codes) if inputs.outliers is not None else None
-        if self.treatment is not None:
+        self.treatments = {DECLARED: treatment_columns(declared(spec), fw.codes) if spec.treats_outliers else None,
+                           ON: self._treatment_on(spec, inputs) if inputs.outliers is not None else None}
+        self.nominal_state = DECLARED if spec.treats_outliers else NONE
+        for columns in self.treatments.values():
+            if columns is None:
+                continue
             for m in self.normalisations:
                 methods = fw.methods if m == "spec" else np.full(len(fw.codes), m, dtype=object)
-                check_log(dataclasses.replace(fw, methods=methods), self.treatment[0])
+                check_log(dataclasses.replace(fw, methods=methods), columns[0])
         n_ind = len(fw.codes)
         self.membership = (fw.dimension_of[:, None] == np.arange(len(fw.dimension_codes))).astype(float)
         self.weight_vars = (0 if inputs.weight_range is None
                             else n_ind if inputs.weight_level == "indicator" else len(fw.dimension_codes))
-        self._raw: dict[tuple[bool, bool], FloatArray] = {}
-        self._scores: dict[tuple[int, bool, bool], FloatArray] = {}
-        self._weights: dict[tuple[bool, bool], FloatArray] = {}
+        self._raw: dict[tuple[bool, int], FloatArray] = {}
+        self._scores: dict[tuple[int, bool, int], FloatArray] = {}
+        self._weights: dict[tuple[bool, int], FloatArray] = {}
+
+    @staticmethod
+    def _treatment_on(spec: FrameworkSpec, inputs: UncertainInputs) -> tuple[list[str], list[int]]:
+        """Methods and limits of "treatment on": the declared treatment of each indicator, or the uncertain
+        input's where it declares none."""
+        fallback = inputs.outliers or OutlierTreatment()
+        on = {code: t if t.method != "none" else fallback for code, t in declared(spec).items()}
+        if all(t.method == "none" for t in on.values()):
+            raise ValueError("the outlier treatment is declared uncertain, but no indicator declares a treatment "
+                             "and the uncertain input names none")
+        return treatment_columns(on, [i.code for i in spec.indicators])
+
+    def state(self, choice: IntArray | int) -> int:
+        """A run's outlier treatment: the nominal one, or — when the treatment is uncertain — none (level 0) or
+        "on" (level 1)."""
+        if self.treatments[ON] is None:
+            return self.nominal_state
+        return ON if choice else NONE
 
     def groups(self) -> list[str]:
         names = self.inputs.names()
         return ["weights"] * self.weight_vars + [n for n in names if n != "weights"]
 
-    def raw_of(self, imputed: bool, treated: bool) -> FloatArray:
-        key = (imputed, treated)
+    def raw_of(self, imputed: bool, state: int) -> FloatArray:
+        key = (imputed, state)
         if key not in self._raw:
-            x = impute_means(self.raw) if imputed else self.raw
-            if treated and self.treatment is not None:
-                x = treat_array(x, *self.treatment).values
+            x = np.where(self.seen[:, None], impute_means(self.raw), np.nan) if imputed else self.raw
+            columns = self.treatments.get(state)
+            if columns is not None:
+                x = treat_array(x, *columns, self.fw.spec.outlier_rule).values
             self._raw[key] = x
         return self._raw[key]
 
-    def scores_of(self, method: int, imputed: bool, treated: bool) -> FloatArray:
-        key = (method, imputed, treated)
+    def scores_of(self, method: int, imputed: bool, state: int) -> FloatArray:
+        key = (method, imputed, state)
         if key not in self._scores:
             fw, name = self.fw, self.normalisations[method]
             methods = fw.methods if name == "spec" else np.full(len(fw.codes), name, dtype=object)
-            self._scores[key] = normalise_cube(self.raw_of(imputed, treated), methods, fw.higher, fw.lower,
+            self._scores[key] = normalise_cube(self.raw_of(imputed, state), methods, fw.higher, fw.lower,
                                                fw.upper, fw.target, fw.codes)
         return self._scores[key]
 
-    def weights_of(self, imputed: bool, treated: bool) -> FloatArray:
-        key = (imputed, treated)
+    def weights_of(self, imputed: bool, state: int) -> FloatArray:
+        key = (imputed, state)
         if key not in self._weights:
-            self._weights[key] = framework_weights(self.fw, self.raw_of(imputed, treated))[0]
+            self._weights[key] = framework_weights(self.fw, self.raw_of(imputed, state))[0]
         return self._weights[key]
 
     def choices(self, x: FloatArray) -> dict[str, IntArray]:
@@ -299,27 +290,31 @@ class _Model:
         w /= w.sum(axis=1, keepdims=True)
         return w
 
-    def indices(self, x: FloatArray) -> FloatArray:
-        """(runs, R) index of every run."""
+    def indices(self, x: FloatArray, progress: Progress | None = None) -> FloatArray:
+        """(runs, R) index of every run; `progress` is told the share of runs done after each batch."""
         c = self.choices(x)
         spec, n_regions, n_ind = self.fw.spec, self.raw.shape[1], self.raw.shape[2]
         key = ((c["normalisation"] * len(self.aggregations) + c["aggregation"]) * 2 + c["imputation"]) * 2 \
             + c["outliers"]
         out = np.empty((x.shape[0], n_regions))
         batch = max(1, BATCH_CELLS // (n_regions * n_ind))
+        done = 0
         for k in np.unique(key):
             rows = np.nonzero(key == k)[0]
             first = rows[0]
-            imputed, treated = bool(c["imputation"][first]), bool(c["outliers"][first])
-            scores = self.scores_of(int(c["normalisation"][first]), imputed, treated)
+            imputed, state = bool(c["imputation"][first]), self.state(c["outliers"][first])
+            scores = self.scores_of(int(c["normalisation"][first]), imputed, state)
             method = self.aggregations[c["aggregation"][first]]
-            base = self.weights_of(imputed, treated)
+            base = self.weights_of(imputed, state)
             for start in range(0, rows.size, batch):
                 chunk = rows[start:start + batch]
                 w = self.perturbed(base, x[chunk], c["exclusion"][chunk])
                 s = np.broadcast_to(scores, (chunk.size, n_regions, n_ind))
                 out[chunk] = aggregate(s, w, self.fw.dimension_of, method, spec.min_share,
                                        spec.geometric_floor).index
+                done += chunk.size
+                if progress is not None:
+                    progress(done / x.shape[0])
         return out
 
 
@@ -334,14 +329,15 @@ def run_inputs(values: pd.DataFrame, spec: FrameworkSpec, inputs: UncertainInput
     fw = compile_spec(spec)
     cube = to_cube(values, fw.codes)
     p = len(cube.periods) - 1 if period is None else cube.periods.get_loc(period)
-    model = _Model(fw, cube.values[p:p + 1], inputs)
+    model = _Model(fw, cube.values[p:p + 1], cube.seen[p], inputs)
     row = np.asarray(x, dtype=float)[None, :]
     c = {name: int(v[0]) for name, v in model.choices(row).items()}
-    imputed, treated = bool(c["imputation"]), bool(c["outliers"])
-    w = model.perturbed(model.weights_of(imputed, treated), row, np.array([c["exclusion"]]))[0]
+    imputed, state = bool(c["imputation"]), model.state(c["outliers"])
+    w = model.perturbed(model.weights_of(imputed, state), row, np.array([c["exclusion"]]))[0]
     name = model.normalisations[c["normalisation"]]
     indicators = tuple(
-        dataclasses.replace(i, weight=float(w[j]), normalisation=i.normalisation if name == "spec"
+        dataclasses.replace(i, weight=float(w[j]), outliers=OutlierTreatment(),
+                            normalisation=i.normalisation if name == "spec"
                             else dataclasses.replace(i.normalisation, method=name))
         for j, i in enumerate(spec.indicators))
     totals = w @ model.membership
@@ -349,7 +345,7 @@ def run_inputs(values: pd.DataFrame, spec: FrameworkSpec, inputs: UncertainInput
                        for k, d in enumerate(spec.dimensions))
     run_spec = dataclasses.replace(spec, indicators=indicators, dimensions=dimensions, weighting="expert",
                                    dimension_pairwise=None, aggregation=model.aggregations[c["aggregation"]])
-    raw = model.raw_of(imputed, treated)[0]
+    raw = model.raw_of(imputed, state)[0]
     region, indicator = np.nonzero(~np.isnan(raw) & cube.seen[p][:, None])
     tidy = pd.DataFrame({"region": cube.regions[region], "period": cube.periods[p],
                          "indicator": np.asarray(fw.codes)[indicator], "value": raw[region, indicator]})
@@ -357,32 +353,38 @@ def run_inputs(values: pd.DataFrame, spec: FrameworkSpec, inputs: UncertainInput
 
 
 def sensitivity(values: pd.DataFrame, spec: FrameworkSpec, inputs: UncertainInputs | None = None, *,
-                base_samples: int = 1024, seed: int = 0, period: object | None = None,
-                num_resamples: int = 100) -> Sensitivity:
+                base_samples: int | None = None, seed: int | None = None, period: object | None = None,
+                num_resamples: int = 100, progress: Progress | None = None) -> Sensitivity:
     """Sobol sensitivity of every region's rank in `period` (default: the latest) to the `inputs`.
 
-    `base_samples` N should be a power of 2 (the Sobol' sequence); the model runs N·(2G + 2) times for G
-    declared inputs. The same seed gives the same result.
+    `inputs`, `base_samples` and `seed` default to the framework's declaration (`spec.sensitivity`), then to
+    1,024 and 0. `base_samples` N should be a power of 2 (the Sobol' sequence); the model runs N·(2G + 2)
+    times for G declared inputs. The same seed gives the same result. `progress` is told the share of the runs
+    done as they go.
     """
-    inputs = inputs or UncertainInputs()
+    declared_analysis = spec.sensitivity
+    inputs = inputs or declared_analysis.inputs
+    base_samples = base_samples or declared_analysis.samples or DEFAULT_SAMPLES
+    seed = (declared_analysis.seed or 0) if seed is None else seed
     inputs.check()
     fw = compile_spec(spec)
     cube = to_cube(values, fw.codes)
     p = len(cube.periods) - 1 if period is None else cube.periods.get_loc(period)
     raw = cube.values[p:p + 1]
-    model = _Model(fw, raw, inputs)
     seen = cube.seen[p]
+    model = _Model(fw, raw, seen, inputs)
 
     def ranks_of(index: FloatArray) -> FloatArray:
         return competition_rank(rank_basis(np.where(seen, index, np.nan), spec.rank_decimals))
 
-    nominal_scores = normalise_cube(raw, fw.methods, fw.higher, fw.lower, fw.upper, fw.target, fw.codes)
-    nominal_index = aggregate(nominal_scores, model.weights_of(False, False)[None, :], fw.dimension_of,
-                              spec.aggregation, spec.min_share, spec.geometric_floor).index
+    nominal_raw = model.raw_of(False, model.nominal_state)
+    nominal_scores = normalise_cube(nominal_raw, fw.methods, fw.higher, fw.lower, fw.upper, fw.target, fw.codes)
+    nominal_index = aggregate(nominal_scores, model.weights_of(False, model.nominal_state)[None, :],
+                              fw.dimension_of, spec.aggregation, spec.min_share, spec.geometric_floor).index
     nominal = ranks_of(nominal_index)[0]
 
     def evaluate(x: FloatArray) -> FloatArray:
-        ranks = ranks_of(model.indices(x))
+        ranks = ranks_of(model.indices(x, progress))
         both = ~np.isnan(ranks) & ~np.isnan(nominal)
         shift = np.where(both, np.abs(ranks - nominal), 0.0).sum(axis=1) / np.maximum(both.sum(axis=1), 1)
         return np.column_stack([ranks, shift])

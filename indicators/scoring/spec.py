@@ -14,6 +14,11 @@ AGGREGATIONS = ("arithmetic", "geometric", "topsis")
 WEIGHTINGS = ("expert", "equal", "ahp", "entropy", "combined")
 GEOMETRIC_FLOOR = 1.0
 """The default floor of the geometric mean (`FrameworkSpec.geometric_floor`)."""
+TREATMENTS = ("none", "winsorise", "log")
+WEIGHT_LEVELS = ("indicator", "dimension")
+MONTE_CARLO_NORMALISATIONS = ("spec", "minmax_observed", "zscore", "percentile")
+"""The normalisations the rank intervals vary over when a framework declares no uncertain inputs ("spec" stands
+for each indicator's own method)."""
 
 
 @dataclass(frozen=True)
@@ -31,12 +36,84 @@ class NormalisationSpec:
 
 
 @dataclass(frozen=True)
+class OutlierRule:
+    """COINr's rule: outliers when |skew| ≥ `skew` and kurtosis ≥ `kurtosis` (excess kurtosis)."""
+
+    skew: float = 2.0
+    kurtosis: float = 3.5
+
+
+@dataclass(frozen=True)
+class OutlierTreatment:
+    """What to do, before normalisation, with an indicator whose values fail the rule in a period."""
+
+    method: str = "none"
+    max_points: int = 5
+    """``winsorise``: most values of the indicator moved in one period."""
+
+
+@dataclass(frozen=True)
 class IndicatorSpec:
     code: str
     dimension: str
     weight: float
     direction: str = "higher"
     normalisation: NormalisationSpec = field(default_factory=NormalisationSpec)
+    outliers: OutlierTreatment = field(default_factory=OutlierTreatment)
+
+
+@dataclass(frozen=True)
+class UncertainInputs:
+    """The modelling choices that vary in a sensitivity analysis; an input left at its default is not uncertain
+    (and not sampled).
+
+    `normalisations` may name ``"spec"`` for each indicator's own method; `aggregations` are from
+    `AGGREGATIONS`. `outliers` toggles the outlier treatment: on, every indicator is treated as the framework
+    declares it or, where it declares none, with this treatment (method ``none``: the declared ones only); off,
+    none is. A declared input with one level (or a weight range of 0) is sampled but cannot move a rank: its
+    indices are 0.
+    """
+
+    weight_range: float | None = 0.2
+    weight_level: str = "indicator"
+    normalisations: tuple[str, ...] = ()
+    aggregations: tuple[str, ...] = ()
+    imputation: bool = False
+    outliers: OutlierTreatment | None = None
+    exclusion: bool = False
+
+    def names(self) -> tuple[str, ...]:
+        declared = (("weights", self.weight_range is not None), ("normalisation", bool(self.normalisations)),
+                    ("aggregation", bool(self.aggregations)), ("imputation", self.imputation),
+                    ("outliers", self.outliers is not None), ("exclusion", self.exclusion))
+        return tuple(name for name, on in declared if on)
+
+    def check(self) -> None:
+        if self.weight_range is not None and not 0.0 <= self.weight_range < 1.0:
+            raise ValueError("weight_range must lie in [0, 1)")
+        if self.weight_level not in WEIGHT_LEVELS:
+            raise ValueError(f"weight_level must be one of {WEIGHT_LEVELS}")
+        bad = [m for m in self.normalisations if m != "spec" and m not in NORMALISATIONS]
+        bad += [a for a in self.aggregations if a not in AGGREGATIONS]
+        if bad:
+            raise ValueError(f"unknown normalisation or aggregation alternatives: {', '.join(bad)}")
+        if self.outliers is not None and self.outliers.method not in TREATMENTS:
+            raise ValueError(f"unknown outlier treatment {self.outliers.method!r}")
+        if not self.names():
+            raise ValueError("declare at least one uncertain input")
+
+
+@dataclass(frozen=True)
+class SensitivitySpec:
+    """The framework's declared sensitivity analysis. Without a declaration the ranks' intervals vary every
+    indicator's weight by ±20 % and the normalisation (the Monte Carlo analysis of earlier versions)."""
+
+    inputs: UncertainInputs = field(default_factory=lambda: UncertainInputs(
+        weight_range=0.2, normalisations=MONTE_CARLO_NORMALISATIONS))
+    samples: int | None = None
+    """Base samples N of the Saltelli design (a power of 2); None: the caller's default."""
+    seed: int | None = None
+    """None: the caller's default (a score run uses the cycle's period)."""
 
 
 @dataclass(frozen=True)
@@ -76,3 +153,10 @@ class FrameworkSpec:
     """Round the index to this many decimals before ranking (published indices rank rounded values)."""
     dimension_pairwise: tuple[tuple[float, ...], ...] | None = None
     """AHP pairwise comparison of the dimensions, in the order of `dimensions`."""
+    outlier_rule: OutlierRule = field(default_factory=OutlierRule)
+    """When an indicator's values call for its declared outlier treatment."""
+    sensitivity: SensitivitySpec = field(default_factory=SensitivitySpec)
+
+    @property
+    def treats_outliers(self) -> bool:
+        return any(i.outliers.method != "none" for i in self.indicators)

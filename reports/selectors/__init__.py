@@ -21,10 +21,12 @@ from django.db.models import OuterRef, QuerySet, Subquery
 
 from assessments.models import Cycle, Publication
 
+from .audit import RunAnalysisReport, restricted, run_analysis
 from .city import city_report
 from .rows import result_status, versions_of
 from .scope import Regions, Results, indicator_matrix, province_report, scope_report, scope_summary
 from .types import (
+    SENSITIVITY_INPUTS,
     Band,
     BestRegion,
     CityReport,
@@ -52,9 +54,11 @@ from .types import (
     TrendPoint,
     Uncertainty,
     Version,
+    input_label,
 )
 
 __all__ = [
+    "SENSITIVITY_INPUTS",
     "Band",
     "BestRegion",
     "CityReport",
@@ -78,6 +82,7 @@ __all__ = [
     "Regions",
     "ResultStatus",
     "Results",
+    "RunAnalysisReport",
     "ScopeReport",
     "ScopeSummary",
     "Standout",
@@ -86,8 +91,11 @@ __all__ = [
     "Version",
     "city_report",
     "indicator_matrix",
+    "input_label",
     "province_report",
+    "restricted",
     "result_status",
+    "run_analysis",
     "scope_report",
     "scope_summary",
     "scored_cycles",

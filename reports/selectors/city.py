@@ -235,6 +235,16 @@ def _method(framework: Framework, dimensions: list[DimensionInfo], indicators: l
                             normalisation=str(Indicator.Normalisation(i["normalisation"]).label),
                             direction=str(Indicator.Direction(i["direction"]).label), weight=i["weight"])
             for i in indicators),
-        uncertainty=Uncertainty(draws=uncertainty.get("draws"), weight_range=uncertainty.get("weight_range")),
+        uncertainty=_uncertainty(uncertainty),
         computed_at=finished_at,
     )
+
+
+def _uncertainty(stored: dict[str, Any]) -> Uncertainty:
+    """The run's `method["uncertainty"]`: draws, weight_range and the inputs varied (a run that did not record
+    them varied the weights, when it has a range, and the normalisation method)."""
+    draws, weight_range = stored.get("draws"), stored.get("weight_range")
+    inputs = stored.get("inputs")
+    if inputs is None:
+        inputs = [*([] if weight_range is None else ["weights"]), "normalisation"] if draws else []
+    return Uncertainty(draws=draws, weight_range=weight_range, inputs=tuple(str(name) for name in inputs))

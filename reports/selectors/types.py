@@ -9,8 +9,10 @@ from dataclasses import dataclass
 import pandas as pd
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from smartgov.errors import DomainError, ErrorCode
+from smartgov.i18n import localised
 
 
 class NoResult(DomainError):
@@ -360,14 +362,58 @@ class MethodIndicator(_Weighted):
     """Weight within the dimension (0–1)."""
 
 
+SENSITIVITY_INPUTS = {
+    "weights": gettext_lazy("Weights"),
+    "normalisation": gettext_lazy("Normalisation method"),
+    "aggregation": gettext_lazy("Aggregation method"),
+    "imputation": gettext_lazy("Imputation of missing values"),
+    "outliers": gettext_lazy("Outlier treatment"),
+    "exclusion": gettext_lazy("Leaving out one indicator"),
+}
+"""The uncertain inputs a sensitivity analysis may vary (`indicators.scoring.UncertainInputs.names()`), as a
+chart or a table names them."""
+
+
+def input_label(name: str) -> str:
+    """An uncertain input's name (`SENSITIVITY_INPUTS`) in the active language; an unknown one as it is."""
+    label = SENSITIVITY_INPUTS.get(name)
+    return str(label) if label is not None else name
+
+
+def _varied(name: str, weight_range: float | None) -> str:
+    """An uncertain input as running text names what varied: “weights (±20 %)”, “the normalisation method”."""
+    if name == "weights":
+        if weight_range is None:
+            return _("weights")
+        return _("weights (±%(range)s %%)") % {"range": f"{100 * weight_range:.0f}"}
+    texts = {"normalisation": _("the normalisation method"), "aggregation": _("the aggregation method"),
+             "imputation": _("the imputation of missing values"), "outliers": _("the outlier treatment"),
+             "exclusion": _("the exclusion of one indicator at a time")}
+    return texts.get(name, name)
+
+
 @dataclass(frozen=True)
 class Uncertainty:
-    """The settings of the run's uncertainty analysis (both None when it ran without one)."""
+    """The settings of the run's uncertainty analysis (None when it ran without one)."""
 
     draws: int | None
-    """Recomputations with varied weights and normalisation."""
+    """Model runs of the analysis (recomputations with the declared inputs varied)."""
     weight_range: float | None
-    """The largest relative change of a weight (0–1)."""
+    """The largest relative change of a weight (0–1); None when the weights did not vary."""
+    inputs: tuple[str, ...] = ()
+    """The inputs that varied (`SENSITIVITY_INPUTS` names), as the framework declared them. A run computed before
+    the inputs were recorded varied the weights and the normalisation method: read as those."""
+
+    @property
+    def varied(self) -> str:
+        """What varied, as running text in the active language: “权重（±20%）和标准化方法”, “weights (±20 %) and
+        the normalisation method”; "" without an analysis."""
+        if not self.draws:
+            return ""
+        parts = [_varied(name, self.weight_range) for name in self.inputs]
+        if len(parts) < 2:
+            return "".join(parts)
+        return _("%(items)s and %(last)s") % {"items": localised("、", ", ").join(parts[:-1]), "last": parts[-1]}
 
 
 @dataclass(frozen=True)

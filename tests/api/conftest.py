@@ -13,7 +13,7 @@ Role = RoleAssignment.Role
 @pytest.fixture(autouse=True)
 def _fresh_throttle_and_quick_scores(settings):
     cache.clear()
-    settings.SCORE_UNCERTAINTY_DRAWS = 50
+    settings.SCORE_SENSITIVITY_SAMPLES = 16
     settings.LANGUAGE_CODE = "en"
     yield
     cache.clear()

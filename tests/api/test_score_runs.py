@@ -1,8 +1,8 @@
 import pytest
 
-from assessments.models import ScoreRun
+from assessments.models import RoleAssignment, ScoreRun, Submission
 from tests.api.clients import client_for, user_with_token
-from tests.factories import scored_cycle
+from tests.factories import approved_cycle, many_cities, score, scored_cycle
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +13,7 @@ def test_it_lists_runs_with_status_progress_and_which_is_current(zj, scored):
     assert body["results"] == [{
         "id": run.pk, "cycle": 2025, "framework": "smartgov-maturity", "status": "succeeded",
         "status_label": "Succeeded", "progress": 100, "stage": "", "reason": "", "regions": 10, "error": "",
-        "current": True, "requested_at": body["results"][0]["requested_at"],
+        "current": True, "warnings": [], "requested_at": body["results"][0]["requested_at"],
         "started_at": body["results"][0]["started_at"], "finished_at": body["results"][0]["finished_at"]}]
     assert zj.get(f"/api/v1/score-runs/{run.pk}/").json()["progress"] == 100
 
@@ -101,3 +101,24 @@ def test_the_body_is_read_strictly_and_nothing_is_queued(zj, zhejiang_only, body
     assert (response.status_code, response.json()["code"], list(response.json()["fields"])) == (400, "invalid",
                                                                                                   fields)
     assert ScoreRun.objects.count() == runs
+
+
+def test_a_run_lists_the_warnings_of_its_audit(zj, framework, regions):
+    cycle = approved_cycle(framework, [regions["hangzhou"]], 2027)
+    run = score(cycle)
+    body = zj.get(f"/api/v1/score-runs/{run.pk}/").json()
+    assert body["warnings"] == run.warnings
+    assert {"code": "single_region", "subject": "330100", "facts": {}} in body["warnings"]
+
+
+def test_a_caller_outside_the_cycle_is_not_told_which_region_was_alone(regions, framework):
+    """Only 杭州 is approved in a cycle where a city of 江苏 takes part too: 江苏's analyst sees the run, not who
+    was alone in it."""
+    [jiangsu_city] = many_cities(1, regions["jiangsu"])
+    cycle = approved_cycle(framework, [regions["hangzhou"], jiangsu_city], 2027)
+    cycle.submissions.filter(region=jiangsu_city).update(status=Submission.Status.RETURNED)
+    run = score(cycle)
+    outside = client_for(user_with_token("js-analyst", RoleAssignment.Role.PROVINCE_ANALYST, regions["jiangsu"])[2])
+    [listed] = outside.get("/api/v1/score-runs/?cycle=2027").json()["results"]
+    assert listed["id"] == run.pk
+    assert {"code": "single_region", "subject": "", "facts": {}} in listed["warnings"]

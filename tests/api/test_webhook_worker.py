@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 def test_a_publication_is_announced_and_a_refused_notification_is_delivered_by_the_retry(
         worker, framework, regions, settings):
-    settings.SCORE_UNCERTAINTY_DRAWS = 50
+    settings.SCORE_SENSITIVITY_SAMPLES = 16
     cycle = approved_cycle(framework, many_cities(4, regions["zhejiang"]), 2025, seed=2)
     score(cycle)
     owner = user_with_token("zj-hooks", "province_analyst", regions["zhejiang"])[0]

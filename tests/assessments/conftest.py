@@ -13,5 +13,6 @@ def actors(regions, people):
 
 @pytest.fixture
 def quick_scores(settings):
-    """Score runs with 50 uncertainty draws instead of the setting's: the ranks' intervals are not under test."""
-    settings.SCORE_UNCERTAINTY_DRAWS = 50
+    """Score runs with 16 base samples of the sensitivity analysis instead of the setting's: the ranks' intervals
+    are not under test."""
+    settings.SCORE_SENSITIVITY_SAMPLES = 16

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def cycle(framework, regions, settings):
-    settings.SCORE_UNCERTAINTY_DRAWS = 50
+    settings.SCORE_SENSITIVITY_SAMPLES = 16
     return approved_cycle(framework, many_cities(3, regions["zhejiang"]), 2026)
 
 

@@ -144,7 +144,7 @@ def test_a_provincial_coordinator_adds_participants_of_their_province_only(actor
 
 @pytest.mark.parametrize("state", ["planned", "closed", "published"])
 def test_late_participants_only_while_open(state, actors, framework, regions, settings):
-    settings.SCORE_UNCERTAINTY_DRAWS = 50
+    settings.SCORE_SENSITIVITY_SAMPLES = 16
     cycle = cycle_in(state, framework, regions)
     before = _codes(cycle)
     with pytest.raises(LifecycleRefused):

@@ -74,6 +74,8 @@ def test_publishing_freezes_the_run_and_records_what_it_scored(closed, people):
     "DELETE FROM assessments_indicatorscore WHERE run_id = %s",
     "UPDATE assessments_scorerun SET regions = 0 WHERE id = %s",
     "DELETE FROM assessments_scorerun WHERE id = %s",
+    "UPDATE assessments_runanalysis SET sensitivity = NULL WHERE run_id = %s",
+    "DELETE FROM assessments_runanalysis WHERE run_id = %s",
     "UPDATE assessments_publication SET reason = 'changed' WHERE run_id = %s",
 ])
 def test_the_database_refuses_to_change_a_published_run(closed, people, statement):

@@ -43,7 +43,7 @@ def test_a_cycle_is_created_and_changed_through_the_services(admin_client, admin
 
 
 def test_a_published_cycle_is_not_changed_in_the_admin(admin_client, framework, regions, settings):
-    settings.SCORE_UNCERTAINTY_DRAWS = 50
+    settings.SCORE_SENSITIVITY_SAMPLES = 16
     cycle = scored_cycle(framework, many_cities(3, regions["zhejiang"]), 2026)
     published(cycle)
     response = admin_client.post(f"/admin/assessments/cycle/{cycle.pk}/change/", {

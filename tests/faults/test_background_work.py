@@ -21,7 +21,7 @@ from tests.workers import PrivateRedis, Worker, manage, service_env, skip_unless
 
 pytestmark = [pytest.mark.faults, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 FAST = {"OUTBOX_SWEEP_SECONDS": 1, "OUTBOX_LEASE_SECONDS": 3, "OUTBOX_RETRY_SECONDS": 0,
-        "OUTBOX_RESEND_SECONDS": 5, "SCORE_DEBOUNCE_SECONDS": 0, "SCORE_UNCERTAINTY_DRAWS": 50}
+        "OUTBOX_RESEND_SECONDS": 5, "SCORE_DEBOUNCE_SECONDS": 0, "SCORE_SENSITIVITY_SAMPLES": 16}
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ refusals, each naming its path, an unknown key with the nearest known one."""
 
 import copy
 import json
-from dataclasses import fields
+from dataclasses import MISSING, asdict, fields
 from pathlib import Path
 
 import pytest
@@ -16,10 +16,10 @@ from rest_framework.test import APIRequestFactory
 
 from api.views.framework_schema import FrameworkFileSchema
 from indicators import vocabulary
-from indicators.framework_file import FrameworkFileError, load_framework_file, parse_framework
+from indicators.framework_file import FrameworkFileError, load_framework_file, parse_framework, sensitivity_spec
 from indicators.framework_schema import SCHEMA_FILE, defaults, framework_schema
 from indicators.framework_schema_doc import PAGE, reference, with_reference
-from indicators.scoring import FrameworkSpec
+from indicators.scoring import FrameworkSpec, OutlierRule, OutlierTreatment, SensitivitySpec
 
 FRAMEWORKS = sorted((Path(__file__).resolve().parents[2] / "indicators" / "frameworks").glob("*.yaml"))
 
@@ -50,7 +50,9 @@ def _mappings(schema):
 
 def test_every_mapping_of_the_schema_refuses_unknown_keys():
     mappings = list(_mappings(framework_schema()))
-    assert len(mappings) == 13  # the file, method, dimension, indicator, normalisation, rule, band, 6 kinds of text
+    # the file, method, its outlier rule, its sensitivity block and the block's weights, dimension, indicator, its
+    # outlier treatment, normalisation, rule, band, 6 kinds of text
+    assert len(mappings) == 17
     assert all(mapping["additionalProperties"] is False for mapping in mappings)
 
 
@@ -73,10 +75,23 @@ def test_the_schemas_closed_lists_are_the_vocabulary(definition, key, values):
 
 
 def test_the_method_defaults_are_the_engines():
-    engine = {f.name: f.default for f in fields(FrameworkSpec) if f.name in defaults("method")}
-    assert engine == {key: value for key, value in defaults("method").items() if key in engine}
-    assert set(engine) == {"aggregation", "weighting", "entropy_standardise", "combine_alpha", "min_share",
-                           "rank_decimals", "geometric_floor", "dimension_pairwise"}
+    plain = {f.name: f.default for f in fields(FrameworkSpec)
+             if f.name in defaults("method") and f.default is not MISSING}
+    assert plain == {key: value for key, value in defaults("method").items() if key in plain}
+    assert set(plain) == {"aggregation", "weighting", "entropy_standardise", "combine_alpha", "min_share",
+                          "rank_decimals", "geometric_floor", "dimension_pairwise"}
+
+
+def test_the_outlier_defaults_are_the_engines():
+    assert defaults("method")["outlier_rule"] == asdict(OutlierRule())
+    assert defaults("outlier_treatment") == asdict(OutlierTreatment())
+    assert defaults("indicator")["outliers"] == asdict(OutlierTreatment())
+
+
+def test_no_sensitivity_block_is_the_engines_default_analysis():
+    assert defaults("method")["sensitivity"] is None
+    assert sensitivity_spec(None) == SensitivitySpec()
+    assert SensitivitySpec().inputs.names() == ("weights", "normalisation")
 
 
 def test_the_format_page_holds_the_reference_rendered_from_the_schema():

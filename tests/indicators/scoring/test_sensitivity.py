@@ -4,11 +4,24 @@ import importlib
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 from SALib.analyze import sobol as salib_sobol
 from SALib.sample import sobol as salib_sample
 
-from indicators.scoring import NormalisationSpec, OutlierTreatment, UncertainInputs, compute, sensitivity, uncertainty
+from indicators.scoring import (
+    DimensionSpec,
+    FrameworkSpec,
+    IndicatorSpec,
+    NormalisationSpec,
+    OutlierTreatment,
+    UncertainInputs,
+    compute,
+    sensitivity,
+    uncertainty,
+)
+from indicators.scoring.cube import to_cube
+from indicators.scoring.framework import compile_spec
 from indicators.scoring.sensitivity import run_inputs, saltelli, sobol_indices
 
 from .builders import make_spec, tidy
@@ -67,7 +80,7 @@ def test_estimators_equal_salib_analyze_on_the_same_runs():
 def test_batched_runs_equal_compute_with_the_run_spec(values, spec):
     fw = ENGINE.compile_spec(spec)
     cube = ENGINE.to_cube(values, fw.codes)
-    model = ENGINE._Model(fw, cube.values[-1:], ALL_INPUTS)
+    model = ENGINE._Model(fw, cube.values[-1:], cube.seen[-1], ALL_INPUTS)
     groups = model.groups()
     problem = {"num_vars": len(groups), "names": [f"x{j}" for j in range(len(groups))],
                "bounds": [[0.0, 1.0]] * len(groups), "groups": groups}
@@ -150,3 +163,50 @@ def test_invalid_inputs(values, spec):
         sensitivity(values, spec, UncertainInputs(weight_range=None))
     with pytest.raises(ValueError, match="not a multiple"):
         sobol_indices(np.zeros((10, 1)), 3)
+
+
+def _two_periods():
+    """30 regions in 2020, 25 of them in 2021; lognormal indicators, two of them heavily skewed; one gap."""
+    rng = np.random.default_rng(1)
+    rows = []
+    for period in (2020, 2021):
+        for r in range(30 if period == 2020 else 25):
+            for j in range(6):
+                value = rng.lognormal(0, 1.5 if j in (0, 3) else 0.3)
+                if not (r == 3 and j == 1):
+                    rows.append((f"R{r:02d}", period, f"I{j}", value))
+    return pd.DataFrame(rows, columns=["region", "period", "indicator", "value"])
+
+
+def _zscore_spec(**outliers):
+    dimensions = (DimensionSpec("A", 0.5), DimensionSpec("B", 0.5))
+    indicators = tuple(IndicatorSpec(f"I{j}", "A" if j < 3 else "B", 1 / 3, normalisation=NormalisationSpec("zscore"),
+                                     outliers=outliers.get(f"I{j}", OutlierTreatment())) for j in range(6))
+    return FrameworkSpec("t", 1, dimensions, indicators)
+
+
+def test_imputation_fills_only_the_regions_of_the_period_analysed():
+    """Regions present in another period only are not given means (they would move the z-scores of the others):
+    the batched run with imputation equals `compute` of its inputs."""
+    values, spec = _two_periods(), _zscore_spec()
+    inputs = UncertainInputs(weight_range=None, imputation=True)
+    x = np.array([[0.9]])
+    tidy_run, run_spec = run_inputs(values, spec, inputs, x[0])
+    expected = compute(tidy_run, run_spec).index
+    fw = compile_spec(spec)
+    cube = to_cube(values, fw.codes)
+    batched = ENGINE._Model(fw, cube.values[1:], cube.seen[1], inputs).indices(x)[0][cube.seen[1]]
+    np.testing.assert_allclose(batched, expected[expected["period"] == 2021]["index"].to_numpy(), atol=1e-9)
+
+
+def test_the_nominal_ranks_are_those_of_compute_whatever_the_uncertain_treatment():
+    """The framework treats I0 only: a fallback treatment of the uncertain input belongs to its "on" level, never
+    to the nominal ranking."""
+    values = _two_periods()
+    values = values[values["period"] == 2021]
+    spec = _zscore_spec(I0=OutlierTreatment("winsorise", 5))
+    nominal = [None if pd.isna(v) else int(v) for v in compute(values, spec).index["rank"]]
+    for fallback in (OutlierTreatment("log"), OutlierTreatment()):
+        result = sensitivity(values, spec, UncertainInputs(weight_range=0.2, outliers=fallback), base_samples=16,
+                             seed=1)
+        assert [r.rank for r in result.regions] == nominal
