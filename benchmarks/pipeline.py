@@ -159,6 +159,16 @@ def _stages(cycle) -> dict[str, float]:
             "sensitivity": time.perf_counter() - audited}
 
 
+def _analyse() -> None:
+    """Refresh the planner's statistics, as autovacuum does on a production server after bulk loads: this
+    machine's PostgreSQL runs without autovacuum, and with the statistics of empty tables the planner loops over
+    the regions for every value (1.1 s instead of 0.1 s to load 90,000 values)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
 def _prune(cycle) -> None:
     """Keep the benchmark database small: drop the results of all but the current run."""
     from assessments.models import ScoreRun
@@ -173,6 +183,7 @@ def bench_pipeline(runs: int = 5) -> dict[str, float]:
 
     big = _ensure_data("bench-300x60", 300, 60)
     small = _ensure_data("bench-100x60", 100, 60)
+    _analyse()
     times, queries = [], set()
     for _ in range(runs):
         elapsed, count, info = _pipeline_once(big)

@@ -4,7 +4,7 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import asdict
-from typing import Any, SupportsFloat, SupportsInt
+from typing import Any
 
 import pandas as pd
 from django.conf import settings
@@ -19,10 +19,11 @@ from indicators.services import framework_spec
 from outbox.services import job_enqueue
 from smartgov.errors import DomainError, ErrorCode, PermissionRefused
 
-from ..models import Cycle, DimensionScore, IndicatorScore, Region, RegionScore, RunAnalysis, ScoreRun
+from ..models import Cycle, Region, RunAnalysis, ScoreRun
 from ..permissions import may_recompute
 from ..selectors import cycle_values_frame
 from .groups import cycle_groups, group_facts
+from .result_rows import result_tables, tables_write
 from .run_analysis import RunAnalysisResult, run_analysis
 
 logger = logging.getLogger(__name__)
@@ -169,39 +170,15 @@ def inputs_fingerprint(values: pd.DataFrame) -> str:
 def _run_write(run: ScoreRun, result: ScoringResult, analysis: RunAnalysisResult, method: dict[str, Any],
                fingerprint: str) -> None:
     cycle = run.cycle
-    period = cycle.period
-    regions = dict(Region.objects.values_list("code", "pk"))
-    indicators = dict(cycle.framework.indicators.values_list("code", "pk"))
-    dimensions = dict(cycle.framework.dimensions.values_list("code", "pk"))
-
-    index = result.index[result.index["period"] == period].merge(analysis.intervals, on="region", how="left")
-    group_ranks = _group_ranks(result.group_ranks, period)
-    RegionScore.objects.bulk_create(
-        RegionScore(run=run, region_id=regions[row.region], index=_number(row.index), level=_integer(row.level),
-                    group_ranks=group_ranks.get(row.region, {}),
-                    rank=_integer(row.rank), parent_rank=_integer(row.parent_rank), change=_number(row.change),
-                    complete=bool(row.complete), coverage=float(row.coverage),
-                    rank_median=_number(row.rank_median), rank_low=_number(row.rank_p05),
-                    rank_high=_number(row.rank_p95))
-        for row in index.itertuples(index=False)
-    )
-    dimension_rows = result.dimensions[result.dimensions["period"] == period]
-    DimensionScore.objects.bulk_create(
-        DimensionScore(run=run, region_id=regions[row.region], dimension_id=dimensions[row.dimension],
-                       score=_number(row.score), coverage=float(row.coverage), rank=_integer(row.rank))
-        for row in dimension_rows.itertuples(index=False)
-    )
-    indicator_rows = result.indicators[result.indicators["period"] == period]
-    IndicatorScore.objects.bulk_create(
-        IndicatorScore(run=run, region_id=regions[row.region], indicator_id=indicators[row.indicator],
-                       value=_number(row.value), score=_number(row.score), weight=_number(row.weight) or 0.0,
-                       contribution=_number(row.contribution), gap=_number(row.gap))
-        for row in indicator_rows.itertuples(index=False)
-    )
-
+    tables = result_tables(
+        run_id=run.pk, result=result, intervals=analysis.intervals, period=cycle.period,
+        regions=dict(Region.objects.values_list("code", "pk")),
+        dimensions=dict(cycle.framework.dimensions.values_list("code", "pk")),
+        indicators=dict(cycle.framework.indicators.values_list("code", "pk")))
+    tables_write(tables)
     finished = ScoreRun.objects.filter(pk=run.pk, status=ScoreRun.Status.RUNNING).update(
         status=ScoreRun.Status.SUCCEEDED, progress=100, stage="", finished_at=timezone.now(),
-        regions=len(index), method=method, inputs_fingerprint=fingerprint, engine_version=engine_version(),
+        regions=len(tables[0].frame), method=method, inputs_fingerprint=fingerprint, engine_version=engine_version(),
         participants=cycle.submissions.count(), warnings=analysis.warnings,
     )
     if not finished:
@@ -211,20 +188,3 @@ def _run_write(run: ScoreRun, result: ScoringResult, analysis: RunAnalysisResult
         current_run=run)
     ScoreRun.objects.filter(cycle=cycle, status=ScoreRun.Status.RUNNING, pk__lt=run.pk).update(
         status=ScoreRun.Status.FAILED, finished_at=timezone.now(), error=ABANDONED)
-
-
-def _group_ranks(ranks: pd.DataFrame, period: int) -> dict[str, dict[str, int]]:
-    """Region code → {group code: rank} of the period, for the groups in which the region is ranked."""
-    ranked = ranks[(ranks["period"] == period) & ranks["rank"].notna()]
-    by_region: dict[str, dict[str, int]] = {}
-    for region, group, rank in zip(ranked["region"], ranked["group"], ranked["rank"], strict=True):
-        by_region.setdefault(str(region), {})[str(group)] = int(rank)
-    return by_region
-
-
-def _number(value: SupportsFloat | None) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)
-
-
-def _integer(value: SupportsInt | None) -> int | None:
-    return None if value is None or pd.isna(value) else int(value)

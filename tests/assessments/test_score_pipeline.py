@@ -83,13 +83,24 @@ def test_a_failure_leaves_the_previous_results_current(scored, monkeypatch):
 
 
 def test_a_failure_while_writing_writes_nothing(scored, monkeypatch):
+    """The database refuses the last row of the last table (a weight that may not be NULL), after the region and
+    dimension rows were written (by COPY on PostgreSQL, bulk inserts on SQLite): the run fails, nothing of it
+    stays and the previous run stays current."""
     first = _run(scored)
-    monkeypatch.setattr(services.IndicatorScore.objects, "bulk_create",
-                        lambda *a, **k: (_ for _ in ()).throw(RuntimeError("disk full")))
+    real = services.result_tables
+
+    def with_a_bad_last_row(**kwargs):
+        tables = real(**kwargs)
+        tables[-1].frame.loc[tables[-1].frame.index[-1], "weight"] = float("nan")
+        return tables
+
+    monkeypatch.setattr(services, "result_tables", with_a_bad_last_row)
     second = _run(scored)
     scored.refresh_from_db()
     assert (second.status, scored.current_run) == (ScoreRun.Status.FAILED, first)
-    assert not RegionScore.objects.filter(run=second).exists()
+    assert "weight" in second.error
+    for model in (RegionScore, DimensionScore, IndicatorScore):
+        assert not model.objects.filter(run=second).exists()
 
 
 def test_running_twice_gives_the_same_results_and_no_duplicates(scored):

@@ -181,7 +181,8 @@ def test_the_city_report_reads_as_an_official_chinese_document(cycle, regions):
     assert "92.2" not in service
     assert (f"2026年度，杭州市智慧政府成熟度综合指数为{score.index:.1f}，成熟度等级为“{_label(cycle, score.level)}”，"
             "在5个参评城市中排名第3位。") in text
-    assert "在方法的不确定选择（权重等）变动的重新计算中，其排名有90%的概率保持在第3位。本评估周期综合指数最高的城市为宁波市（99.0）。" in text
+    assert ("在方法的不确定选择（权重等）变动的重新计算中，其排名有90%的概率保持在第3位。"
+            "本评估周期综合指数最高的城市为宁波市（99.0）。") in text
     assert "90%的模拟结果中排名均为第3位。" in text
     assert "介于" not in text
     assert "浙江省内排名" in text
@@ -200,7 +201,8 @@ def test_the_city_report_in_english_names_the_highest_score_and_the_rank_interva
 
     text = _running(_built(cycle, regions["hangzhou"], language="en"), chinese=False)
 
-    assert "When the method's uncertain choices vary, its rank stays between 2 and 4 in 90 % of the recomputations." in text
+    assert ("When the method's uncertain choices vary, its rank stays between 2 and 4 in 90 % of the "
+            "recomputations.") in text
     assert "The city with the highest index of the cycle is Ningbo (99.0)." in text
     assert "Highest score City with the highest score" in text
     assert "Service convenience 25.0 % 62" not in text

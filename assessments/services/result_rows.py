@@ -1,0 +1,115 @@
+"""A score run's result rows as tables — one frame per model, its columns the model's database columns — and
+their writing: PostgreSQL's COPY where the database is PostgreSQL, bulk inserts elsewhere (SQLite, the embedded
+default).
+
+The frames are built with vectorised pandas operations (no Python object per row) and COPY sends each table in
+one statement, so the number of queries does not grow with the number of regions and the write no longer
+dominates a national run. Both paths write the same rows (tests/assessments/test_result_rows.py), in the caller's
+transaction: a failure half-way through leaves nothing written.
+"""
+
+import io
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from django.db import connection, models
+
+from indicators.scoring import ScoringResult
+
+from ..models import DimensionScore, IndicatorScore, RegionScore
+
+
+@dataclass(frozen=True)
+class ResultTable:
+    model: type[models.Model]
+    frame: pd.DataFrame
+    """One row per result row; columns named as the model's columns (`attname`: run_id, region_id, …), no id."""
+
+
+def result_tables(*, run_id: int, result: ScoringResult, intervals: pd.DataFrame, period: int,
+                  regions: Mapping[str, int], dimensions: Mapping[str, int],
+                  indicators: Mapping[str, int]) -> list[ResultTable]:
+    """The rows of `period` a run stores: per region (with its rank interval, `intervals`: region, rank_median,
+    rank_p05, rank_p95), per region and dimension, per region and indicator. `regions`, `dimensions` and
+    `indicators` map codes to primary keys."""
+    index = result.index[result.index["period"] == period].merge(intervals, on="region", how="left")
+    region_ids = _ids(index["region"], regions)
+    group_ranks = _group_ranks(result.group_ranks, period)
+    region_rows = pd.DataFrame({
+        "run_id": run_id, "region_id": region_ids,
+        "group_ranks": [group_ranks.get(code, {}) for code in index["region"].astype(str)],
+        "index": index["index"].to_numpy(dtype=float), "level": index["level"].astype("Int64").array,
+        "rank": index["rank"].astype("Int64").array, "parent_rank": index["parent_rank"].astype("Int64").array,
+        "change": index["change"].to_numpy(dtype=float), "complete": index["complete"].to_numpy(dtype=bool),
+        "coverage": index["coverage"].to_numpy(dtype=float),
+        "rank_median": index["rank_median"].to_numpy(dtype=float),
+        "rank_low": index["rank_p05"].to_numpy(dtype=float), "rank_high": index["rank_p95"].to_numpy(dtype=float),
+    })
+    dims = result.dimensions[result.dimensions["period"] == period]
+    dimension_rows = pd.DataFrame({
+        "run_id": run_id, "region_id": _ids(dims["region"], regions),
+        "dimension_id": _ids(dims["dimension"], dimensions),
+        "score": dims["score"].to_numpy(dtype=float), "coverage": dims["coverage"].to_numpy(dtype=float),
+        "rank": dims["rank"].astype("Int64").array,
+    })
+    inds = result.indicators[result.indicators["period"] == period]
+    indicator_rows = pd.DataFrame({
+        "run_id": run_id, "region_id": _ids(inds["region"], regions),
+        "indicator_id": _ids(inds["indicator"], indicators), "value": inds["value"].to_numpy(dtype=float),
+        "score": inds["score"].to_numpy(dtype=float), "weight": inds["weight"].fillna(0.0).to_numpy(dtype=float),
+        "contribution": inds["contribution"].to_numpy(dtype=float), "gap": inds["gap"].to_numpy(dtype=float),
+    })
+    return [ResultTable(RegionScore, region_rows), ResultTable(DimensionScore, dimension_rows),
+            ResultTable(IndicatorScore, indicator_rows)]
+
+
+def tables_write(tables: Sequence[ResultTable], *, copy: bool | None = None) -> None:
+    """Insert every table's rows: with COPY on PostgreSQL (unless `copy` is False), else with bulk inserts."""
+    use_copy = connection.vendor == "postgresql" if copy is None else copy
+    for table in tables:
+        (_copy if use_copy else _bulk)(table)
+
+
+def _copy(table: ResultTable) -> None:
+    """One COPY … FROM STDIN (CSV: an empty unquoted field is NULL) per table."""
+    meta = table.model._meta
+    frame = table.frame.copy()
+    for field in meta.concrete_fields:
+        if field.attname not in frame:
+            continue
+        if isinstance(field, models.JSONField):
+            frame[field.attname] = [json.dumps(value, ensure_ascii=False) for value in frame[field.attname]]
+        elif isinstance(field, models.BooleanField):
+            frame[field.attname] = frame[field.attname].map({True: "t", False: "f"})
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False, header=False, na_rep="")
+    buffer.seek(0)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(name) for name in frame.columns)
+    with connection.cursor() as cursor:
+        cursor.copy_expert(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN WITH (FORMAT csv)", buffer)
+
+
+def _bulk(table: ResultTable) -> None:
+    rows = table.frame.astype(object).where(table.frame.notna(), None).to_dict("records")
+    table.model._default_manager.bulk_create(table.model(**row) for row in rows)
+
+
+def _ids(codes: pd.Series, ids: Mapping[str, int]) -> Any:
+    """The primary keys of `codes`; KeyError naming the first code without one."""
+    found = codes.astype(str).map(ids)
+    if found.isna().any():
+        raise KeyError(str(codes[found.isna()].iloc[0]))
+    return found.astype("int64").to_numpy()
+
+
+def _group_ranks(ranks: pd.DataFrame, period: int) -> dict[str, dict[str, int]]:
+    """Region code → {group code: rank} of the period, for the groups in which the region is ranked."""
+    ranked = ranks[(ranks["period"] == period) & ranks["rank"].notna()]
+    by_region: dict[str, dict[str, int]] = {}
+    for region, group, rank in zip(ranked["region"], ranked["group"], ranked["rank"], strict=True):
+        by_region.setdefault(str(region), {})[str(group)] = int(rank)
+    return by_region
