@@ -59,13 +59,14 @@ Progress = Callable[[float], None]
 
 @dataclass(frozen=True)
 class SobolIndex:
-    """First-order (S1) and total (ST) index of one input, with the half-widths of their confidence intervals."""
+    """First-order (S1) and total (ST) index of one input, with the half-widths of their confidence intervals
+    (None where none was computed: a region's indices without `region_confidence`)."""
 
     input: str
     s1: float
-    s1_conf: float
+    s1_conf: float | None
     st: float
-    st_conf: float
+    st_conf: float | None
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -118,11 +119,13 @@ class SobolResult:
 
 
 def sobol_indices(y: FloatArray, groups: int, *, num_resamples: int = 100, conf_level: float = 0.95,
-                  seed: int = 0) -> SobolResult:
+                  seed: int = 0, conf_columns: Sequence[int] | None = None) -> SobolResult:
     """S1/ST of every column of `y` (N·(2G + 2), K), laid out as SALib's Saltelli sample with second order.
 
     The estimators and the standardisation of `y` are SALib's (`SALib.analyze.sobol`); an output that
-    does not vary has indices 0. Confidence: `conf_level` normal interval of `num_resamples` bootstraps.
+    does not vary has indices 0. Confidence: `conf_level` normal interval of `num_resamples` bootstraps, for
+    the columns `conf_columns` (all by default; NaN for the others — the bootstrap costs `num_resamples` times
+    the estimate, which for thousands of regions' ranks would cost more than the runs).
     """
     step = 2 * groups + 2
     if y.shape[0] % step:
@@ -141,20 +144,25 @@ def sobol_indices(y: FloatArray, groups: int, *, num_resamples: int = 100, conf_
         return s1, st
 
     s1, st = estimate(a, ab, b)
+    columns = np.arange(y.shape[1]) if conf_columns is None else np.asarray(conf_columns, dtype=np.intp)
+    a_c, ab_c, b_c = a[:, columns], ab[:, :, columns], b[:, columns]
     rng = np.random.default_rng(seed)
-    boot_s1 = np.empty((num_resamples, *s1.shape))
+    boot_s1 = np.empty((num_resamples, groups, columns.size))
     boot_st = np.empty_like(boot_s1)
     n = a.shape[0]
     for k in range(num_resamples):
         r = rng.integers(n, size=n)
-        boot_s1[k], boot_st[k] = estimate(a[r], ab[:, r], b[r])
+        boot_s1[k], boot_st[k] = estimate(a_c[r], ab_c[:, r], b_c[r])
     scale = norm.ppf(0.5 + conf_level / 2)
-    return SobolResult(s1=s1, s1_conf=scale * boot_s1.std(axis=0, ddof=1), st=st,
-                       st_conf=scale * boot_st.std(axis=0, ddof=1))
+    s1_conf, st_conf = np.full(s1.shape, np.nan), np.full(st.shape, np.nan)
+    s1_conf[:, columns] = scale * boot_s1.std(axis=0, ddof=1)
+    st_conf[:, columns] = scale * boot_st.std(axis=0, ddof=1)
+    return SobolResult(s1=s1, s1_conf=s1_conf, st=st, st_conf=st_conf)
 
 
 def saltelli(model: Model, bounds: Sequence[tuple[float, float]], groups: Sequence[str], n: int, *,
-             seed: int = 0, num_resamples: int = 100) -> tuple[FloatArray, FloatArray, SobolResult]:
+             seed: int = 0, num_resamples: int = 100,
+             conf_columns: Sequence[int] | None = None) -> tuple[FloatArray, FloatArray, SobolResult]:
     """Saltelli design of N base samples over `bounds` (one variable each, in the input group named by
     `groups`), the model on it, and the Sobol indices of every output, groups in order of first appearance.
 
@@ -165,7 +173,8 @@ def saltelli(model: Model, bounds: Sequence[tuple[float, float]], groups: Sequen
                "groups": list(groups)}
     x = sobol_sample.sample(problem, n, calc_second_order=True, seed=seed)
     y = np.asarray(model(x), dtype=float).reshape(x.shape[0], -1)
-    return x, y, sobol_indices(y, len(dict.fromkeys(groups)), num_resamples=num_resamples, seed=seed)
+    return x, y, sobol_indices(y, len(dict.fromkeys(groups)), num_resamples=num_resamples, seed=seed,
+                               conf_columns=conf_columns)
 
 
 def level(u: FloatArray, levels: int) -> IntArray:
@@ -354,13 +363,16 @@ def run_inputs(values: pd.DataFrame, spec: FrameworkSpec, inputs: UncertainInput
 
 def sensitivity(values: pd.DataFrame, spec: FrameworkSpec, inputs: UncertainInputs | None = None, *,
                 base_samples: int | None = None, seed: int | None = None, period: object | None = None,
-                num_resamples: int = 100, progress: Progress | None = None) -> Sensitivity:
+                num_resamples: int = 100, progress: Progress | None = None,
+                region_confidence: bool = False) -> Sensitivity:
     """Sobol sensitivity of every region's rank in `period` (default: the latest) to the `inputs`.
 
     `inputs`, `base_samples` and `seed` default to the framework's declaration (`spec.sensitivity`), then to
     1,024 and 0. `base_samples` N should be a power of 2 (the Sobol' sequence); the model runs N·(2G + 2)
     times for G declared inputs. The same seed gives the same result. `progress` is told the share of the runs
-    done as they go.
+    done as they go. The indices of the mean rank shift come with bootstrap confidence intervals; those of each
+    region's rank only with `region_confidence` (else NaN: at national scale the bootstrap of 3,000 regions'
+    indices would cost more than the runs).
     """
     declared_analysis = spec.sensitivity
     inputs = inputs or declared_analysis.inputs
@@ -390,15 +402,19 @@ def sensitivity(values: pd.DataFrame, spec: FrameworkSpec, inputs: UncertainInpu
         return np.column_stack([ranks, shift])
 
     groups = model.groups()
+    shift_column = raw.shape[1]
     _, y, result = saltelli(evaluate, [(0.0, 1.0)] * len(groups), groups, base_samples, seed=seed,
-                            num_resamples=num_resamples)
+                            num_resamples=num_resamples, conf_columns=None if region_confidence else [shift_column])
     ranks = y[:, :-1][:, seen]
     quantiles, share = _quantiles(ranks)
     names = inputs.names()
 
+    def conf(value: float) -> float | None:
+        return None if np.isnan(value) else float(value)
+
     def indices(k: int) -> tuple[SobolIndex, ...]:
-        return tuple(SobolIndex(name, float(result.s1[g, k]), float(result.s1_conf[g, k]), float(result.st[g, k]),
-                                float(result.st_conf[g, k])) for g, name in enumerate(names))
+        return tuple(SobolIndex(name, float(result.s1[g, k]), conf(result.s1_conf[g, k]), float(result.st[g, k]),
+                                conf(result.st_conf[g, k])) for g, name in enumerate(names))
 
     columns: list[int] = np.nonzero(seen)[0].tolist()
     regions = tuple(

@@ -210,3 +210,19 @@ def test_the_nominal_ranks_are_those_of_compute_whatever_the_uncertain_treatment
         result = sensitivity(values, spec, UncertainInputs(weight_range=0.2, outliers=fallback), base_samples=16,
                              seed=1)
         assert [r.rank for r in result.regions] == nominal
+
+
+def test_confidence_intervals_of_the_regions_indices_only_when_asked(values, spec):
+    """The bootstrap runs for the mean rank shift always; for each region's rank only with `region_confidence`
+    (it would cost more than the runs at national scale). The indices themselves are the same either way."""
+    inputs = UncertainInputs(normalisations=("spec", "zscore"))
+    plain = sensitivity(values, spec, inputs, base_samples=32, seed=2)
+    full = sensitivity(values, spec, inputs, base_samples=32, seed=2, region_confidence=True)
+    assert all(i.s1_conf is not None and i.st_conf is not None for i in plain.rank_shift)
+    assert [(i.s1, i.st) for i in plain.rank_shift] == [(i.s1, i.st) for i in full.rank_shift]
+    assert [c for i in plain.rank_shift for c in (i.s1_conf, i.st_conf)] == pytest.approx(
+        [c for i in full.rank_shift for c in (i.s1_conf, i.st_conf)], rel=1e-12)
+    assert all(i.s1_conf is None and i.st_conf is None for r in plain.regions for i in r.indices)
+    assert all(i.st_conf is not None for r in full.regions for i in r.indices)
+    assert [[(i.s1, i.st) for i in r.indices] for r in plain.regions] == [
+        [(i.s1, i.st) for i in r.indices] for r in full.regions]
