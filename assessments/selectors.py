@@ -3,6 +3,7 @@
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 from django.contrib.auth.models import User
@@ -88,6 +89,50 @@ def submission_findings_of(submission: Submission) -> list[Finding]:
         evidenced=set(submission.evidence.filter(indicator__isnull=False).values_list("indicator__code", flat=True)),
         from_citizens={code for code, _value, _note, source in current if source == IndicatorValue.Source.SURVEY},
     )
+
+
+def submissions_findings_of(cycle: Cycle, submissions: Iterable[Submission]) -> dict[int, list[Finding]]:
+    """`submission_findings_of` for many submissions of `cycle` (submission id → findings), in a number of queries
+    that does not grow with their number: for work on a whole cycle at once (`services.batch`)."""
+    submissions = list(submissions)
+    ids = [submission.pk for submission in submissions]
+    regions = {submission.pk: submission.region_id for submission in submissions}
+    framework = cycle.framework
+    indicators = list(framework.indicators.order_by("dimension__order", "order"))
+    rules = list(framework.rules.all())
+    current: dict[int, list[tuple[str, float, str, str]]] = {pk: [] for pk in ids}
+    for pk, code, value, note, source in IndicatorValue.objects.filter(submission_id__in=ids).values_list(
+            "submission_id", "indicator__code", "value", "note", "source"):
+        current[pk].append((code, value, note, source))
+    evidenced: dict[int, set[str]] = {pk: set() for pk in ids}
+    for pk, code in Evidence.objects.filter(submission_id__in=ids, indicator__isnull=False).values_list(
+            "submission_id", "indicator__code"):
+        evidenced[pk].add(code)
+    previous = _previous_values_of(cycle, set(regions.values()))
+    return {pk: submission_findings(
+        indicators=indicators, values={code: value for code, value, _note, _source in current[pk]},
+        notes={code: note for code, _value, note, _source in current[pk]}, previous=previous.get(regions[pk], {}),
+        rules=rules, threshold=framework.anomaly_threshold, evidenced=evidenced[pk],
+        from_citizens={code for code, _value, _note, source in current[pk] if source == IndicatorValue.Source.SURVEY},
+    ) for pk in ids}
+
+
+def _previous_values_of(cycle: Cycle, region_ids: set[int]) -> dict[int, dict[str, float]]:
+    """`previous_values` of many regions in `cycle`: region id → indicator code → value of the region in its latest
+    earlier cycle of the same framework code. Two queries."""
+    earlier = Submission.objects.filter(region_id__in=region_ids, cycle__framework__code=cycle.framework.code,
+                                        cycle__period__lt=cycle.period)
+    latest = dict(earlier.values("region_id").annotate(period=Max("cycle__period")).values_list("region_id",
+                                                                                              "period"))
+    previous: dict[int, dict[str, float]] = {}
+    rows = IndicatorValue.objects.filter(
+        submission__region_id__in=list(latest), submission__cycle__framework__code=cycle.framework.code,
+        submission__cycle__period__in=set(latest.values()),
+    ).values_list("submission__region_id", "submission__cycle__period", "indicator__code", "value")
+    for region_id, period, code, value in rows:
+        if latest[region_id] == period:
+            previous.setdefault(region_id, {})[code] = value
+    return previous
 
 
 def submissions_visible(user: Actor) -> QuerySet[Submission]:
@@ -257,11 +302,14 @@ def cycle_results(cycle: Cycle, *, version: int | None = None) -> CycleResults:
     return CycleResults(cycle, cycle.current_run, None, counts["participants"], counts["approved"])
 
 
-def region_names_on(regions: Iterable[int], on: datetime.date) -> dict[int, tuple[str, str]]:
+def region_names_on(regions: Iterable[int] | QuerySet[Any, Any],
+                    on: datetime.date) -> dict[int, tuple[str, str]]:
     """Region id → (Chinese, English) name it had on `on`, for the regions renamed since (their code kept); the
-    others are not in the answer: their current name was already theirs."""
+    others are not in the answer: their current name was already theirs. `regions`: ids, or a queryset of ids
+    (a subquery: thousands of ids cost Django a tenth of a second to put in a query)."""
     names: dict[int, tuple[str, str]] = {}
-    for region_id, name_zh, name_en in (RegionName.objects.filter(region_id__in=list(regions), valid_until__gt=on)
+    among = regions if isinstance(regions, QuerySet) else list(regions)
+    for region_id, name_zh, name_en in (RegionName.objects.filter(region_id__in=among, valid_until__gt=on)
                                         .order_by("region_id", "valid_until")
                                         .values_list("region_id", "name_zh", "name_en")):
         names.setdefault(region_id, (name_zh, name_en))

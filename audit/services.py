@@ -31,6 +31,17 @@ def audit_record_many(*, actor: Actor | None, action: Action, submission: Submis
     )
 
 
+def audit_record_each(*, actor: Actor | None, action: Action,
+                      events: Iterable[tuple[Submission, str, Any, Any]], comment: str = "") -> list[AuditEvent]:
+    """One event per (submission, subject, old, new) in `events` — the same step on many submissions — in one
+    query per thousand events: the fields `audit_record_many` gives each, set by id."""
+    action, actor_id = Action(action), actor.pk if actor is not None and actor.is_authenticated else None
+    return AuditEvent.objects.bulk_create(
+        (AuditEvent(actor_id=actor_id, action=action, region_id=submission.region_id, submission_id=submission.pk,
+                    submission_version=submission.version, subject=subject, old=old, new=new, comment=comment)
+         for submission, subject, old, new in events), batch_size=1000)
+
+
 def _fields(actor: Actor | None, action: Action, target: models.Model | None, submission: Submission | None,
             region: Region | None,
             subject: str, old: Any, new: Any, comment: str) -> dict[str, Any]:

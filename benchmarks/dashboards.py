@@ -21,17 +21,18 @@ from pipeline import _ensure_data, _setup_django
 TARGET = 0.300
 
 
-def _users():
+def _users(prefix: str = "bench", province: str = "900000"):
+    """An admin and a province analyst of `province` (created once), named after `prefix`."""
     from django.contrib.auth import get_user_model
 
     from assessments.models import Region, RoleAssignment
 
     User = get_user_model()
-    admin, _ = User.objects.get_or_create(username="bench-admin", defaults={"is_superuser": True})
+    admin, _ = User.objects.get_or_create(username=f"{prefix}-admin", defaults={"is_superuser": True})
     RoleAssignment.objects.get_or_create(user=admin, role=RoleAssignment.Role.PLATFORM_ADMIN, region=None)
-    analyst, _ = User.objects.get_or_create(username="bench-analyst")
+    analyst, _ = User.objects.get_or_create(username=f"{prefix}-analyst")
     RoleAssignment.objects.get_or_create(user=analyst, role=RoleAssignment.Role.PROVINCE_ANALYST,
-                                         region=Region.objects.get(code="900000"))
+                                         region=Region.objects.get(code=province))
     return admin, analyst
 
 

@@ -20,8 +20,6 @@ class Kind:
     failed: Callable[..., None] | None = None
     """Called, with the job's arguments and `error`, when the job is given up (it failed or lost its worker too
     many times): records the failure where users see it (the run, the report, the delivery)."""
-    queue: str = ""
-    """The Celery queue its jobs are sent to ("" for the default queue)."""
     time_limit: int | None = None
     """Seconds after which the worker kills the work (a soft limit is raised in it 30 s earlier)."""
 
@@ -29,9 +27,11 @@ class Kind:
 KINDS: dict[str, Kind] = {}
 
 
-def register(name: str, *, run: Callable[..., Any], failed: Callable[..., None] | None = None, queue: str = "",
+def register(name: str, *, run: Callable[..., Any], failed: Callable[..., None] | None = None,
              time_limit: int | None = None) -> None:
-    KINDS[name] = Kind(run=run, failed=failed, queue=queue, time_limit=time_limit)
+    """Register a kind of work. Its queue is not chosen here: settings.OUTBOX_QUEUES routes every kind
+    (outbox.services.job_queue)."""
+    KINDS[name] = Kind(run=run, failed=failed, time_limit=time_limit)
 
 
 def kind(name: str) -> Kind:

@@ -28,7 +28,7 @@ def job_enqueue(*, kind_name: str, key: str, args: dict[str, Any], due_in: float
 
     Without a broker (the embedded default: tasks run in-process) the work runs when the transaction commits,
     whatever its due time, as there is no sweeper to wait for."""
-    spec = kind(kind_name)
+    kind(kind_name)  # an unknown kind fails here, in the caller's transaction
     due_at = timezone.now() + timedelta(seconds=0 if _in_process() else due_in)
     with transaction.atomic():
         existing = Job.objects.filter(key=key, state__in=OPEN_STATES).first()
@@ -36,7 +36,7 @@ def job_enqueue(*, kind_name: str, key: str, args: dict[str, Any], due_in: float
             return existing
         try:
             with transaction.atomic():
-                job = Job.objects.create(kind=kind_name, key=key, args=args, queue=spec.queue, due_at=due_at,
+                job = Job.objects.create(kind=kind_name, key=key, args=args, queue=job_queue(kind_name), due_at=due_at,
                                          request_id=current_request_id())
         except IntegrityError:  # another transaction recorded the same work a moment ago
             return Job.objects.get(key=key, state__in=OPEN_STATES)
@@ -55,11 +55,20 @@ def job_send(*, job_id: int) -> bool:
     return True
 
 
+def job_queue(kind_name: str) -> str:
+    """The Celery queue a job of this kind is sent to — the routing of background work, decided here alone: the
+    queue settings.OUTBOX_QUEUES names for the kind (PDF builds: the reports queue), else "" for the default
+    queue (CELERY_TASK_DEFAULT_QUEUE: score runs and every light job). Read each time the job is sent, so a job
+    recorded before a change of queues follows it."""
+    return str(settings.OUTBOX_QUEUES.get(kind_name, ""))
+
+
 def _publish(job: Job) -> bool:
     from .tasks import run_job
 
     time_limit = kind(job.kind).time_limit
-    options: dict[str, Any] = {"queue": job.queue} if job.queue else {}
+    queue = job_queue(job.kind)
+    options: dict[str, Any] = {"queue": queue} if queue else {}
     if time_limit:
         options.update(time_limit=time_limit, soft_time_limit=max(time_limit - 30, 1))
     try:

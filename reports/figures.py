@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
+import numpy as np
 import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 from plotly.colors import sample_colorscale
@@ -320,18 +321,38 @@ def level_distribution(level_counts: Sequence[LevelCount], *, title: str | None 
     return figure
 
 
+def _box_stats(values: Sequence[float]) -> dict[str, list[float]]:
+    """A box's statistics computed here (quartiles by linear interpolation, as plotly.js computes them; whiskers
+    at the furthest values within 1.5 interquartile ranges; the mean), for a `go.Box` that carries five numbers
+    instead of every value: the figure of 3,000 regions stays small."""
+    data = np.sort(np.asarray(values, dtype=float))
+    q1, median, q3 = (float(q) for q in np.quantile(data, [0.25, 0.5, 0.75]))
+    reach = 1.5 * (q3 - q1)
+    return {"q1": [q1], "median": [median], "q3": [q3], "mean": [float(data.mean())],
+            "lowerfence": [float(data[data >= q1 - reach].min())],
+            "upperfence": [float(data[data <= q3 + reach].max())]}
+
+
 def dimension_boxes(cities: Sequence[CityRow], dimensions: Sequence[Named], *,
-                    title: str | None = None) -> go.Figure:
-    """The spread of each dimension's scores over the regions, every region shown as a point."""
+                    title: str | None = None, points: bool = True) -> go.Figure:
+    """The spread of each dimension's scores over the regions, every region shown as a point; with `points`
+    False (many regions), the boxes only, their statistics computed here."""
     if not cities:
         return _empty(_("No region scored"), title=title)
     figure = _figure(title=title)
     for i, dimension in enumerate(dimensions):
-        points = [(c.dimensions.get(dimension.code), c.name) for c in cities]
-        points = [(score, name) for score, name in points if score is not None]
+        scores = [score for c in cities if (score := c.dimensions.get(dimension.code)) is not None]
+        if not points:
+            figure.add_trace(go.Box(
+                x=[_wrap(dimension.name, 14)], name=_wrap(dimension.name, 14), boxpoints=False, line={"width": 1.5},
+                marker_color=PALETTE[i % len(PALETTE)], hoverinfo="y",
+                **(_box_stats(scores) if scores else {"q1": [None], "median": [None], "q3": [None]})))
+            continue
+        points_ = [(c.dimensions.get(dimension.code), c.name) for c in cities]
+        points_ = [(score, name) for score, name in points_ if score is not None]
         figure.add_trace(go.Box(
-            y=[score for score, _name in points], name=_wrap(dimension.name, 14),
-            text=[name for _score, name in points],
+            y=[score for score, _name in points_], name=_wrap(dimension.name, 14),
+            text=[name for _score, name in points_],
             boxpoints="all", jitter=0.4, pointpos=0, boxmean=True, marker={"size": 5, "opacity": 0.7},
             line={"width": 1.5}, marker_color=PALETTE[i % len(PALETTE)],
             hovertemplate=_colon("%{text}", "%{y:.1f}") + "<extra>" + dimension.name + "</extra>"))
@@ -387,6 +408,59 @@ def movement(cities: Sequence[CityRow], *, title: str | None = None) -> go.Figur
     figure.update_layout(xaxis={"title": _("Index (0–100)")}, yaxis={"title": _("Change since the previous cycle"),
                                                                      "zeroline": False},
                          showlegend=len(provinces) > 1)
+    return figure
+
+
+def movement_by_province(cities: Sequence[CityRow], *, title: str | None = None) -> go.Figure:
+    """`movement` summarised for many regions: one point per province — the mean index of its regions (x)
+    against the mean of their changes (y), the point's area in proportion to the regions."""
+    moved = [c for c in cities if c.index is not None and c.change is not None]
+    if not moved:
+        return _empty(_("No earlier cycle to compare with"), title=title)
+    groups: dict[str, list[CityRow]] = {}
+    for c in moved:
+        groups.setdefault(c.province or "–", []).append(c)
+    names = sorted(groups)
+    counts = [len(groups[name]) for name in names]
+    figure = _figure(title=title)
+    figure.add_hline(y=0, line={"color": "#9aa5b1", "width": 1})
+    figure.add_trace(go.Scatter(
+        x=[float(np.mean([c.index for c in groups[name]])) for name in names],
+        y=[float(np.mean([c.change for c in groups[name]])) for name in names],
+        mode="markers", text=names, customdata=counts,
+        marker={"size": [8 + 22 * math.sqrt(n / max(counts)) for n in counts], "color": PALETTE[0],
+                "opacity": 0.7, "line": {"color": "#ffffff", "width": 1}},
+        hovertemplate="<br>".join(["%{text}", _colon(_("Regions"), "%{customdata}"),
+                                   _colon(_("Mean index"), "%{x:.1f}"),
+                                   _colon(_("Mean change on last cycle"), "%{y:+.1f}")]) + "<extra></extra>"))
+    figure.update_layout(showlegend=False, xaxis={"title": _("Mean index of the province's regions (0–100)")},
+                         yaxis={"title": _("Mean change since the previous cycle"), "zeroline": False})
+    return figure
+
+
+def province_boxes(cities: Sequence[CityRow], *, title: str | None = None) -> go.Figure:
+    """The spread of the regions' index in each province: one box per province (statistics computed here), the
+    provinces by median index, highest first."""
+    indexed: dict[str, list[float]] = {}
+    for c in cities:
+        if c.index is not None:
+            indexed.setdefault(c.province or "–", []).append(c.index)
+    if not indexed:
+        return _empty(_("No region scored"), title=title)
+    stats = sorted(((name, _box_stats(values), len(values)) for name, values in indexed.items()),
+                   key=lambda item: (-item[1]["median"][0], item[0]))
+    figure = _figure(title=title, height=max(HEIGHT, 120 + 22 * len(stats)))
+    # One trace of many boxes (one per province, at y = its name): 31 traces would cost plotly's validation
+    # more than the rest of the page.
+    figure.add_trace(go.Box(
+        y=[name for name, _box, _count in stats], orientation="h", boxpoints=False, marker_color=PALETTE[0],
+        line={"width": 1.5}, hoverinfo="x", name=_("Index"),
+        hovertext=[_colon(_("Regions"), count) for _name, _box, count in stats],
+        **{key: [box[key][0] for _name, box, _count in stats]
+           for key in ("q1", "median", "q3", "mean", "lowerfence", "upperfence")}))
+    figure.update_layout(showlegend=False, xaxis={"range": [0, 102], "title": _("Index (0–100)")},
+                         yaxis={"autorange": "reversed", "type": "category", "tickfont": {"size": 11}},
+                         margin={"l": 16})
     return figure
 
 

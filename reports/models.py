@@ -4,6 +4,8 @@ A report is a view of one score run of a cycle (the run that was current when it
 under MEDIA_ROOT/reports/, which nothing serves: the download view checks who may see the region first.
 """
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
@@ -18,6 +20,9 @@ class Status(models.TextChoices):
     RUNNING = "running", _("Running")
     SUCCEEDED = "succeeded", _("Succeeded")
     FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Expired")
+    """Its file was deleted REPORT_FILE_DAYS after it was built (reports.services.report_files_expire): the row
+    stays, to be built again."""
 
 
 ACTIVE = (Status.QUEUED, Status.RUNNING)
@@ -29,11 +34,13 @@ def report_path(instance, filename):
 
 
 class ReportBatch(models.Model):
-    """Reports of all scored cities of a province, requested at once. Its status follows its reports."""
+    """Reports of all scored cities of a province — or of the whole nation (no province) — requested at once. Its
+    status follows its reports."""
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="report_batches",
                               verbose_name=_("assessment cycle"))
-    province = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("province"))
+    province = models.ForeignKey(Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                 verbose_name=_("province"), help_text=_("Empty for a national batch."))
     language = models.CharField(_("language"), max_length=7, choices=LANGUAGE_CHOICES, default="zh-hans")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                      related_name="+", verbose_name=_("requested by"))
@@ -46,7 +53,16 @@ class ReportBatch(models.Model):
         ordering = ["-requested_at", "-id"]
 
     def __str__(self):
-        return f"{self.province.name} · {self.cycle.period} · {self.total}"
+        return f"{self.scope_name} · {self.cycle.period} · {self.total}"
+
+    @property
+    def is_national(self) -> bool:
+        return self.province_id is None
+
+    @property
+    def scope_name(self) -> str:
+        """The province's name, or “National” for a national batch."""
+        return str(_("National")) if self.province is None else self.province.name
 
     def counts(self) -> dict:
         """Reports of the batch per status (every status present, 0 when none)."""
@@ -56,7 +72,7 @@ class ReportBatch(models.Model):
     @staticmethod
     def status_of(counts: dict) -> str:
         """The batch's status from its counts: queued until one starts, running while any waits or runs,
-        then failed when any failed, else succeeded."""
+        then failed when any failed, else succeeded (expired files count as built)."""
         waiting = counts.get(Status.QUEUED, 0)
         if counts.get(Status.RUNNING, 0) or (waiting and waiting < sum(counts.values())):
             return Status.RUNNING
@@ -103,7 +119,8 @@ class Report(models.Model):
             models.CheckConstraint(condition=Q(kind__in=["city", "province"]), name="report_kind_valid"),
             models.CheckConstraint(condition=Q(language__in=["zh-hans", "en"]), name="report_language_valid"),
             models.CheckConstraint(
-                condition=Q(status__in=["queued", "running", "succeeded", "failed"]), name="report_status_valid"
+                condition=Q(status__in=["queued", "running", "succeeded", "failed", "expired"]),
+                name="report_status_valid"
             ),
             models.CheckConstraint(condition=Q(progress__lte=100), name="report_progress_range"),
             models.CheckConstraint(condition=~Q(status="succeeded") | ~Q(file=""), name="report_succeeded_has_file"),
@@ -121,3 +138,15 @@ class Report(models.Model):
         name = self.region.name_en if self.language == "en" else self.region.name_zh
         suffix = "smart-government-maturity" if self.language == "en" else "智慧政府成熟度报告"
         return f"{name}-{self.cycle.period}-{suffix}.pdf".replace(" ", "-")
+
+    def archive_name(self) -> str:
+        """Its name in a batch's ZIP: region name, code and language, e.g. 杭州市-330100-zh-hans.pdf — letters,
+        digits, “-”, “_” and “.” only, so never a folder or a path."""
+        name = self.region.name_en if self.language == "en" else self.region.name_zh
+        return safe_file_name(f"{name}-{self.region.code}-{self.language}") + ".pdf"
+
+
+def safe_file_name(text: str) -> str:
+    """`text` as a file name: every run of anything but letters, digits, “_” and “.” becomes one “-” (no “/”,
+    “\\” or control character survives), without leading dots or dashes."""
+    return re.sub(r"[^\w.]+", "-", text).strip(".-") or "report"

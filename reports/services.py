@@ -1,4 +1,5 @@
-"""Writes on reports: request one, request a province's batch, retry, and build (run by the Celery task).
+"""Writes on reports: request one, request a province's or the nation's batch, retry, build (run by the Celery
+task) and expire old files.
 
 A build records its progress on the report row (10 % data read, 40 % charts drawn, 80 % PDF laid out, 100 %
 stored). A report that succeeded is never built twice (a redelivered task does nothing); a failed one is
@@ -10,8 +11,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -56,6 +59,11 @@ def may_report_city(user: Actor, city: Region) -> bool:
 def may_report_province(user: Actor, province: Region) -> bool:
     return province.level == Region.Level.PROVINCE and bool(
         roles_for_region(user, province) & {RoleAssignment.Role.PROVINCE_ANALYST, RoleAssignment.Role.PLATFORM_ADMIN})
+
+
+def may_report_nation(user: Actor) -> bool:
+    """Whether `user` may ask for the national batch (every scored city of every province): the national role."""
+    return is_platform_admin(user)
 
 
 def reportable_provinces(user: User) -> QuerySet[Region]:
@@ -137,20 +145,29 @@ def report_request(*, cycle: Cycle, region: Region, language: str = "zh-hans", a
     return report
 
 
-def batch_request(*, cycle: Cycle, province: Region, language: str = "zh-hans", actor: Actor | None = None,
+def batch_request(*, cycle: Cycle, province: Region | None, language: str = "zh-hans", actor: Actor | None = None,
                   enqueue: bool = True) -> ReportBatch:
-    """Ask for the reports of every scored city of a province, one Celery task each.
+    """Ask for the reports of every scored city of a province — or, with no province, of every province (the
+    national batch) — one background job each, on the reports queue (settings.OUTBOX_QUEUES).
 
     The same request while that batch still runs returns it. Raises PermissionRefused unless the actor is the
-    province's analyst or a platform administrator."""
-    if province.level != Region.Level.PROVINCE:
+    province's analyst or a platform administrator (for the national batch: the national role)."""
+    if province is not None and province.level != Region.Level.PROVINCE:
         raise ReportRefused(_("A batch covers the cities of one province."))
-    if actor is not None and not may_report_province(actor, province):
-        raise PermissionRefused(_("You may not request reports on this region."))
+    if actor is not None:
+        allowed = may_report_nation(actor) if province is None else may_report_province(actor, province)
+        if not allowed:
+            raise PermissionRefused(_("You may not request reports on this region."))
     language = _language(language)
-    cities = list(Region.objects.filter(
-        pk__in=_shown(cycle)[2].filter(region__province=province).values("region_id")).order_by("code"))
+    scores = _shown(cycle)[2]
+    if province is None:
+        scores = scores.filter(region__province__isnull=False).exclude(region__level=Region.Level.PROVINCE)
+    else:
+        scores = scores.filter(region__province=province)
+    cities = list(Region.objects.filter(pk__in=scores.values("region_id")).order_by("code"))
     if not cities:
+        if province is None:
+            raise ReportRefused(_("No city has a score in the %(period)s cycle.") % {"period": cycle.period})
         raise ReportRefused(_("No city of %(province)s has a score in the %(period)s cycle.")
                             % {"province": province.name, "period": cycle.period})
     requester = actor if actor is not None and actor.is_authenticated else None
@@ -171,9 +188,10 @@ def batch_request(*, cycle: Cycle, province: Region, language: str = "zh-hans", 
 
 
 def report_retry(*, report: Report, actor: Actor | None = None, enqueue: bool = True) -> Report:
-    """Queue a failed report again (a report that did not fail is returned as it is)."""
+    """Queue a failed report again, or build again one whose file expired (any other report is returned as it
+    is)."""
     with transaction.atomic():
-        updated = Report.objects.filter(pk=report.pk, status=Status.FAILED).update(
+        updated = Report.objects.filter(pk=report.pk, status__in=(Status.FAILED, Status.EXPIRED)).update(
             status=Status.QUEUED, progress=0, stage="", error="", started_at=None, finished_at=None,
             requested_at=timezone.now())
         if updated and enqueue:
@@ -265,6 +283,11 @@ def _build(report: Report) -> pdf.Pdf:
 
         annex, annex_charts = province_annex(results, report.region)
         charts |= {f"audit_{name}": chart for name, chart in annex_charts.items()}
+        from .map_figures import province_map  # the map of the province's regions (reports.map_figures)
+
+        map_data, map_figure = province_map(results, report.region)
+        charts["map"] = pdf.svg_data_uri(pdf.figure_svg(map_figure, width=660, height=480))
+        context["map_missing"] = map_data.missing
         context.update(cities=_province_cities(data), mean_index=selectors.scope_summary(data).mean, annex=annex,
                        weighting=cycle.framework.get_weighting_display(),
                        aggregation=cycle.framework.get_aggregation_display(),
@@ -349,3 +372,32 @@ def _build_store(report: Report, built: pdf.Pdf) -> None:
     if not finished:
         report.file.storage.delete(stored)
         raise pdf.ReportUnavailable(ABANDONED)
+
+
+# ---- expiry ---------------------------------------------------------------------------------------------
+
+def report_files_expire(*, now: datetime | None = None) -> int:
+    """Delete the files of the reports built more than REPORT_FILE_DAYS days ago (run every hour by Celery beat:
+    reports.tasks.expire_report_files). Each row stays, marked expired — its page offers to build it again —
+    and keeps its size and pages. Safe to run twice at once: a row is claimed before its file is deleted.
+    Returns how many reports expired."""
+    days = settings.REPORT_FILE_DAYS
+    if days <= 0:
+        return 0
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    old = list(Report.objects.filter(status=Status.SUCCEEDED, finished_at__lt=cutoff).values_list("pk", "file"))
+    storage = Report._meta.get_field("file").storage
+    expired = 0
+    for report_id, name in old:
+        claimed = Report.objects.filter(pk=report_id, status=Status.SUCCEEDED, file=name).update(
+            status=Status.EXPIRED, file="", stage="")
+        if not claimed:  # built again, or expired by another sweep, meanwhile
+            continue
+        expired += 1
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.warning("the expired file %s of report %s could not be deleted", name, report_id, exc_info=True)
+    if expired:
+        logger.info("%s report files older than %s days deleted", expired, days)
+    return expired

@@ -19,13 +19,13 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from plotly.io.json import to_json_plotly
 
-from assessments.models import Cycle
+from assessments.models import Cycle, Region
 from assessments.permissions import is_platform_admin, visible_regions
 from assessments.selectors import CycleResults, cycle_results, regions_held
 from smartgov.errors import NotFound
 from smartgov.i18n import localised
 
-from . import figures
+from . import figures, ranking
 from .selectors import (
     NoResult,
     ResultStatus,
@@ -33,6 +33,7 @@ from .selectors import (
     city_report,
     indicator_matrix,
     result_status,
+    scope_levels,
     scope_report,
     scope_summary,
     scored_cycles,
@@ -125,8 +126,11 @@ def _query(shown: Shown, **more: object) -> str:
 
 @login_required
 def overview(request):
-    """Ranking, level distribution, dimension spread, indicator heatmap and movement of the user's regions.
-    A user who sees one city only is sent to that city's dashboard."""
+    """Ranking, level distribution, dimension spread, indicator heatmap and movement of the user's regions, at
+    one region level (`?level=`; default `ranking.default_level`), the ranking filtered (`band`, `province`, `q`)
+    and paginated (`page`) on the server. Many regions are summarised by province in the charts, and the heatmap
+    shows the regions of the page. A fixed number of queries whatever the number of regions. A user who sees one
+    city only is sent to that city's dashboard."""
     user = request.user
     admin = is_platform_admin(user)
     held = regions_held(user)
@@ -138,24 +142,62 @@ def overview(request):
     scope = _("All regions") if admin else ("、".join(p.name for p in held.provinces) or _("Your regions"))
     context = {**shown.context(), "scope": scope, "page": "overview"}
     if shown.results is not None:
-        regions = None if admin else visible_regions(user)
-        try:
-            report = scope_report(shown.results, regions, group=request.GET.get("group") or None)
-        except NoResult as error:
-            raise Http404(str(error)) from error
-        order = [city.code for city in report.cities]  # the heatmap shows these only (a group's members)
-        matrix = indicator_matrix(shown.results, regions, names={city.code: city.name for city in report.cities})
-        context |= {
-            "report": report,
-            "summary": scope_summary(report),
-            "charts": {
-                "levels": chart_html(figures.level_distribution(report.level_counts), "levels"),
-                "movement": chart_html(figures.movement(report.cities), "movement"),
-                "dimensions": chart_html(figures.dimension_boxes(report.cities, report.dimensions), "dimensions"),
-                "heatmap": chart_html(figures.indicator_heatmap(matrix, row_order=order), "heatmap"),
-            },
-        }
+        context |= _overview(request, shown, shown.results, None if admin else visible_regions(user))
     return render(request, "reports/dashboards/overview.html", context)
+
+
+def _overview(request, shown: Shown, results: CycleResults, regions) -> dict[str, object]:
+    """The overview's report, ranking page and charts of `regions` (None: all) in `results` (those `shown`)."""
+    counts = scope_levels(results, regions)
+    filters = ranking.ranking_filters(request.GET, counts)
+    if filters.level != ranking.ALL:
+        regions = (Region.objects if regions is None else regions).filter(level=filters.level)
+    group = request.GET.get("group") or None
+    try:
+        report = scope_report(results, regions, group=group)
+    except NoResult as error:
+        raise Http404(str(error)) from error
+    rows = ranking.filtered(report.cities, filters)
+    page = ranking.page_of(rows, request.GET.get("page"))
+    on_page = list(page.object_list)
+    kept = {"group": group, **filters.params()}
+    matrix = indicator_matrix(results, Region.objects.filter(code__in=[c.code for c in on_page]),
+                              names={c.code: c.name for c in on_page})
+    many = len(report.cities) > ranking.MANY
+    charts = {
+        "levels": chart_html(figures.level_distribution(report.level_counts), "levels"),
+        "movement": chart_html(figures.movement_by_province(report.cities) if many
+                               else figures.movement(report.cities), "movement"),
+        "dimensions": chart_html(figures.dimension_boxes(report.cities, report.dimensions, points=not many),
+                                 "dimensions"),
+        "heatmap": chart_html(figures.indicator_heatmap(matrix, row_order=[c.code for c in on_page]), "heatmap"),
+    }
+    if len(report.provinces) > 1:
+        charts["provinces"] = chart_html(figures.province_boxes(report.cities), "provinces")
+    return {
+        "report": report,
+        "summary": scope_summary(report),
+        "filters": filters,
+        "levels": ranking.level_choices(counts) if len(counts) > 1 else [],
+        "rows": on_page,
+        "ranking_page": page,
+        "matched": len(rows),
+        "many": many,
+        "filter_query": _query(shown, group=group),
+        "page_query": _query(shown, **kept),
+        "pages": _page_links(shown, page, kept),
+        "charts": charts,
+    }
+
+
+def _page_links(shown: Shown, page, kept: dict[str, object]) -> dict[str, str]:
+    """Query strings of the first, previous, next and last pages of the ranking (those that exist)."""
+    numbers = {"first": 1 if page.number > 1 else None,
+               "previous": page.previous_page_number() if page.has_previous() else None,
+               "next": page.next_page_number() if page.has_next() else None,
+               "last": page.paginator.num_pages if page.number < page.paginator.num_pages else None}
+    return {name: _query(shown, **kept, page=number if number != 1 else None)
+            for name, number in numbers.items() if number is not None}
 
 
 @login_required

@@ -21,6 +21,7 @@ if [ -n "$stale" ] && tr '\0' ' ' <"/proc/$stale/cmdline" 2>/dev/null | grep -q 
 fi
 # A pool of threads, not of processes: Ctrl-C or a signal to the whole process group (as `kill -- -PGID` sends)
 # would also reach prefork's children, and a prefork worker whose children died that way can hang on its way out.
+# No `-Q`: it consumes every queue of CELERY_TASK_QUEUES, the default one (scores…) and the reports one (PDFs).
 "$bin/celery" -A smartgov worker --beat --pool=threads --concurrency=2 --loglevel=INFO \
   --pidfile="$var/worker.pid" --schedule="$var/celerybeat-schedule" >"$var/log/worker.log" 2>&1 &
 worker=$!

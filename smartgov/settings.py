@@ -12,6 +12,7 @@ import environ
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Exchange, Queue
 
 env = environ.Env()
 
@@ -160,9 +161,16 @@ STATICFILES_DIRS = [
 ]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)
+# `collectstatic` (production: DEBUG off) writes each file under a name holding a hash of its content
+# (css/app.3f9c….css, the names `{% static %}` gives) with precompressed .gz and .br copies: whitenoise serves the
+# smallest the browser accepts, the hashed names cached for a year as immutable (so does nginx,
+# deploy/nginx/smartgov.conf). With DEBUG on (`make run`, and the test suite, which imports the settings before
+# pytest-django turns DEBUG off) the files are served as they are from their folders: no collectstatic needed.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": env.str("STATICFILES_BACKEND", default=(
+        "whitenoise.storage.CompressedStaticFilesStorage" if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"))},
 }
 # Uploaded evidence lives outside the web root and is only served through a permission-checking view.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
@@ -176,7 +184,18 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Queues. Score runs and every light job (notices, webhooks, imports, beat's jobs) go to the default queue
+# (`CELERY_QUEUE`); PDF builds go to the reports queue (`CELERY_REPORTS_QUEUE`), consumed by report workers of their
+# own, so that a score run never waits behind a batch of 3,000 reports. Which job goes where is decided in one
+# place, OUTBOX_QUEUES (by kind of outbox job; a kind not named there goes to the default queue). A worker started
+# without `-Q` consumes both queues (CELERY_TASK_QUEUES): `make run`'s embedded worker does. docs/operations.md.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="smartgov")
+REPORTS_QUEUE = env.str("CELERY_REPORTS_QUEUE", default="reports")
+OUTBOX_QUEUES = {"reports.build": REPORTS_QUEUE}
+# Each queue with an exchange and routing key of its own (sharing the default exchange, a message for one queue
+# would be delivered to both).
+CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name)
+                      for name in dict.fromkeys([CELERY_TASK_DEFAULT_QUEUE, *OUTBOX_QUEUES.values()])]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 # Sending a message while the broker is down gives up quickly: the work is already recorded (outbox) and the
@@ -203,7 +222,12 @@ CELERY_BEAT_SCHEDULE = {
                      "options": {"expires": 60}},
     "send-due-reminders": {"task": "assessments.tasks.send_due_reminders", "schedule": 300.0,
                            "options": {"expires": 240}},
+    "expire-report-files": {"task": "reports.tasks.expire_report_files", "schedule": 3600.0,
+                            "options": {"expires": 1800}},
 }
+# PDF report files are deleted this many days after they were built (every hour, by beat); the report stays
+# listed as expired, to be built again. 0 keeps them for ever.
+REPORT_FILE_DAYS = env.int("REPORT_FILE_DAYS", default=30)
 # Background work (outbox): a running job's lease, renewed by its worker every quarter of it (a job whose lease
 # ran out lost its worker and is taken back); the delay before a due job that was sent but not started is sent
 # again (doubling with each send); the first delay before a failed job is tried again (doubling); the failures

@@ -187,6 +187,8 @@ def worker(tmp_path, settings):
     skip_unless_real_services()
     queue = f"{settings.CELERY_TASK_DEFAULT_QUEUE}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
     settings.CELERY_TASK_DEFAULT_QUEUE = queue
+    settings.REPORTS_QUEUE = f"{queue}-reports"  # PDF builds too, on a reports queue of its own
+    settings.OUTBOX_QUEUES = {kind: settings.REPORTS_QUEUE for kind in settings.OUTBOX_QUEUES}
     previous, app.conf.task_default_queue = app.conf.task_default_queue, queue
     started = Worker(tmp_path / "worker.log", beat=True, OUTBOX_SWEEP_SECONDS=1).start()
     yield started

@@ -100,7 +100,7 @@ def test_redis_keeps_the_queue_on_a_volume_with_an_append_only_file():
 
 def test_only_nginx_publishes_a_port_and_it_fronts_gunicorn():
     assert "ports" not in SERVICES["web"], "gunicorn must not be reachable from the host: nginx fronts it"
-    for name in ("postgres", "redis", "worker", "beat"):
+    for name in ("postgres", "redis", "worker", "report-worker", "beat"):
         assert "ports" not in SERVICES[name], name
     assert SERVICES["nginx"]["ports"]
     assert SERVICES["nginx"]["image"].startswith("nginx:")
@@ -132,18 +132,29 @@ def test_gunicorn_is_configured_for_the_proxy():
     assert "SATISFACTION_CLIENT_ADDRESS_HEADER" in COMPOSE["x-app"]["environment"]
 
 
-def test_the_report_worker_is_bounded():
-    command = _command("worker")
+@pytest.mark.parametrize("service", ["worker", "report-worker"])
+def test_the_workers_are_bounded(service):
+    command = _command(service)
     assert re.search(r"--max-memory-per-child[ =]\d+", command)
     assert re.search(r"--max-tasks-per-child[ =]\d+", command)
     assert re.search(r"--prefetch-multiplier[ =]1\b", command)
-    limits_ = SERVICES["worker"]["deploy"]["resources"]["limits"]
+    limits_ = SERVICES[service]["deploy"]["resources"]["limits"]
     assert limits_["memory"]
     assert float(limits_["cpus"]) > 0
     memory = _bytes(limits_["memory"].rstrip("bB"))
     per_child = int(re.search(r"--max-memory-per-child[ =](\d+)", command).group(1)) * 1024
-    concurrency = int(re.search(r"--concurrency[ =](\d+)", command).group(1))
+    # The report workers' concurrency comes from the environment (REPORT_WORKER_CONCURRENCY): its default here.
+    concurrency = int(re.search(r"--concurrency[ =](?:\$\{\w+:-)?(\d+)", command).group(1))
     assert per_child * concurrency < memory, "children are recycled before the container's limit is reached"
+
+
+def test_report_workers_take_one_report_at_a_time_and_scale():
+    command = _command("report-worker")
+    assert re.search(r"--concurrency[ =]\$\{REPORT_WORKER_CONCURRENCY:-\d+\}", command)
+    assert re.search(r"(^|\s)-O fair\b", command)
+    assert "container_name" not in SERVICES["report-worker"], "a fixed container name would forbid --scale"
+    assert "--scale report-worker=" in (ROOT / "docker-compose.yml").read_text()
+    assert "--scale report-worker=" in (ROOT / "README.md").read_text()
 
 
 def test_beat_is_still_the_one_scheduler():

@@ -34,13 +34,15 @@ def service_env(broker_url=None, **overrides):
     unless given), with settings overridden by name (e.g. OUTBOX_LEASE_SECONDS="3")."""
     return {**os.environ, "DATABASE_URL": _database_url(),
             "CELERY_BROKER_URL": broker_url or settings.CELERY_BROKER_URL,
-            "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE, "CELERY_TASK_ALWAYS_EAGER": "false",
+            "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE, "CELERY_REPORTS_QUEUE": settings.REPORTS_QUEUE,
+            "CELERY_TASK_ALWAYS_EAGER": "false",
             **{name: str(value) for name, value in overrides.items()}}
 
 
 class Worker:
-    """Start, wait for and kill one `celery worker --pool=solo` consuming the settings' queue; with `beat`, the
-    worker runs Celery beat inside it too (the outbox sweeper, every OUTBOX_SWEEP_SECONDS)."""
+    """Start, wait for and kill one `celery worker --pool=solo` consuming the settings' queues (the default one
+    and the reports one: `queues()`); with `beat`, the worker runs Celery beat inside it too (the outbox
+    sweeper, every OUTBOX_SWEEP_SECONDS)."""
 
     def __init__(self, log_path, *, broker_url=None, beat=False, **overrides):
         self.log_path = log_path
@@ -52,7 +54,7 @@ class Worker:
         self.log = open(self.log_path, "a")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "smartgov", "worker", "--pool=solo", "--loglevel=INFO",
-             "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "--without-gossip", "--without-mingle", "--without-heartbeat",
+             "-Q", ",".join(queues()), "--without-gossip", "--without-mingle", "--without-heartbeat",
              "-n", f"test-{os.getpid()}-{time.monotonic_ns()}@%h", *self.beat],
             cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
         )
@@ -85,6 +87,11 @@ class Worker:
         if self.process:
             self.kill()  # whatever of its group is left (a beat child)
         self.log.close()
+
+
+def queues():
+    """The queues a test worker consumes: the default one and those of OUTBOX_QUEUES (PDF builds)."""
+    return list(dict.fromkeys([settings.CELERY_TASK_DEFAULT_QUEUE, *settings.OUTBOX_QUEUES.values()]))
 
 
 def wait_for(predicate, timeout=60, interval=0.2, what="condition"):

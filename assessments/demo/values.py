@@ -15,15 +15,29 @@ SEED = 20261125
 LEADING_CITIES = {"440300": 1.6, "330100": 1.5, "440100": 1.3, "320500": 1.2, "320100": 1.1, "330200": 0.9}
 PROVINCE_EFFECT = {"330000": 0.35, "440000": 0.15, "320000": 0.25}
 """The demo's provinces (江苏, 浙江, 广东) and how far ahead each is."""
+PARENT_SHARE, OWN_SHARE, COUNTY_GAP = 0.8, 0.6, 0.2
+"""How a county-level division follows its prefecture when `generate_values` is given the parents (the national
+demo): a correlation of 0.8 between their own capacities (the variance unchanged), a little lower on average."""
 
 
 def generate_values(city_codes: Sequence[str], province_of: Mapping[str, str], indicators: Sequence[Indicator],
-                    periods: Sequence[int], seed: int = SEED) -> np.ndarray:
-    """Generated values, shape (periods, cities, indicators), within each indicator's goalposts and range."""
+                    periods: Sequence[int], seed: int = SEED, *, province_effect: Mapping[str, float] | None = None,
+                    parent_of: Mapping[str, str] | None = None) -> np.ndarray:
+    """Generated values, shape (periods, cities, indicators), within each indicator's goalposts and range.
+
+    `province_effect` (province code → how far ahead it is) replaces the demo's three provinces' `PROVINCE_EFFECT`.
+    `parent_of` (the national demo's: county-level code → its prefecture-level parent's, among `city_codes`) makes
+    a county follow its prefecture: its own capacity is `PARENT_SHARE` of its prefecture's plus a smaller draw of
+    its own, `COUNTY_GAP` below; without it (the quick demo) every region draws its capacity alone, as before.
+    """
     rng = np.random.default_rng(seed)
     n_cities, n_indicators = len(city_codes), len(indicators)
-    capacity = rng.normal(0, 0.6, n_cities) + np.array(
-        [LEADING_CITIES.get(code, 0) + PROVINCE_EFFECT.get(province_of[code], 0) for code in city_codes]
+    effects = PROVINCE_EFFECT if province_effect is None else province_effect
+    own = rng.normal(0, 0.6, n_cities)
+    if parent_of:
+        own = _follow_parents(own, city_codes, parent_of)
+    capacity = own + np.array(
+        [LEADING_CITIES.get(code, 0) + effects.get(province_of[code], 0) for code in city_codes]
     )
     dimensions = sorted({i.dimension.code for i in indicators})
     dimension_of = np.array([dimensions.index(i.dimension.code) for i in indicators])
@@ -49,6 +63,19 @@ def generate_values(city_codes: Sequence[str], province_of: Mapping[str, str], i
             column = np.round(column, 0 if high - low >= 100 else 2)
         values[:, :, j] = np.clip(column, *_valid(indicator))
     return values
+
+
+def _follow_parents(own: np.ndarray, codes: Sequence[str], parent_of: Mapping[str, str]) -> np.ndarray:
+    """Each region whose parent is among `codes` takes `PARENT_SHARE` of its parent's own capacity, keeps
+    `OWN_SHARE` of its own draw and lies `COUNTY_GAP` lower (regions without such a parent keep their draw)."""
+    position = {code: n for n, code in enumerate(codes)}
+    children = np.array([n for n, code in enumerate(codes) if parent_of.get(code) in position], dtype=int)
+    if not len(children):
+        return own
+    parents = np.array([position[parent_of[codes[n]]] for n in children], dtype=int)
+    followed = own.copy()
+    followed[children] = PARENT_SHARE * own[parents] + OWN_SHARE * own[children] - COUNTY_GAP
+    return followed
 
 
 def _span(indicator: Indicator) -> tuple[float, float]:

@@ -24,7 +24,15 @@ from assessments.models import Cycle, Publication
 from .audit import RunAnalysisReport, restricted, run_analysis
 from .city import city_report
 from .rows import result_status, versions_of
-from .scope import Regions, Results, indicator_matrix, province_report, scope_report, scope_summary
+from .scope import (
+    Regions,
+    Results,
+    indicator_matrix,
+    province_report,
+    scope_levels,
+    scope_report,
+    scope_summary,
+)
 from .types import (
     SENSITIVITY_INPUTS,
     Band,
@@ -96,6 +104,7 @@ __all__ = [
     "restricted",
     "result_status",
     "run_analysis",
+    "scope_levels",
     "scope_report",
     "scope_summary",
     "scored_cycles",

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, TypeAlias, TypeVar
 
 import pandas as pd
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from assessments.models import (
@@ -22,13 +22,13 @@ from assessments.selectors import CycleResults
 from smartgov.i18n import localised
 
 from .rows import (
-    as_record,
     bands_by_framework,
     dimensions_of,
     groups_of,
     indicators_of,
     named_on,
     number,
+    records,
     region_frame,
     result_status,
     results_of,
@@ -117,8 +117,10 @@ def _scope(report: type[_Report], results: CycleResults, regions: Regions | None
 
     codes = {d["pk"]: d["code"] for d in dimensions}
     by_region: dict[int, dict[str | None, float | None]] = {}
-    for region_id, dimension_id, score in dims[["region_id", "dimension_id", "score"]].itertuples(index=False):
-        by_region.setdefault(region_id, {})[codes.get(dimension_id)] = number(score)
+    scores = pd.to_numeric(dims["score"], errors="coerce").astype(float)
+    for region_id, dimension_id, score in zip(dims["region_id"].tolist(), dims["dimension_id"].tolist(),
+                                              scores.where(scores.notna(), None).tolist(), strict=True):
+        by_region.setdefault(region_id, {})[codes.get(dimension_id)] = score
     if chosen is not None:
         frame["group_rank"] = pd.to_numeric(pd.Series([ranks.get(chosen.code) for ranks in frame["group_ranks"]],
                                                       index=frame.index, dtype=object), errors="coerce")
@@ -128,7 +130,7 @@ def _scope(report: type[_Report], results: CycleResults, regions: Regions | None
     else:  # no ranking to follow: by code
         frame = frame.sort_values(["code"], kind="stable")
     cities = []
-    for record in (as_record(r) for _i, r in frame.iterrows()):
+    for record in records(frame):
         previous = None if record["index"] is None or record["change"] is None else record["index"] - record[
             "change"]
         cities.append(CityRow(
@@ -181,6 +183,15 @@ def _group(groups: tuple[Named, ...], code: str | None) -> Named | None:
     if found is None:
         raise NoResult(_("This cycle has no comparison group “%(group)s”.") % {"group": code})
     return found
+
+
+def scope_levels(which: Results, regions: Regions | None = None) -> dict[str, int]:
+    """How many of `regions` (as in `scope_report`) have a result in the run `which` shows, by region level
+    (`Region.Level` value → count, most first; one query, 2 more given a cycle): for a filter by level."""
+    run_id = shown_run_id(results_of(which))
+    where = Q(run_id=run_id) if regions is None else Q(run_id=run_id, region__in=regions)
+    counts = RegionScore.objects.filter(where).values_list("region__level").annotate(count=Count("pk"))
+    return dict(sorted(((level, count) for level, count in counts), key=lambda item: (-item[1], item[0])))
 
 
 def scope_summary(report: ScopeReport) -> ScopeSummary:

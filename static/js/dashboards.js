@@ -1,5 +1,6 @@
-// Dashboards: switch cycles on change, sort the ranking table by any column, filter it by level and province.
-// Plain JavaScript; the pages work without it (the cycle form has its own button, the table comes sorted by rank).
+// Dashboards: draw the charts, submit the cycle and filter forms on change, sort the ranking table (the rows of the
+// page shown: the server filters and paginates) by any column. Plain JavaScript; the pages work without it (the
+// forms have their own buttons, the table comes sorted by rank).
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -54,20 +55,5 @@
         rows.forEach((row) => body.appendChild(row));
       });
     });
-
-    const panel = table.closest("section") || document;
-    const filters = [...panel.querySelectorAll("select[data-filter]")];
-    const shown = panel.querySelector(".js-shown");
-    const applyFilters = () => {
-      let count = 0;
-      for (const row of table.tBodies[0].rows) {
-        const visible = filters.every((select) => !select.value || row.dataset[select.dataset.filter] === select.value);
-        row.hidden = !visible;
-        if (visible) count += 1;
-      }
-      if (shown) shown.textContent = String(count);
-    };
-    filters.forEach((select) => select.addEventListener("change", applyFilters));
-    applyFilters();
   });
 })();

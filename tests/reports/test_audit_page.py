@@ -214,7 +214,8 @@ def test_below_the_minimum_participation_no_rank_interval_is_shown(client, analy
 def test_the_page_holds_no_inline_script_and_draws_with_our_plotly(client, analysed, people):
     page = _page(client, people["analyst"])
     assert not INLINE_SCRIPT.search(page), INLINE_SCRIPT.findall(page)
-    assert page.count("/static/vendor/plotly/plotly.min.js") == 1
+    assert page.count("/static/vendor/plotly-cartesian/plotly-cartesian.min.js") == 1  # bars, heatmaps, scatters
+    assert "/static/vendor/plotly/plotly.min.js" not in page
     assert "/static/css/audit.css" in page
     assert ' style="' not in page
 

@@ -442,7 +442,8 @@ def test_the_batch_page_and_status_follow_the_batch(client, cycle, regions, anal
     row = status["batches"][0]
     assert row.pop("status_label")
     assert status["batches"] == [{"id": batch.pk, "status": "running", "total": 4, "done": 1,
-                                  "counts": {"queued": 3, "running": 0, "succeeded": 0, "failed": 1}}]
+                                  "counts": {"queued": 3, "running": 0, "succeeded": 0, "failed": 1,
+                                             "expired": 0}}]
     assert batch_request(cycle=cycle, province=regions["zhejiang"], actor=analyst, enqueue=False) == batch
 
 
