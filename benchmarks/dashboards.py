@@ -71,7 +71,7 @@ def _measure(client, url, runs=7):
             times.append(time.perf_counter() - start)
         assert response.status_code == 200, (url, response.status_code)
         queries.add(len(captured))
-    return statistics.median(times[1:]), sorted(queries)
+    return statistics.median(times[1:]), sorted(queries), response.content
 
 
 def bench_dashboards() -> dict:
@@ -92,8 +92,8 @@ def bench_dashboards() -> dict:
     }
     for name, (user, url) in pages.items():
         client.force_login(user)
-        seconds, queries = _measure(client, url.format(cycle=big.pk))
-        _small_seconds, small_queries = _measure(client, url.format(cycle=small.pk), runs=2)
+        seconds, queries, _content = _measure(client, url.format(cycle=big.pk))
+        _small_seconds, small_queries, _content = _measure(client, url.format(cycle=small.pk), runs=2)
         figures[name] = seconds
         print(f"(g) dashboard {name}: {seconds * 1000:.0f} ms server time (median; target ≤ {TARGET * 1000:.0f} ms), "
               f"{queries} queries at 300 cities, {small_queries} at 100")

@@ -26,43 +26,18 @@ import datetime
 import gzip
 import os
 import re
-import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from dashboards import _users
-from pipeline import ROOT, _analyse
+from dashboards import _measure, _users
+from pipeline import ROOT, _analyse, _setup_django
 
 REGISTER = ROOT / "assessments" / "data" / "regions" / "cn-nbs-2023.yaml"
 PERIODS = (2025, 2026)
 TARGET_MS, TARGET_BYTES = 300, 1.5e6
-
-
-def _setup_django() -> None:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        import psycopg2
-
-        connection = psycopg2.connect(dbname="postgres", user="postgres", host="127.0.0.1")
-        connection.autocommit = True
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = 'smartgov_bench_national'")
-            if cursor.fetchone() is None:
-                cursor.execute("CREATE DATABASE smartgov_bench_national")
-        connection.close()
-        url = "postgres://postgres@127.0.0.1:5432/smartgov_bench_national"
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartgov.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def _national_cycle():
@@ -113,21 +88,6 @@ def _national_cycle():
     return cycle
 
 
-def _measure(client, url, runs=7):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    times, queries = [], set()
-    for _ in range(runs):
-        with CaptureQueriesContext(connection) as captured:
-            start = time.perf_counter()
-            response = client.get(url)
-            times.append(time.perf_counter() - start)
-        assert response.status_code == 200, (url, response.status_code)
-        queries.add(len(captured))
-    return statistics.median(times[1:]) * 1000, sorted(queries), response.content
-
-
 def _compressed(data: bytes) -> tuple[int, int, int]:
     """Raw, gzip and brotli sizes, compressed as whitenoise's `collectstatic` compresses (gzip level 9, brotli's
     default quality)."""
@@ -161,7 +121,7 @@ def _print_load(label, files):
 
 
 def bench_overview() -> dict:
-    _setup_django()
+    _setup_django("smartgov_bench_national")
     from django.test import Client
 
     from reports import ranking
@@ -183,7 +143,8 @@ def bench_overview() -> dict:
     html = b""
     for name, (user, url) in pages.items():
         client.force_login(user)
-        ms, queries, content = _measure(client, url)
+        seconds, queries, content = _measure(client, url)
+        ms = seconds * 1000
         html = html or content
         figures[name] = ms
         print(f"(o) overview, {name}: {ms:.0f} ms server time (median; target ≤ {TARGET_MS} ms), "
@@ -196,7 +157,8 @@ def bench_overview() -> dict:
     page_size, many = ranking.PAGE_SIZE, ranking.MANY
     ranking.PAGE_SIZE, ranking.MANY = 10**6, 10**9
     try:
-        ms, _queries, content = _measure(client, f"{base}&level=all", runs=2)
+        seconds, _queries, content = _measure(client, f"{base}&level=all", runs=2)
+        ms = seconds * 1000
     finally:
         ranking.PAGE_SIZE, ranking.MANY = page_size, many
     old = content.replace(b"vendor/plotly-cartesian/plotly-cartesian.min.js", b"vendor/plotly/plotly.min.js")

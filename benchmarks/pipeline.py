@@ -24,7 +24,8 @@ PERIODS = (2021, 2022, 2023, 2024, 2025)
 DIMENSIONS = ("RS", "MP", "SC", "PS")
 
 
-def _database_url() -> str:
+def _database_url(name: str = "smartgov_bench") -> str:
+    """DATABASE_URL when it names PostgreSQL, else the local database `name` (created if missing)."""
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres"):
         return url
@@ -33,15 +34,15 @@ def _database_url() -> str:
     connection = psycopg2.connect(dbname="postgres", user="postgres", host="127.0.0.1")
     connection.autocommit = True
     with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = 'smartgov_bench'")
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         if cursor.fetchone() is None:
-            cursor.execute("CREATE DATABASE smartgov_bench")
+            cursor.execute(f"CREATE DATABASE {name}")
     connection.close()
-    return "postgres://postgres@127.0.0.1:5432/smartgov_bench"
+    return f"postgres://postgres@127.0.0.1:5432/{name}"
 
 
-def _setup_django() -> None:
-    os.environ["DATABASE_URL"] = _database_url()
+def _setup_django(database: str = "smartgov_bench") -> None:
+    os.environ["DATABASE_URL"] = _database_url(database)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartgov.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import django
