@@ -4,6 +4,10 @@ A publication is never changed or deleted (nor, on PostgreSQL, truncated); the s
 changed or deleted, and no result row of that run (nor its analysis) can be added, changed or deleted — whatever
 path the statement comes by. On SQLite a table rebuild drops a table's triggers: a migration that alters one of these
 tables calls `drop` first and `create` last.
+
+On PostgreSQL the rows a statement adds to a result table are checked once per statement (an AFTER trigger over
+the statement's transition table), not once per row: a national run COPYs 110,000 rows in one statement, and a
+check per row cost it 0.9 s.
 """
 
 MESSAGE = "published results cannot be changed: publish a revision instead"
@@ -54,9 +58,13 @@ def _postgresql(results: tuple[str, ...]) -> list[str]:
         END $$ LANGUAGE plpgsql""",
         f"""CREATE OR REPLACE FUNCTION assessments_published_results_fixed() RETURNS trigger AS $$
         BEGIN
-          IF (TG_OP <> 'INSERT' AND {_published('OLD.run_id')})
-             OR (TG_OP <> 'DELETE' AND {_published('NEW.run_id')}) THEN {raise_it} END IF;
+          IF {_published('OLD.run_id')} OR (TG_OP = 'UPDATE' AND {_published('NEW.run_id')}) THEN {raise_it} END IF;
           RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+        END $$ LANGUAGE plpgsql""",
+        f"""CREATE OR REPLACE FUNCTION assessments_published_results_inserted() RETURNS trigger AS $$
+        BEGIN
+          IF EXISTS (SELECT 1 FROM inserted JOIN {PUBLICATION} USING (run_id)) THEN {raise_it} END IF;
+          RETURN NULL;
         END $$ LANGUAGE plpgsql""",
         f"CREATE TRIGGER {PUBLICATION}_fixed BEFORE UPDATE OR DELETE ON {PUBLICATION} "
         "FOR EACH ROW EXECUTE FUNCTION assessments_publication_fixed()",
@@ -65,8 +73,11 @@ def _postgresql(results: tuple[str, ...]) -> list[str]:
         f"CREATE TRIGGER {RUN}_published BEFORE UPDATE OR DELETE ON {RUN} "
         "FOR EACH ROW EXECUTE FUNCTION assessments_published_run_fixed()",
     ]
-    statements += [f"CREATE TRIGGER {table}_published BEFORE INSERT OR UPDATE OR DELETE ON {table} "
-                    "FOR EACH ROW EXECUTE FUNCTION assessments_published_results_fixed()" for table in results]
+    for table in results:
+        statements += [f"CREATE TRIGGER {table}_published BEFORE UPDATE OR DELETE ON {table} "
+                       "FOR EACH ROW EXECUTE FUNCTION assessments_published_results_fixed()",
+                       f"CREATE TRIGGER {table}_published_insert AFTER INSERT ON {table} REFERENCING NEW TABLE AS "
+                       "inserted FOR EACH STATEMENT EXECUTE FUNCTION assessments_published_results_inserted()"]
     return statements
 
 
@@ -80,7 +91,8 @@ def drop_statements(vendor: str, results: tuple[str, ...] = RESULTS) -> list[str
         return [f"DROP TRIGGER IF EXISTS {PUBLICATION}_fixed ON {PUBLICATION}",
                 f"DROP TRIGGER IF EXISTS {PUBLICATION}_no_truncate ON {PUBLICATION}",
                 f"DROP TRIGGER IF EXISTS {RUN}_published ON {RUN}",
-                *(f"DROP TRIGGER IF EXISTS {table}_published ON {table}" for table in results)]
+                *(f"DROP TRIGGER IF EXISTS {table}{suffix} ON {table}" for table in results
+                  for suffix in ("_published", "_published_insert"))]
     return []
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from audit.services import Actor
 from indicators.models import Dimension, Indicator
 from smartgov.errors import NotFound
+from smartgov.query_frames import query_frame
 
 from .checks import Finding, submission_findings
 from .models import (
@@ -55,7 +56,7 @@ def cycle_values_frame(cycle: Cycle) -> tuple[pd.DataFrame, dict[str, str]]:
         submission__cycle__framework_id=cycle.framework_id,
         submission__cycle__period__lte=cycle.period,
     ).values_list("submission__region__code", "submission__cycle__period", "indicator__code", "value")
-    values = pd.DataFrame.from_records(list(rows), columns=["region", "period", "indicator", "value"])
+    values = query_frame(rows, {"region": "str", "period": "int64", "indicator": "str", "value": "float64"})
     parents = dict(Region.objects.filter(province__isnull=False).exclude(province_id=F("pk"))
                    .values_list("code", "province__code"))
     return values, parents

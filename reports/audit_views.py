@@ -14,13 +14,13 @@ from assessments.permissions import is_platform_admin, visible_regions
 
 from .audit_context import audit_context
 from .selectors import run_analysis
-from .views import _shown
+from .views import shown_results
 
 
 @login_required
 def audit(request):
     """The statistical audit and sensitivity analysis of the run shown, or why there is none."""
-    shown = _shown(request)
+    shown = shown_results(request)
     context = {**shown.context(), "page": "audit"}
     if shown.results is not None:
         analysis = run_analysis(shown.results, None if is_platform_admin(request.user) else visible_regions(

@@ -17,7 +17,7 @@ from assessments.selectors import regions_held
 from . import figures
 from .selectors import NoResult
 from .selectors.maps import MapRegion, RegionMap, map_view, region_map
-from .views import _shown
+from .views import shown_results
 
 OUTLINE = "maps/china.json"
 
@@ -25,7 +25,7 @@ OUTLINE = "maps/china.json"
 @login_required
 def map_data(request):
     """One view of the results map as JSON; a 404 (JSON) when there are no results or no such view."""
-    shown = _shown(request)
+    shown = shown_results(request)
     try:
         if shown.results is None:
             raise NoResult(_("No scores have been computed yet."))

@@ -87,7 +87,7 @@ class Shown:
                 "version": self.version, "pinned_version": self.pinned_version, "query": _query(self)}
 
 
-def _shown(request) -> Shown:
+def shown_results(request) -> Shown:
     """The cycle asked for with ?cycle=<id> (404 if it has no results), else the latest with results, every
     cycle with results for the switch, and the results to show: ?version=<n> of its publications (404 when there
     is no such version), else its latest, else its latest computation (provisional)."""
@@ -138,7 +138,7 @@ def overview(request):
         params = {key: request.GET[key] for key in ("cycle", "version") if request.GET.get(key)}
         return redirect(reverse("dashboard-city", args=[held.cities[0].code])
                         + (f"?{urlencode(params)}" if params else ""))
-    shown = _shown(request)
+    shown = shown_results(request)
     scope = _("All regions") if admin else ("、".join(p.name for p in held.provinces) or _("Your regions"))
     context = {**shown.context(), "scope": scope, "page": "overview"}
     if shown.results is not None:
@@ -207,7 +207,7 @@ def city(request, code):
     who may see them."""
     visible = visible_regions(request.user)
     region = get_object_or_404(visible.select_related("province"), code=code)
-    shown = _shown(request)
+    shown = shown_results(request)
     context = {**shown.context(), "region": region, "page": "city"}
     if shown.results is None:
         return render(request, "reports/dashboards/city.html", context)
@@ -243,7 +243,7 @@ def compare(request):
     """Two to five cities of the user's regions side by side: grouped bars of the index and dimensions, and a
     table. Cities are chosen with ?cities=330100,330200 (or repeated `cities`)."""
     visible = visible_regions(request.user)
-    shown = _shown(request)
+    shown = shown_results(request)
     codes = list(dict.fromkeys(code.strip() for value in request.GET.getlist("cities")
                                for code in value.split(",") if code.strip()))
     if codes and set(visible.filter(code__in=codes).values_list("code", flat=True)) != set(codes):

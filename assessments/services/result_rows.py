@@ -89,7 +89,7 @@ def _copy(table: ResultTable) -> None:
     buffer.seek(0)
     quote = connection.ops.quote_name
     columns = ", ".join(quote(name) for name in frame.columns)
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, connection.wrap_database_errors:  # Django wraps execute's errors, not COPY's
         cursor.copy_expert(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN WITH (FORMAT csv)", buffer)
 
 

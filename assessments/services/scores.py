@@ -1,12 +1,10 @@
 """Score runs: queue a recompute (debounced), compute it, write the results and swap them in atomically."""
 
-import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
-import pandas as pd
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -23,6 +21,8 @@ from ..models import Cycle, Region, RunAnalysis, ScoreRun
 from ..permissions import may_recompute
 from ..selectors import cycle_values_frame
 from .groups import cycle_groups, group_facts
+from .inputs_fingerprint import inputs_fingerprint
+from .inputs_fingerprint import matches as fingerprint_matches
 from .result_rows import result_tables, tables_write
 from .run_analysis import RunAnalysisResult, run_analysis
 
@@ -156,14 +156,8 @@ def cycle_scores_are_current(cycle: Cycle) -> bool:
         return False
     values, _parents = cycle_values_frame(cycle)
     method = run.method or {}
-    return (run.inputs_fingerprint == inputs_fingerprint(values)
-            and method.get("groups", []) == group_facts(cycle_groups(cycle)))
-
-
-def inputs_fingerprint(values: pd.DataFrame) -> str:
-    """SHA-256 of the values a run scores, in a fixed order: the same inputs give the same fingerprint."""
-    ordered = values.sort_values(["period", "region", "indicator"], kind="stable")
-    return hashlib.sha256(ordered.to_csv(index=False, float_format="%.17g").encode()).hexdigest()
+    return (method.get("groups", []) == group_facts(cycle_groups(cycle))
+            and fingerprint_matches(run.inputs_fingerprint, values))
 
 
 @transaction.atomic

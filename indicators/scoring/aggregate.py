@@ -69,7 +69,7 @@ def aggregate(scores: FloatArray, weights: FloatArray, dimension_of: IntArray, m
             dim_scores = arithmetic
             index = np.einsum("brd,bd->br", np.where(scored, dim_scores, 0.0), dimension_weights)
         elif method == "geometric":
-            logs = np.log(np.maximum(filled, floor)) * within[:, None, :]
+            logs = np.where(present, np.log(np.maximum(filled, floor)), 0.0) * within[:, None, :]
             dim_logs = np.where(scored, (logs @ membership) / coverage_d, 0.0)
             dim_scores = np.where(scored, np.exp(dim_logs), np.nan)
             index = np.exp(np.einsum("brd,bd->br", dim_logs, dimension_weights))
@@ -86,6 +86,44 @@ def aggregate(scores: FloatArray, weights: FloatArray, dimension_of: IntArray, m
         coverage=np.einsum("brd,bd->br", coverage_d, dimension_weights),
         complete=complete,
     )
+
+
+def index_of_weights(scores: FloatArray, weights: FloatArray, dimension_of: IntArray, method: str,
+                     min_share: float, floor: float) -> FloatArray:
+    """(B, R) index of one score matrix (R, I) under B weight vectors (B, I) — `aggregate`'s index for runs
+    that differ only in their weights, arithmetic or geometric.
+
+    The sensitivity analysis evaluates thousands of such runs: as `aggregate` it would build (B, R, I) products;
+    here they are matrix products, the same arithmetic in another order. Without missing scores every dimension
+    is whole and the index is the weighted sum over all indicators, (B, I) @ (I, R); with them, each dimension's
+    weighted sum and present weight share are (B·D, I) @ (I, R) with the weights laid out per run and dimension
+    (computing only the regions with gaps that way costs more in indexing than it saves).
+    """
+    if method not in ("arithmetic", "geometric"):
+        raise ValueError(f"index_of_weights aggregates arithmetic or geometric, not {method!r}")
+    present = ~np.isnan(scores)
+    geometric = method == "geometric"
+    filled = np.where(present, scores, floor if geometric else 0.0)
+    terms = np.where(present, np.log(np.maximum(filled, floor)), 0.0) if geometric else filled
+    index = weights @ terms.T if present.all() else _index_with_gaps(terms, present, weights, dimension_of, min_share)
+    return _bounded(np.exp(index) if geometric else index)
+
+
+def _index_with_gaps(terms: FloatArray, present: BoolArray, weights: FloatArray, dimension_of: IntArray,
+                     min_share: float) -> FloatArray:
+    """`index_of_weights` before its last step (exp for geometric), where some scores are missing."""
+    runs, dimensions = weights.shape[0], int(dimension_of.max()) + 1
+    membership = (dimension_of[:, None] == np.arange(dimensions)).astype(float)
+    dimension_weights = weights @ membership
+    within = _within_weights(weights, dimension_of, dimension_weights)
+    per_dimension = (within[:, None, :] * membership.T[None, :, :]).reshape(runs * dimensions, len(dimension_of))
+    shape = (runs, dimensions, terms.shape[0])
+    coverage = (per_dimension @ present.T.astype(float)).reshape(shape)
+    scored = (coverage > 0) & (coverage >= min_share - SHARE_TOLERANCE)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.where(scored, (per_dimension @ terms.T).reshape(shape) / coverage, 0.0)
+    index: FloatArray = np.where(scored.all(axis=1), np.einsum("bdr,bd->br", means, dimension_weights), np.nan)
+    return index
 
 
 def _topsis(scores: FloatArray, present: BoolArray, arithmetic: FloatArray, weights: FloatArray, within: FloatArray,

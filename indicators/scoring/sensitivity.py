@@ -38,7 +38,7 @@ import pandas as pd
 from SALib.sample import sobol as sobol_sample
 from scipy.stats import norm
 
-from .aggregate import aggregate
+from .aggregate import aggregate, index_of_weights
 from .arrays import BoolArray, FloatArray, IntArray
 from .cube import to_cube
 from .frames import rank_basis
@@ -47,7 +47,7 @@ from .normalise import normalise_cube
 from .outliers import check_log, declared, treat_array, treatment_columns
 from .ranking import competition_rank
 from .spec import FrameworkSpec, OutlierTreatment, UncertainInputs
-from .uncertainty import BATCH_CELLS, _quantiles
+from .uncertainty import BATCH_CELLS, nan_quantiles
 from .weighting import framework_weights
 
 DEFAULT_SAMPLES = 1024
@@ -306,7 +306,6 @@ class _Model:
         key = ((c["normalisation"] * len(self.aggregations) + c["aggregation"]) * 2 + c["imputation"]) * 2 \
             + c["outliers"]
         out = np.empty((x.shape[0], n_regions))
-        batch = max(1, BATCH_CELLS // (n_regions * n_ind))
         done = 0
         for k in np.unique(key):
             rows = np.nonzero(key == k)[0]
@@ -315,12 +314,18 @@ class _Model:
             scores = self.scores_of(int(c["normalisation"][first]), imputed, state)
             method = self.aggregations[c["aggregation"][first]]
             base = self.weights_of(imputed, state)
+            per_run = n_ind if method == "topsis" else len(self.fw.dimension_codes)
+            batch = max(1, BATCH_CELLS // (n_regions * per_run))
             for start in range(0, rows.size, batch):
                 chunk = rows[start:start + batch]
                 w = self.perturbed(base, x[chunk], c["exclusion"][chunk])
-                s = np.broadcast_to(scores, (chunk.size, n_regions, n_ind))
-                out[chunk] = aggregate(s, w, self.fw.dimension_of, method, spec.min_share,
-                                       spec.geometric_floor).index
+                if method == "topsis":
+                    s = np.broadcast_to(scores, (chunk.size, n_regions, n_ind))
+                    out[chunk] = aggregate(s, w, self.fw.dimension_of, method, spec.min_share,
+                                           spec.geometric_floor).index
+                else:
+                    out[chunk] = index_of_weights(scores[0], w, self.fw.dimension_of, method, spec.min_share,
+                                                  spec.geometric_floor)
                 done += chunk.size
                 if progress is not None:
                     progress(done / x.shape[0])
@@ -406,7 +411,7 @@ def sensitivity(values: pd.DataFrame, spec: FrameworkSpec, inputs: UncertainInpu
     _, y, result = saltelli(evaluate, [(0.0, 1.0)] * len(groups), groups, base_samples, seed=seed,
                             num_resamples=num_resamples, conf_columns=None if region_confidence else [shift_column])
     ranks = y[:, :-1][:, seen]
-    quantiles, share = _quantiles(ranks)
+    quantiles, share = nan_quantiles(ranks)
     names = inputs.names()
 
     def conf(value: float) -> float | None:

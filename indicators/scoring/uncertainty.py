@@ -29,7 +29,7 @@ BATCH_CELLS = 2_000_000
 QUANTILES = {"rank_median": 0.5, "rank_p05": 0.05, "rank_p95": 0.95}
 
 
-def _quantiles(samples: FloatArray) -> tuple[dict[str, FloatArray], FloatArray]:
+def nan_quantiles(samples: FloatArray) -> tuple[dict[str, FloatArray], FloatArray]:
     """Linear-interpolation quantiles (numpy's default) over axis 0 ignoring NaN, and the present share."""
     ordered = np.sort(samples, axis=0)
     count = (~np.isnan(samples)).sum(axis=0)
@@ -96,8 +96,8 @@ def uncertainty(values: pd.DataFrame, spec: FrameworkSpec, *, draws: int = 1000,
     nominal_index = aggregate(scores, weights, fw.dimension_of, spec.aggregation, spec.min_share,
                               spec.geometric_floor).index
     nominal_rank, nominal_parent_rank = ranks_of(nominal_index)
-    overall_q, ranked_share = _quantiles(ranks)
-    parent_q, _ = _quantiles(parent_ranks)
+    overall_q, ranked_share = nan_quantiles(ranks)
+    parent_q, _ = nan_quantiles(parent_ranks)
     frames = Frames(fw, cube)
 
     def integer(array: FloatArray) -> pd.arrays.IntegerArray:

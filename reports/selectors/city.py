@@ -4,7 +4,7 @@ import datetime
 from typing import Any
 
 import pandas as pd
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, Max, OuterRef, Q, Subquery, Window
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -54,7 +54,7 @@ PRIORITIES = 5
 
 def city_report(which: Cycle | CycleResults, region: Region) -> CityReport:
     """Everything a city's dashboard or report shows, from the run `which` shows (`assessments.selectors.
-    cycle_results`: a cycle's latest publication, else its latest computation, provisional): 9 queries, 10 when
+    cycle_results`: a cycle's latest publication, else its latest computation, provisional): 10 queries, 11 when
     `cycle.framework` is not loaded yet, 2 or 3 more given a cycle.
 
     Raises NoResult when nothing has been computed or the region has no result in the run.
@@ -75,12 +75,16 @@ def city_report(which: Cycle | CycleResults, region: Region) -> CityReport:
     province_ids = set(everyone.loc[everyone["province_id"] == region.province_id, "region_id"]) \
         if region.province_id is not None else {region.pk}
 
-    peers = Q(run_id=run_id) & (Q(region_id__in=[region.pk, *best_ids]) | (
-        Q(region__province_id=region.province_id) if region.province_id is not None else Q(pk__in=[])))
-    # Every region's dimension scores: the highest of each dimension may be any region's.
-    dims = values_frame(DimensionScore.objects.filter(run_id=run_id), ["region_id", "dimension_id", "score", "rank"])
+    peer_regions = Q(pk__in=[region.pk, *best_ids]) | (
+        Q(province_id=region.province_id) if region.province_id is not None else Q(pk__in=[]))
+    peers = Q(run_id=run_id, region_id__in=Region.objects.filter(peer_regions).values("pk"))
+    dims = values_frame(DimensionScore.objects.filter(peers), ["region_id", "dimension_id", "score", "rank"])
     if not status.ranks_shown:
         dims["rank"] = None
+    # The highest of each dimension may be any region's: the rows holding it, found by the database.
+    tops = values_frame(DimensionScore.objects.filter(run_id=run_id, score__isnull=False).annotate(
+        top=Window(Max("score"), partition_by=F("dimension_id"))).filter(score=F("top")),
+        ["region_id", "dimension_id", "score"])
     inds = values_frame(IndicatorScore.objects.filter(peers),
                         ["region_id", "indicator_id", "value", "score", "weight", "contribution", "gap"])
     dimensions = dimensions_of(framework.pk)
@@ -94,7 +98,7 @@ def city_report(which: Cycle | CycleResults, region: Region) -> CityReport:
     for dimension in dimensions:
         scores = dims[dims["dimension_id"] == dimension["pk"]]
         mine = scores[scores["region_id"] == region.pk]
-        best_score, holder = _highest(scores, everyone)
+        best_score, holder = _highest(tops[tops["dimension_id"] == dimension["pk"]], everyone)
         dimension_rows.append(DimensionRow(
             code=dimension["code"], name=dimension["name"], weight=dimension["weight"],
             score=number(mine["score"].iloc[0]) if len(mine) else None,
@@ -149,8 +153,8 @@ def city_report(which: Cycle | CycleResults, region: Region) -> CityReport:
 
 
 def _highest(scores: pd.DataFrame, everyone: pd.DataFrame) -> tuple[float | None, Named | None]:
-    """The highest of a dimension's `scores` (rows of every region) and the region holding it, named from
-    `everyone` (the first by code when several hold it); (None, None) when no region is scored."""
+    """The highest of a dimension's `scores` (rows of the regions holding it, or of more) and the region holding
+    it, named from `everyone` (the first by code when several hold it); (None, None) when no region is scored."""
     scored = scores.assign(score=pd.to_numeric(scores["score"], errors="coerce")).dropna(subset=["score"])
     if scored.empty:
         return None, None

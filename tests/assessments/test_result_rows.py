@@ -5,16 +5,16 @@ import json
 import math
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from assessments.models import DimensionScore, IndicatorScore, Region, RegionScore, ScoreRun
+from assessments.models import Cycle, DimensionScore, IndicatorScore, Region, RegionScore, ScoreRun
 from assessments.selectors import cycle_values_frame
 from assessments.services.result_rows import result_tables, tables_write
 from assessments.services.run_analysis import run_analysis
 from indicators.scoring import compute
 from indicators.services import framework_spec
-from tests.factories import approved_cycle, many_cities
+from tests.factories import approved_cycle, many_cities, published
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("quick_scores")]
 on_postgresql = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="COPY is PostgreSQL's")
@@ -86,3 +86,17 @@ def test_copy_takes_one_statement_per_table_whatever_the_regions(framework, regi
             tables_write(tables)
         counts.append(len(queries))
     assert counts[0] == counts[1] == 3
+
+
+@pytest.mark.parametrize("copy", [True, False])
+def test_rows_added_to_a_published_run_are_refused_and_nothing_is_written(framework, regions, copy):
+    if copy and connection.vendor != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    cycle = approved_cycle(framework, many_cities(4, regions["zhejiang"]), 2026)
+    run = _runs(cycle, 1)[0]
+    Cycle.objects.filter(pk=cycle.pk).update(current_run=run)
+    cycle.refresh_from_db()
+    published(cycle)
+    with pytest.raises(DatabaseError, match="published results cannot be changed"), transaction.atomic():
+        tables_write(_tables(cycle, run.pk), copy=copy)
+    assert not any(_stored(run).values())

@@ -39,3 +39,12 @@ def test_average_rank_equals_pandas():
     values[0, 3] = np.nan
     expected = pd.DataFrame(values.T).rank(method="average").to_numpy().T
     np.testing.assert_array_equal(average_rank(values), expected)
+
+
+def test_competition_ranks_of_many_rows_with_ties_gaps_and_infinities_equal_pandas():
+    rng = np.random.default_rng(5)
+    values = rng.integers(0, 8, size=(50, 40)).astype(float)
+    values[rng.random(values.shape) < 0.15] = np.nan
+    values[3, :2] = [np.inf, -np.inf]
+    expected = pd.DataFrame(values.T).rank(method="min", ascending=False).to_numpy().T
+    np.testing.assert_array_equal(competition_rank(values), expected)
