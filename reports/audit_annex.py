@@ -8,8 +8,9 @@ from typing import Any
 from assessments.models import Region
 from assessments.selectors import CycleResults
 
-from . import audit_figures, pdf
+from . import audit_figures
 from .audit_context import audit_context
+from .charts import Chart, svg_uris
 from .selectors import run_analysis
 
 SOBOL_SIZE = (660, 300)
@@ -28,11 +29,9 @@ def province_annex(results: CycleResults, province: Region) -> tuple[dict[str, A
     sensitivity = analysis.sensitivity or {}
     wanted = {}
     if sensitivity.get("rank_shift"):
-        wanted["sobol"] = (audit_figures.sobol_bars(sensitivity["rank_shift"]), *SOBOL_SIZE)
+        wanted["sobol"] = Chart(audit_figures.sobol_bars(sensitivity["rank_shift"]), *SOBOL_SIZE)
     regions = sensitivity.get("regions") or ()
     if regions:
-        wanted["intervals"] = (audit_figures.rank_intervals(regions, analysis.names), 660,
-                               max(220, 90 + 24 * len(regions)))
-    charts = {name: pdf.svg_data_uri(pdf.figure_svg(figure, width=width, height=height))
-              for name, (figure, width, height) in wanted.items()}
-    return context, charts
+        wanted["intervals"] = Chart(audit_figures.rank_intervals(regions, analysis.names), 660,
+                                    max(220, 90 + 24 * len(regions)))
+    return context, svg_uris(wanted)

@@ -1,9 +1,7 @@
 """HTML → PDF: plotly charts exported to SVG by kaleido, pages laid out by WeasyPrint in Noto Sans CJK SC.
 
-- Charts: kaleido drives Debian's Chromium. Its sync server is started once per process (the first export
-  takes ~1.5 s, each later one ~0.1 s); a server whose thread died (a crash, or a fork that copied the flag but
-  not the thread) is restarted. Every export has a deadline, so a stuck browser fails the report instead of
-  hanging the worker.
+- Charts: drawn to SVG by kaleido in Debian's Chromium, kept warm in each process (reports.charts), and embedded
+  as images (`svg_data_uri`).
 - Text: the page CSS names the family "Noto Sans CJK SC" (Debian's fonts-noto-cjk), found through fontconfig,
   and WeasyPrint embeds the subset used. Charts use the same family inside their SVG.
 - Before any work the requirements are checked: a missing CJK font (which would print tofu boxes) or a missing
@@ -13,7 +11,9 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
+import gc
 import glob
 import logging
 import os
@@ -21,8 +21,8 @@ import re
 import shutil
 import subprocess
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.utils.safestring import mark_safe
@@ -32,9 +32,6 @@ from smartgov.errors import DomainError, ErrorCode
 
 from .text import sentences
 
-if TYPE_CHECKING:
-    import plotly.graph_objects as go
-
 logger = logging.getLogger(__name__)
 
 CJK_FAMILY = "Noto Sans CJK SC"
@@ -42,7 +39,6 @@ FONT_STACK = f'"{CJK_FAMILY}", sans-serif'
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 FONT_GLOBS = ("/usr/share/fonts/**/NotoSansCJK-Regular.ttc", "/usr/share/fonts/**/NotoSansCJKsc-Regular.otf",
               "/usr/share/fonts/**/NotoSansSC-Regular.otf")
-EXPORT_TIMEOUT = 60
 
 
 class ReportUnavailable(DomainError):
@@ -111,76 +107,6 @@ def check_requirements() -> None:
 
 # ---- charts ---------------------------------------------------------------------------------------------
 
-_kaleido_lock = threading.Lock()
-_export_lock = threading.Lock()
-
-
-def _kaleido_server() -> None:
-    """Start the process's kaleido server on first use, and again when its thread has died."""
-    import kaleido
-
-    with _kaleido_lock:
-        server = kaleido._global_server
-        thread = getattr(server, "_thread", None)
-        if server.is_running() and (thread is None or not thread.is_alive()):
-            kaleido.stop_sync_server(silence_warnings=True)
-        if not server.is_running():
-            path = chromium_path()
-            if path is None:
-                raise ReportUnavailable(_("Chromium is not installed (Debian package chromium): it is needed to "
-                                          "draw the charts."))
-            for name in ("choreographer", "kaleido", "logistro"):  # their INFO lines are noise in a worker's log
-                logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger(name).level))
-            kaleido.start_sync_server(path=path, mathjax=False, silence_warnings=True)
-
-
-class _Export(TypedDict, total=False):
-    """What the export thread of `figure_svg` hands back: the SVG, or the error that stopped it."""
-
-    svg: str | bytes
-    error: BaseException
-
-
-def figure_svg(figure: go.Figure, *, width: int, height: int) -> str:
-    """The figure as SVG markup, in the report's font, sized `width` × `height` CSS pixels."""
-    figure.update_layout(font_family=CJK_FAMILY, width=width, height=height,
-                         paper_bgcolor="white", plot_bgcolor="white")
-    figure.layout.title.font.family = CJK_FAMILY
-    import kaleido
-
-    _kaleido_server()
-    outcome: _Export = {}
-
-    def export() -> None:
-        try:
-            outcome["svg"] = kaleido.calc_fig_sync(figure, opts={"format": "svg", "width": width, "height": height})
-        except BaseException as error:  # handed back to the caller below
-            outcome["error"] = error
-
-    # One export at a time per process: the server answers through one shared queue.
-    if not _export_lock.acquire(timeout=EXPORT_TIMEOUT):
-        raise ReportUnavailable(_("The chart export did not answer within %(seconds)s s (Chromium).")
-                                % {"seconds": EXPORT_TIMEOUT})
-    try:
-        worker = threading.Thread(target=export, name="report-chart-export", daemon=True)
-        worker.start()
-        worker.join(EXPORT_TIMEOUT)
-    finally:
-        _export_lock.release()
-    if worker.is_alive():
-        # The server is stuck; forget it, so that the next export starts a fresh one.
-        kaleido._global_server._initialized = False
-        raise ReportUnavailable(_("The chart export did not answer within %(seconds)s s (Chromium).")
-                                % {"seconds": EXPORT_TIMEOUT})
-    if "error" in outcome:
-        raise outcome["error"]
-    svg = outcome["svg"]
-    svg = svg.decode("utf-8") if isinstance(svg, bytes) else svg
-    if svg.startswith("<?xml"):
-        svg = svg[svg.index("?>") + 2:]
-    return svg.strip()
-
-
 def svg_data_uri(svg: str) -> str:
     """An SVG as a data: URI for <img src>. WeasyPrint draws it with its SVG renderer, about twice as fast as the
     same SVG inline in the HTML (whose style attributes also go through the HTML's CSS, with a warning for
@@ -215,10 +141,43 @@ def print_context(*, top_left: str, top_right: str, bottom_right: str = "", bott
 
 # ---- PDF ----------------------------------------------------------------------------------------------
 
+_collector_lock = threading.Lock()
+_collector_pauses = 0
+_collector_was_enabled = True
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while a PDF is laid out. WeasyPrint allocates hundreds of thousands
+    of short-lived objects (boxes, styles, lines), which set off collections, and among them full ones that walk
+    the whole heap of a worker (~330,000 objects: Django, plotly, pandas): 0.3 s of a 2 s city report. Its
+    objects are freed by reference counting meanwhile; the few cycles it leaves go at the next collection after
+    it. Counted, so that concurrent builds (threads) turn the collector back on only after the last one, and
+    only if it was on."""
+    global _collector_pauses, _collector_was_enabled
+    with _collector_lock:
+        if _collector_pauses == 0:
+            _collector_was_enabled = gc.isenabled()
+            gc.disable()
+        _collector_pauses += 1
+    try:
+        yield
+    finally:
+        with _collector_lock:
+            _collector_pauses -= 1
+            if _collector_pauses == 0 and _collector_was_enabled:
+                gc.enable()
+
+
 def html_to_pdf(html: str) -> Pdf:
     """Lay out the HTML (print CSS included) and return the PDF with its number of pages."""
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # six INFO lines a PDF, in a worker's log
+    with _collector_paused():
+        return _laid_out(html)  # its document is freed on return, before the collector is back
+
+
+def _laid_out(html: str) -> Pdf:
     from weasyprint import HTML
 
-    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # six INFO lines a PDF, in a worker's log
     document = HTML(string=html, base_url=str(settings.BASE_DIR)).render()
     return Pdf(content=document.write_pdf(), pages=len(document.pages))

@@ -9,7 +9,6 @@ rebuilt when asked again. Requests are sent to Celery once their transaction com
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -34,8 +33,6 @@ from . import pdf
 from .models import ACTIVE, LANGUAGE_CHOICES, Report, ReportBatch, Status
 
 if TYPE_CHECKING:
-    import plotly.graph_objects as go
-
     from .selectors import CityReport, CityRow, ProvinceReport
 
 logger = logging.getLogger(__name__)
@@ -283,10 +280,11 @@ def _build(report: Report) -> pdf.Pdf:
 
         annex, annex_charts = province_annex(results, report.region)
         charts |= {f"audit_{name}": chart for name, chart in annex_charts.items()}
+        from .charts import Chart, svg_uris
         from .map_figures import province_map  # the map of the province's regions (reports.map_figures)
 
         map_data, map_figure = province_map(results, report.region)
-        charts["map"] = pdf.svg_data_uri(pdf.figure_svg(map_figure, width=660, height=480))
+        charts |= svg_uris({"map": Chart(map_figure, 660, 480)})
         context["map_missing"] = map_data.missing
         context.update(cities=_province_cities(data), mean_index=selectors.scope_summary(data).mean, annex=annex,
                        weighting=cycle.framework.get_weighting_display(),
@@ -336,28 +334,23 @@ def _province_cities(data: ProvinceReport) -> list[ProvinceCity]:
 
 
 def _charts(data: CityReport | ProvinceReport) -> dict[str, str]:
-    """Each chart of the report as an SVG data: URI, by name (sized for the 174 mm wide text of an A4 page)."""
+    """Each chart of the report as an SVG data: URI, by name (sized for the 174 mm wide text of an A4 page), drawn
+    in one batch."""
     from . import figures, selectors
+    from .charts import Chart, svg_uris
 
-    wanted: dict[str, tuple[Callable[[], go.Figure], int, int]]
     if isinstance(data, selectors.ProvinceReport):
         cities = data.cities
-        wanted = {
-            "ranking": (lambda: figures.ranking_bar(cities), 660, max(300, 90 + 20 * len(cities))),
-            "levels": (lambda: figures.level_distribution(data.level_counts), 660, 240),
-            "dimensions": (lambda: figures.dimension_boxes(cities, data.dimensions), 660, 260),
-        }
-    else:
-        wanted = {
-            "radar": (lambda: figures.city_radar(data), 600, 440),
-            "trend": (lambda: figures.city_trend(data), 660, 300),
-            "rank_interval": (lambda: figures.city_rank_interval(data), 660, 220),
-            "priorities": (lambda: figures.city_priorities(data), 660, 320),
-        }
-        if not data.status.ranks_shown:
-            del wanted["rank_interval"]
-    return {name: pdf.svg_data_uri(pdf.figure_svg(make(), width=width, height=height))
-            for name, (make, width, height) in wanted.items()}
+        return svg_uris({
+            "ranking": Chart(figures.ranking_bar(cities), 660, max(300, 90 + 20 * len(cities))),
+            "levels": Chart(figures.level_distribution(data.level_counts), 660, 240),
+            "dimensions": Chart(figures.dimension_boxes(cities, data.dimensions), 660, 260),
+        })
+    wanted = {"radar": Chart(figures.city_radar(data), 600, 440), "trend": Chart(figures.city_trend(data), 660, 300)}
+    if data.status.ranks_shown:
+        wanted["rank_interval"] = Chart(figures.city_rank_interval(data), 660, 220)
+    wanted["priorities"] = Chart(figures.city_priorities(data), 660, 320)
+    return svg_uris(wanted)
 
 
 def _build_store(report: Report, built: pdf.Pdf) -> None:
