@@ -32,7 +32,12 @@ BIN = Path(sys.executable).parent
 
 from benchmarks.pipeline import _ensure_data, _pipeline_once, _setup_django  # noqa: E402
 
-PATHS = {"results": "/api/v1/results/?cycle=2025&page_size=50", "aggregates": "/api/v1/aggregates/?cycle=2025"}
+
+def _paths(period: int) -> dict[str, str]:
+    return {"results": f"/api/v1/results/?cycle={period}&page_size=50",
+            "aggregates": f"/api/v1/aggregates/?cycle={period}"}
+
+
 LOCUSTFILE = '''
 import os
 from locust import HttpUser, between, task
@@ -53,27 +58,27 @@ class Aggregator(HttpUser):
 '''
 
 
-def _aggregator_token() -> str:
+def _aggregator_token(region: str) -> str:
     from django.contrib.auth import get_user_model
 
     from api.services import token_create
     from assessments.models import Region, RoleAssignment
 
-    user, _ = get_user_model().objects.get_or_create(username="bench-aggregator")
+    user, _ = get_user_model().objects.get_or_create(username=f"bench-aggregator-{region}")
     RoleAssignment.objects.get_or_create(user=user, role=RoleAssignment.Role.PROVINCE_ANALYST,
-                                         region=Region.objects.get(code="900000"))
+                                         region=Region.objects.get(code=region))
     return token_create(user=user, name="api_load benchmark")[1]
 
 
-def _queries_per_request(token: str) -> dict[str, int]:
+def _queries_per_request(token: str, paths: dict[str, str]) -> dict[str, int]:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
-    client.get(PATHS["results"])  # the first use of a token records it (at most once a minute)
+    client.get(paths["results"])  # the first use of a token records it (at most once a minute)
     counts = {}
-    for name, path in PATHS.items():
+    for name, path in paths.items():
         with CaptureQueriesContext(connection) as queries:
             response = client.get(path)
         assert response.status_code == 200, response.content[:300]
@@ -81,10 +86,10 @@ def _queries_per_request(token: str) -> dict[str, int]:
     return counts
 
 
-def _sequential(base: str, token: str, count: int = 50) -> dict[str, float]:
+def _sequential(base: str, token: str, paths: dict[str, str], count: int = 50) -> dict[str, float]:
     """Median latency of one client alone (no concurrency), per endpoint, in ms."""
     out = {}
-    for name, path in PATHS.items():
+    for name, path in paths.items():
         times = []
         for _ in range(count):
             request = urllib.request.Request(base + path, headers={"Authorization": f"Bearer {token}"})
@@ -121,15 +126,25 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--wait", type=float, nargs=2, default=(0.1, 0.5), metavar=("MIN", "MAX"),
                         help="seconds each user waits between requests")
+    parser.add_argument("--national", action="store_true",
+                        help="China's register (benchmarks/overview.py's data), as the nation's aggregator")
     args = parser.parse_args()
 
-    _setup_django()
-    cycle = _ensure_data("bench-300x60", 300, 60)
+    if args.national:
+        _setup_django("smartgov_bench_national")
+        from benchmarks.overview import _national_cycle
+
+        cycle, region, who = _national_cycle(), "CHN", "the nation's aggregator (every region of China)"
+    else:
+        _setup_django()
+        cycle = _ensure_data("bench-300x60", 300, 60)
+        region, who = "900000", "the aggregator of one province (30 of 300 cities)"
     cycle.refresh_from_db()
     if cycle.current_run_id is None:
         _pipeline_once(cycle)
-    token = _aggregator_token()
-    queries = _queries_per_request(token)
+    paths = _paths(cycle.period)
+    token = _aggregator_token(region)
+    queries = _queries_per_request(token, paths)
 
     port = _free_port()
     # Production settings, but over plain HTTP on the loopback: no redirect to HTTPS.
@@ -142,11 +157,11 @@ def main() -> None:
                               cwd=ROOT, env=env, start_new_session=True)
     try:
         _wait_until_serving(f"http://127.0.0.1:{port}/healthz", server)
-        alone = _sequential(f"http://127.0.0.1:{port}", token)
+        alone = _sequential(f"http://127.0.0.1:{port}", token, paths)
         load = os.getloadavg()[0]
         with tempfile.TemporaryDirectory() as tmp:
             locustfile = Path(tmp) / "locustfile.py"
-            locustfile.write_text(LOCUSTFILE.format(low=args.wait[0], high=args.wait[1], **PATHS))
+            locustfile.write_text(LOCUSTFILE.format(low=args.wait[0], high=args.wait[1], **paths))
             with open(f"{tmp}/locust.log", "w") as log:
                 subprocess.run([str(BIN / "locust"), "-f", str(locustfile), "--headless", "--only-summary",
                                 "-u", str(args.users), "-r", str(args.users), "-t", f"{args.seconds}s",
@@ -161,8 +176,8 @@ def main() -> None:
         server.wait(15)
 
     print(f"API under load: gunicorn 2 workers on PostgreSQL, locust {args.users} users × {args.seconds} s, "
-          f"waiting {args.wait[0]}–{args.wait[1]} s between requests, as the aggregator of one province "
-          f"(30 of 300 cities); machine load average {load:.1f} on {os.cpu_count()} cores before the run")
+          f"waiting {args.wait[0]}–{args.wait[1]} s between requests, as {who}; machine load average "
+          f"{load:.1f} on {os.cpu_count()} cores before the run")
     print("  one client alone: " + ", ".join(f"{name} median {ms:.1f} ms" for name, ms in alone.items()))
     for row in stats:
         name = row["Name"] if row["Name"] != "Aggregated" else "all"

@@ -28,8 +28,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from score_parts import PARTS  # noqa: E402
+
 STAGES = ("open", "values", "evidence", "explain", "workflow", "scores", "publish")
-SCORE_PARTS = ("load", "compute", "audit", "sensitivity", "write")
+SCORE_PARTS = tuple(part for part, _, _ in PARTS)
 CHILD = r"""
 import json, resource, sys, time
 from pathlib import Path
@@ -37,28 +40,10 @@ import django
 django.setup()
 from django.core.management import call_command
 from django.db import connection
-import assessments.services.run_analysis as analysis
-import assessments.services.scores as scores
 from assessments.demo import CHINA_REGISTER
 from assessments.demo.national import demo_seed_national
+from benchmarks.score_parts import score_parts
 from indicators.selectors import default_framework
-
-parts, queries = {}, {}
-
-def timed(module, name, part):
-    original = getattr(module, name)
-    def wrapper(*args, **kwargs):
-        start = time.perf_counter()
-        try:
-            return original(*args, **kwargs)
-        finally:
-            parts.setdefault(part, []).append(round(time.perf_counter() - start, 2))
-    setattr(module, name, wrapper)
-
-for module, name, part in ((scores, "cycle_values_frame", "load"), (scores, "compute", "compute"),
-                           (analysis, "audit", "audit"), (analysis, "sensitivity", "sensitivity"),
-                           (scores, "_run_write", "write")):
-    timed(module, name, part)
 
 class Counter:
     count = 0
@@ -71,11 +56,12 @@ call_command("load_framework", publish=True, verbosity=0)
 told = []
 def say(text):
     told.append((text.strip(), Counter.count))
-with connection.execute_wrapper(Counter()):
+with connection.execute_wrapper(Counter()), score_parts() as timed_parts:
     start = time.perf_counter()
     summary = demo_seed_national(framework=default_framework(), regions_file=Path(sys.argv[1]) if len(sys.argv) > 1
                                  else CHINA_REGISTER, say=say)
     total = time.perf_counter() - start
+parts = {part: [round(seconds, 2) for seconds, _ in calls] for part, calls in timed_parts.items()}
 counts, previous = {}, 0
 for text, count in told:
     if ":" in text and text.split(":")[0].count(" ") == 1:

@@ -120,7 +120,7 @@ def values_save(*, submission: Submission, entries: Mapping[str, Entry], actor: 
         _check_version(submission, expected_version, _(
             "Someone saved this submission after you opened it; your changes were not saved. Their changes are "
             "listed below: reload the page to see them, then enter yours again."))
-        indicators = {i.code: i for i in submission.cycle.framework.indicators.all()}
+        indicators = {i.code: i for i in submission.cycle.framework.indicators.filter(code__in=list(entries))}
         parsed, errors = {}, {}
         unknown = [code for code in entries if code not in indicators]
         for code, entry in entries.items():
@@ -134,11 +134,13 @@ def values_save(*, submission: Submission, entries: Mapping[str, Entry], actor: 
                 errors[code] = str(error)
         if errors:
             raise ValuesInvalid(errors, unknown)
+        existing = {v.indicator.code: v for v in submission.values.select_related("indicator")
+                    .filter(indicator__code__in=list(parsed))}
         if source != IndicatorValue.Source.SURVEY:
-            refused = _survey_refusals(submission, parsed)
+            refused = _survey_refusals(existing, parsed)
             if refused:
                 raise ValuesInvalid(refused)
-        changes = _apply(submission, indicators, parsed, actor, source)
+        changes = _apply(submission, indicators, existing, parsed, actor, source)
         if changes:
             submission.version += 1
             submission.save(update_fields=["version", "updated_at"])
@@ -163,11 +165,13 @@ Parsed = dict[str, tuple[float | None, str]]
 """Indicator code → (value, note) as parsed from what was entered."""
 
 
-def _survey_refusals(submission: Submission, parsed: Parsed) -> dict[str, str]:
-    """Values computed from citizens' responses (source "survey") change only when they are recomputed."""
+def _survey_refusals(existing: Mapping[str, IndicatorValue], parsed: Parsed) -> dict[str, str]:
+    """Values computed from citizens' responses (source "survey") change only when they are recomputed.
+    `existing`: the submission's values of the indicators in `parsed`, by code."""
     refused = {}
-    for current in submission.values.select_related("indicator").filter(
-            source=IndicatorValue.Source.SURVEY, indicator__code__in=list(parsed)):
+    for current in existing.values():
+        if current.source != IndicatorValue.Source.SURVEY:
+            continue
         value, note = parsed[current.indicator.code]
         if value != current.value or note != current.note:
             refused[current.indicator.code] = _(
@@ -176,10 +180,8 @@ def _survey_refusals(submission: Submission, parsed: Parsed) -> dict[str, str]:
     return refused
 
 
-def _apply(submission: Submission, indicators: Mapping[str, Indicator], parsed: Parsed, actor: Actor, source: str
-           ) -> list[Change]:
-    existing = {v.indicator.code: v for v in submission.values.select_related("indicator")
-                .filter(indicator__code__in=list(parsed))}
+def _apply(submission: Submission, indicators: Mapping[str, Indicator], existing: Mapping[str, IndicatorValue],
+           parsed: Parsed, actor: Actor, source: str) -> list[Change]:
     changes, created, updated, removed = [], [], [], []
     now = timezone.now()
     for code, (value, note) in parsed.items():

@@ -17,7 +17,7 @@ from ..checks import value_rules
 from ..edit_conflict import edit_conflict
 from ..models import Submission
 from ..permissions import edit_access, submission_actions
-from ..selectors import region_score_of, submission_entry
+from ..selectors import entry_progress, region_score_of, submission_entry
 from ..services import (
     Entry,
     StaleEdit,
@@ -72,14 +72,13 @@ def submission_autosave(request, pk):
         return JsonResponse({**error_body(error), "conflict_html": html}, status=error.status)
     except DomainError as error:
         return JsonResponse(error_body(error), status=error.status)
-    entry = submission_entry(result.submission)
+    progress = entry_progress(result.submission)
     return JsonResponse({
         "version": result.submission.version,
         "saved": [code for code, _old, _new in result.changes],
-        "filled": entry.filled, "total": entry.total,
-        "dimensions": {block.dimension.code: block.filled for block in entry.dimensions},
+        "filled": progress.filled, "total": progress.total, "dimensions": progress.dimensions,
         "findings": [{"kind": f.kind, "message": f.message, "indicators": f.indicators, "blocking": f.blocking}
-                     for f in entry.findings],
+                     for f in progress.findings],
     })
 
 

@@ -108,8 +108,10 @@ def city_report(which: Cycle | CycleResults, region: Region) -> CityReport:
         ))
 
     indicator_rows = []
+    empty = inds.iloc[:0]
+    by_indicator = dict(tuple(inds.groupby("indicator_id", sort=False)))
     for indicator in indicators:
-        scores = inds[inds["indicator_id"] == indicator["pk"]]
+        scores = by_indicator.get(indicator["pk"], empty)
         mine = as_record(scores[scores["region_id"] == region.pk].iloc[0]) if (
             scores["region_id"] == region.pk).any() else {}
         indicator_rows.append(IndicatorRow(

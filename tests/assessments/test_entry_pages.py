@@ -6,6 +6,7 @@ import re
 import pytest
 
 from assessments.models import IndicatorValue, RoleAssignment, Submission
+from assessments.selectors import entry_progress, submission_entry
 from tests.evidence_files import with_required_evidence
 from tests.factories import fill, user_with_role
 
@@ -261,3 +262,20 @@ def test_a_returned_submission_lists_the_commented_indicators_with_links(client,
         '<a href="#row-SC03">SC03 事项平均跑动次数</a>')
     assert '<span class="comment-text">跑动次数应为平均值。</span>' in banner
     assert "省级意见：请附台账。" in page
+
+
+def test_the_autosave_answer_is_what_the_form_shows_in_few_queries(client, officer, submission,
+                                                                  django_assert_max_num_queries):
+    """The autosave answers with `entry_progress`, not the whole form: the same counters and findings."""
+    fill(submission)
+    IndicatorValue.objects.filter(submission=submission, indicator__code__in=["PS01", "PS02", "RS03"]).delete()
+    client.force_login(officer)
+    with django_assert_max_num_queries(22):
+        body = _autosave(client, submission, {"RS01": {"value": "10", "note": ""}}).json()
+    form = submission_entry(Submission.objects.get(pk=submission.pk))
+    progress = entry_progress(Submission.objects.get(pk=submission.pk))
+    assert (body["filled"], body["total"]) == (form.filled, form.total) == (progress.filled, progress.total) == (30, 33)
+    assert body["dimensions"] == {block.dimension.code: block.filled for block in form.dimensions}
+    assert [(f["kind"], f["indicators"]) for f in body["findings"]] == [
+        (f.kind, list(f.indicators)) for f in form.findings]
+    assert progress.findings == form.findings
