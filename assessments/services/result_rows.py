@@ -20,6 +20,7 @@ from django.db import connection, models
 from indicators.scoring import ScoringResult
 
 from ..models import DimensionScore, IndicatorScore, RegionScore
+from .copy_binary import binary_rows, binary_types
 
 
 @dataclass(frozen=True)
@@ -74,8 +75,14 @@ def tables_write(tables: Sequence[ResultTable], *, copy: bool | None = None) -> 
 
 
 def _copy(table: ResultTable) -> None:
-    """One COPY … FROM STDIN (CSV: an empty unquoted field is NULL) per table."""
+    """One COPY … FROM STDIN per table: binary where every column has a fixed width (`copy_binary`), else CSV
+    (an empty unquoted field is NULL)."""
     meta = table.model._meta
+    fields = {field.attname: field for field in meta.concrete_fields}
+    dtypes = binary_types([fields[name].db_type(connection) for name in table.frame.columns])
+    if dtypes is not None:
+        _copy_stream(meta.db_table, list(table.frame.columns), "binary", io.BytesIO(binary_rows(table.frame, dtypes)))
+        return
     frame = table.frame.copy()
     for field in meta.concrete_fields:
         if field.attname not in frame:
@@ -87,10 +94,14 @@ def _copy(table: ResultTable) -> None:
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False, header=False, na_rep="")
     buffer.seek(0)
+    _copy_stream(meta.db_table, list(frame.columns), "csv", buffer)
+
+
+def _copy_stream(table: str, columns: list[str], copy_format: str, stream: io.IOBase) -> None:
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(name) for name in frame.columns)
+    names = ", ".join(quote(name) for name in columns)
     with connection.cursor() as cursor, connection.wrap_database_errors:  # Django wraps execute's errors, not COPY's
-        cursor.copy_expert(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN WITH (FORMAT csv)", buffer)
+        cursor.copy_expert(f"COPY {quote(table)} ({names}) FROM STDIN WITH (FORMAT {copy_format})", stream)
 
 
 def _bulk(table: ResultTable) -> None:
