@@ -175,12 +175,12 @@ def demo(django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
 
 
-@pytest.fixture
-def worker(tmp_path, settings):
+def _real_worker(tmp_path, settings, *, scores_only=False):
     """A real Celery worker on the real broker and the test database (tests marked `worker`), with Celery beat
-    inside it as in production (the outbox sweeper, every second here), on a queue of this test process's own:
+    inside it as in production (the outbox sweeper, every second here), on queues of this test process's own:
     processes running in parallel (pytest-xdist) share the broker, and a worker must not take the tasks of
-    another process's database."""
+    another process's database. It consumes the default queue and the reports queue, or with `scores_only` the
+    default queue alone, as docker-compose's `worker` service does."""
     from smartgov.celery import app
     from tests.workers import Worker, skip_unless_real_services
 
@@ -190,7 +190,20 @@ def worker(tmp_path, settings):
     settings.REPORTS_QUEUE = f"{queue}-reports"  # PDF builds too, on a reports queue of its own
     settings.OUTBOX_QUEUES = {kind: settings.REPORTS_QUEUE for kind in settings.OUTBOX_QUEUES}
     previous, app.conf.task_default_queue = app.conf.task_default_queue, queue
-    started = Worker(tmp_path / "worker.log", beat=True, OUTBOX_SWEEP_SECONDS=1).start()
+    started = Worker(tmp_path / "worker.log", beat=True, consumes=[queue] if scores_only else None,
+                     OUTBOX_SWEEP_SECONDS=1).start()
     yield started
     started.stop()
     app.conf.task_default_queue = previous
+
+
+@pytest.fixture
+def worker(tmp_path, settings):
+    """`_real_worker` on both queues."""
+    yield from _real_worker(tmp_path, settings)
+
+
+@pytest.fixture
+def scores_worker(tmp_path, settings):
+    """`_real_worker` on the default queue alone: score runs and light jobs, no PDF builds."""
+    yield from _real_worker(tmp_path, settings, scores_only=True)

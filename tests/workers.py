@@ -41,20 +41,21 @@ def service_env(broker_url=None, **overrides):
 
 class Worker:
     """Start, wait for and kill one `celery worker --pool=solo` consuming the settings' queues (the default one
-    and the reports one: `queues()`); with `beat`, the worker runs Celery beat inside it too (the outbox
-    sweeper, every OUTBOX_SWEEP_SECONDS)."""
+    and the reports one: `queues()`) or those named in `consumes`; with `beat`, the worker runs Celery beat inside
+    it too (the outbox sweeper, every OUTBOX_SWEEP_SECONDS)."""
 
-    def __init__(self, log_path, *, broker_url=None, beat=False, **overrides):
+    def __init__(self, log_path, *, broker_url=None, beat=False, consumes=None, **overrides):
         self.log_path = log_path
         self.process = None
         self.env = service_env(broker_url, **overrides)
         self.beat = ["-B", "--schedule", str(Path(log_path).with_suffix(".beat"))] if beat else []
+        self.consumes = consumes or queues()
 
     def start(self, timeout=60):
         self.log = open(self.log_path, "a")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "smartgov", "worker", "--pool=solo", "--loglevel=INFO",
-             "-Q", ",".join(queues()), "--without-gossip", "--without-mingle", "--without-heartbeat",
+             "-Q", ",".join(self.consumes), "--without-gossip", "--without-mingle", "--without-heartbeat",
              "-n", f"test-{os.getpid()}-{time.monotonic_ns()}@%h", *self.beat],
             cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
         )
