@@ -69,6 +69,7 @@ class Action(models.TextChoices):
     SATISFACTION_IMPORTED = "satisfaction_imported", _("Citizen ratings imported")
     SATISFACTION_IMPORT_REMOVED = "satisfaction_import_removed", _("Imported citizen ratings removed")
     DEMO_SEEDED = "demo_seeded", _("Demo data generated")
+    REPORT_REQUESTED = "report_requested", _("Report requested")
 
 
 SUBMISSION_STATUS_ACTIONS = (

@@ -43,9 +43,11 @@ def _rings(geometry: dict) -> list[list[list[float]]]:
     return [polygon[0] for polygon in polygons if polygon]
 
 
-def region_map_figure(data: RegionMap, *, title: str | None = None, height: int = 480) -> go.Figure:
+def region_map_figure(data: RegionMap, *, title: str | None = None, height: int = 480,
+                      names: bool = True) -> go.Figure:
     """The regions of `data` with a boundary, one colour per maturity level, a legend entry per level shown
-    (and one for the regions without a result); an empty figure saying so when none has a boundary."""
+    (and one for the regions without a result), each named unless `names` is False (too many to read); an empty
+    figure saying so when none has a boundary."""
     colours = figures.level_colors([band.level for band in data.bands])
     labels = {band.level: f"L{band.level} {band.label}" for band in data.bands}
     geometry = {code: shape for path in data.boundaries for code, shape in _features(path).items()}
@@ -70,15 +72,15 @@ def region_map_figure(data: RegionMap, *, title: str | None = None, height: int 
             x=xs, y=ys, mode="lines", fill="toself", fillcolor=colour, line={"color": "#ffffff", "width": 0.6},
             name=_("No result or not rated") if maturity is None else labels.get(maturity, str(maturity)),
             hoverinfo="skip"))
-    # Names of the regions at the middle of their largest part.
-    names_x, names_y, names = [], [], []
-    for region, shape in drawn:
-        ring = max(_rings(shape), key=len)
-        names_x.append(sum(x for x, _y in ring) / len(ring) * scale)
-        names_y.append(sum(y for _x, y in ring) / len(ring))
-        names.append(region.name)
-    figure.add_trace(go.Scatter(x=names_x, y=names_y, mode="text", text=names, showlegend=False, hoverinfo="skip",
-                                textfont={"size": 9, "color": figures.INK}))
+    if names:  # at the middle of each region's largest part
+        names_x, names_y, labels_shown = [], [], []
+        for region, shape in drawn:
+            ring = max(_rings(shape), key=len)
+            names_x.append(sum(x for x, _y in ring) / len(ring) * scale)
+            names_y.append(sum(y for _x, y in ring) / len(ring))
+            labels_shown.append(region.name)
+        figure.add_trace(go.Scatter(x=names_x, y=names_y, mode="text", text=labels_shown, showlegend=False,
+                                    hoverinfo="skip", textfont={"size": 9, "color": figures.INK}))
     figure.update_layout(xaxis={"visible": False}, yaxis={"visible": False, "scaleanchor": "x", "scaleratio": 1},
                          margin={"l": 8, "r": 8, "t": 84 if title else 40, "b": 8})
     return figure
@@ -90,3 +92,14 @@ def province_map(results: Results, province: Region) -> tuple[RegionMap, go.Figu
 
     data = region_map(results, MapView(level="prefecture", within=province.code))
     return data, region_map_figure(data)
+
+
+def national_maps(results: Results) -> list[tuple[RegionMap, go.Figure]]:
+    """The nation's static maps: its province-level divisions (named), each coloured by its own result or else by
+    the level of the mean index of the regions within it; then its prefecture-level divisions and the counties
+    provinces administer directly (unnamed: over three hundred)."""
+    from .selectors.maps import MapView, rated_by_regions_within, region_map
+
+    provinces = rated_by_regions_within(region_map(results, MapView(level="province")))
+    prefectures = region_map(results, MapView(level="prefecture"))
+    return [(provinces, region_map_figure(provinces)), (prefectures, region_map_figure(prefectures, names=False))]

@@ -85,6 +85,7 @@ class Report(models.Model):
     class Kind(models.TextChoices):
         CITY = "city", _("City report")
         PROVINCE = "province", _("Province report")
+        NATIONAL = "national", _("National report")
 
     Status = Status
 
@@ -116,7 +117,7 @@ class Report(models.Model):
         ordering = ["-requested_at", "-id"]
         indexes = [models.Index(fields=["requested_by", "-requested_at"])]
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=["city", "province"]), name="report_kind_valid"),
+            models.CheckConstraint(condition=Q(kind__in=["city", "province", "national"]), name="report_kind_valid"),
             models.CheckConstraint(condition=Q(language__in=["zh-hans", "en"]), name="report_language_valid"),
             models.CheckConstraint(
                 condition=Q(status__in=["queued", "running", "succeeded", "failed", "expired"]),

@@ -23,7 +23,7 @@ from smartgov.errors import PermissionRefused
 
 from .archive import zip_stream
 from .models import ACTIVE, LANGUAGE_CHOICES, Report, ReportBatch, safe_file_name
-from .selectors import scored_cycles
+from .selectors import nation_region, scored_cycles
 from .services import (
     ReportRefused,
     batch_request,
@@ -82,6 +82,7 @@ def _render(request, **context):
         .select_related("province").order_by("code"),
         "provinces": reportable_provinces(user).order_by("code"),
         "national": may_report_nation(user),
+        "nation": nation_region() if may_report_nation(user) else None,
         "languages": LANGUAGE_CHOICES,
         "language": "en" if _english() else "zh-hans",
         "statuses": Report.Status.choices,

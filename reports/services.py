@@ -9,9 +9,10 @@ rebuilt when asked again. Requests are sent to Celery once their transaction com
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -25,7 +26,8 @@ from django.utils.translation import gettext as _
 from assessments.models import Cycle, Region, RegionScore, RoleAssignment, ScoreRun
 from assessments.permissions import is_platform_admin, roles_for_region, visible_regions
 from assessments.selectors import CycleResults, cycle_results
-from audit.services import Actor
+from audit.models import Action
+from audit.services import Actor, audit_record
 from outbox.services import job_enqueue
 from smartgov.errors import DomainError, ErrorCode, PermissionRefused
 
@@ -33,7 +35,8 @@ from . import pdf
 from .models import ACTIVE, LANGUAGE_CHOICES, Report, ReportBatch, Status
 
 if TYPE_CHECKING:
-    from .selectors import CityReport, CityRow, ProvinceReport
+    from .charts import Chart
+    from .selectors import CityReport, CityRow, NationalReport, ProvinceReport
 
 logger = logging.getLogger(__name__)
 REPORTS_JOB = "reports.build"
@@ -49,8 +52,12 @@ class ReportRefused(DomainError):
 
 # ---- who may ask for what -------------------------------------------------------------------------------
 
+CITY_LEVELS = (Region.Level.PREFECTURE, Region.Level.COUNTY)
+"""The levels whose regions get a city report (a county's is built like a prefecture's, as its dashboard is)."""
+
+
 def may_report_city(user: Actor, city: Region) -> bool:
-    return city.level == Region.Level.PREFECTURE and visible_regions(user).filter(pk=city.pk).exists()
+    return city.level in CITY_LEVELS and visible_regions(user).filter(pk=city.pk).exists()
 
 
 def may_report_province(user: Actor, province: Region) -> bool:
@@ -61,6 +68,22 @@ def may_report_province(user: Actor, province: Region) -> bool:
 def may_report_nation(user: Actor) -> bool:
     """Whether `user` may ask for the national batch (every scored city of every province): the national role."""
     return is_platform_admin(user)
+
+
+def may_report_national(user: Actor, country: Region) -> bool:
+    """Whether `user` may ask for the national report on `country` (the register's country): the national
+    role."""
+    return country.level == Region.Level.COUNTRY and may_report_nation(user)
+
+
+REPORT_KINDS: dict[str, str] = {
+    Region.Level.COUNTY: Report.Kind.CITY, Region.Level.PREFECTURE: Report.Kind.CITY,
+    Region.Level.PROVINCE: Report.Kind.PROVINCE, Region.Level.COUNTRY: Report.Kind.NATIONAL}
+"""The kind of report asked for on a region of each level (none on other levels)."""
+MAY_REPORT: dict[str, Callable[[Actor, Region], bool]] = {
+    Report.Kind.CITY: may_report_city, Report.Kind.PROVINCE: may_report_province,
+    Report.Kind.NATIONAL: may_report_national}
+"""Who may ask for each kind of report, on a region."""
 
 
 def reportable_provinces(user: User) -> QuerySet[Region]:
@@ -102,20 +125,21 @@ def _language(language: str) -> str:
 
 def report_request(*, cycle: Cycle, region: Region, language: str = "zh-hans", actor: Actor | None = None,
                    enqueue: bool = True) -> Report:
-    """Ask for the PDF report of a city (or the summary of a province) in `language`.
+    """Ask for the PDF report of a city, the summary of a province or — on the register's country — the national
+    report, in `language`.
 
     The same request while one is queued or running, or after one succeeded on the results the cycle shows now
     (the same run, and the same publication: one built while they were provisional is not reused once they are
-    published), returns that report instead of building another. Raises PermissionRefused outside the actor's
-    regions and ReportRefused when there is nothing to report.
+    published), returns that report instead of building another; a new request is audited. Raises
+    PermissionRefused outside the actor's regions (the national report: unless the actor has the national role)
+    and ReportRefused when there is nothing to report.
     """
-    kind = Report.Kind.PROVINCE if region.level == Region.Level.PROVINCE else Report.Kind.CITY
+    kind = REPORT_KINDS.get(region.level)
     if actor is not None:
-        allowed = may_report_province(actor, region) if kind == Report.Kind.PROVINCE else may_report_city(actor, region)
-        if not allowed:
+        if kind is None or not MAY_REPORT[kind](actor, region):
             raise PermissionRefused(_("You may not request reports on this region."))
-    elif region.level not in (Region.Level.PREFECTURE, Region.Level.PROVINCE):
-        raise ReportRefused(_("Reports are made for cities and provinces."))
+    elif kind is None:
+        raise ReportRefused(_("Reports are made for cities, provinces and the nation."))
     language = _language(language)
     results, run, scores = _shown(cycle)
     if kind == Report.Kind.CITY and not scores.filter(region=region).exists():
@@ -124,6 +148,8 @@ def report_request(*, cycle: Cycle, region: Region, language: str = "zh-hans", a
     if kind == Report.Kind.PROVINCE and not scores.filter(region__province=region).exists():
         raise ReportRefused(_("No city of %(province)s has a score in the %(period)s cycle.")
                             % {"province": region.name, "period": cycle.period})
+    if kind == Report.Kind.NATIONAL and not scores.filter(region__level__in=CITY_LEVELS).exists():
+        raise ReportRefused(_("No city has a score in the %(period)s cycle.") % {"period": cycle.period})
     requester = actor if actor is not None and actor.is_authenticated else None
     with transaction.atomic():
         Cycle.objects.select_for_update().filter(pk=cycle.pk).first()
@@ -137,6 +163,8 @@ def report_request(*, cycle: Cycle, region: Region, language: str = "zh-hans", a
             return existing
         report = Report.objects.create(kind=kind, cycle=cycle, region=region, language=language,
                                        requested_by=requester)
+        audit_record(actor=actor, action=Action.REPORT_REQUESTED, target=report, subject=kind,
+                     new={"period": cycle.period, "language": language, "run": run.pk})
         if enqueue:
             _enqueue([report.pk])
     return report
@@ -147,8 +175,9 @@ def batch_request(*, cycle: Cycle, province: Region | None, language: str = "zh-
     """Ask for the reports of every scored city of a province — or, with no province, of every province (the
     national batch) — one background job each, on the reports queue (settings.OUTBOX_QUEUES).
 
-    The same request while that batch still runs returns it. Raises PermissionRefused unless the actor is the
-    province's analyst or a platform administrator (for the national batch: the national role)."""
+    The same request while that batch still runs returns it; a new one is audited. Raises PermissionRefused unless
+    the actor is the province's analyst or a platform administrator (for the national batch: the national
+    role)."""
     if province is not None and province.level != Region.Level.PROVINCE:
         raise ReportRefused(_("A batch covers the cities of one province."))
     if actor is not None:
@@ -176,6 +205,8 @@ def batch_request(*, cycle: Cycle, province: Region | None, language: str = "zh-
             return running
         batch = ReportBatch.objects.create(cycle=cycle, province=province, language=language,
                                            requested_by=requester, total=len(cities))
+        audit_record(actor=actor, action=Action.REPORT_REQUESTED, target=batch, region=province, subject="batch",
+                     new={"period": cycle.period, "language": language, "reports": len(cities)})
         reports = Report.objects.bulk_create(
             Report(kind=Report.Kind.CITY, cycle=cycle, region=city, language=language, requested_by=requester,
                    batch=batch) for city in cities)
@@ -253,50 +284,135 @@ def _progress(report: Report, progress: int, stage: str) -> None:
 
 def _build(report: Report) -> pdf.Pdf:
     from . import selectors
+    from .charts import svg_uris
 
     pdf.check_requirements()
     cycle = Cycle.objects.select_related("framework").get(pk=report.cycle_id)
     results, run, _scores = _shown(cycle)
     report.run = run
     Report.objects.filter(pk=report.pk).update(run=run)
-    data: CityReport | ProvinceReport
     try:
-        if report.kind == Report.Kind.PROVINCE:
-            data = selectors.province_report(results, report.region)
-        else:
-            data = selectors.city_report(results, report.region)
+        data = _read(report.kind, results, report.region)
     except selectors.NoResult as error:
         raise ReportRefused(str(error)) from error
     _progress(report, 10, "data")
-    charts = _charts(data)
+    part = _PARTS[report.kind](results, report.region, data)
+    charts = svg_uris(part.charts) | part.drawn
     _progress(report, 40, "charts")
-    context: dict[str, object] = {"report": report, "cycle": cycle, "region": report.region, "data": data,
-                                  "charts": charts, "generated_at": timezone.localtime()}
-    title = _("Smart government maturity report")
-    demo = _("Demo data") if data.is_demo else ""
-    status = data.status.label
-    if isinstance(data, selectors.ProvinceReport):
-        from .audit_annex import province_annex
-
-        annex, annex_charts = province_annex(results, report.region)
-        charts |= {f"audit_{name}": chart for name, chart in annex_charts.items()}
-        from .charts import Chart, svg_uris
-        from .map_figures import province_map  # the map of the province's regions (reports.map_figures)
-
-        map_data, map_figure = province_map(results, report.region)
-        charts |= svg_uris({"map": Chart(map_figure, 660, 480)})
-        context["map_missing"] = map_data.missing
-        context.update(cities=_province_cities(data), mean_index=selectors.scope_summary(data).mean, annex=annex,
-                       weighting=cycle.framework.get_weighting_display(),
-                       aggregation=cycle.framework.get_aggregation_display(),
-                       **pdf.print_context(top_left=f"{data.province.name} · {cycle.period}", top_right=title,
-                                           bottom_left=status, bottom_right=demo))
-    else:
-        context.update(pdf.print_context(top_left=f"{data.result.name} · {cycle.period}", top_right=title,
-                                         bottom_left=status, bottom_right=demo))
+    context: dict[str, object] = {
+        "report": report, "cycle": cycle, "region": report.region, "data": data, "charts": charts,
+        "generated_at": timezone.localtime(), **part.context,
+        **pdf.print_context(top_left=f"{part.scope} · {cycle.period}", top_right=_("Smart government maturity report"),
+                            bottom_left=data.status.label, bottom_right=_("Demo data") if data.is_demo else "")}
+    if report.kind != Report.Kind.CITY:
+        context.update(weighting=cycle.framework.get_weighting_display(),
+                       aggregation=cycle.framework.get_aggregation_display())
     built = pdf.html_to_pdf(render_to_string(f"reports/pdf/{report.kind}.html", context))
     _progress(report, 80, "pdf")
     return built
+
+
+def _read(kind: str, results: CycleResults, region: Region) -> CityReport | ProvinceReport | NationalReport:
+    """The data of a report of `kind` on `region` (NoResult when it has none)."""
+    from . import selectors
+
+    if kind == Report.Kind.NATIONAL:
+        return selectors.national_report(results)
+    if kind == Report.Kind.PROVINCE:
+        return selectors.province_report(results, region)
+    return selectors.city_report(results, region)
+
+
+@dataclass(frozen=True)
+class _Part:
+    """What a kind of report adds to its data in the build: the name of its scope (for the top of its pages), its
+    own context, the charts to draw (in one batch) and those drawn already (by the audit annex)."""
+
+    scope: str
+    context: dict[str, object] = field(default_factory=dict)
+    charts: dict[str, Chart] = field(default_factory=dict)
+    drawn: dict[str, str] = field(default_factory=dict)
+
+
+def _city_part(_results: CycleResults, _city: Region, data: CityReport) -> _Part:
+    return _Part(scope=data.result.name, charts=_city_charts(data))
+
+
+def _city_charts(data: CityReport) -> dict[str, Chart]:
+    from . import figures
+    from .charts import Chart
+
+    charts = {"radar": Chart(figures.city_radar(data), 600, 440), "trend": Chart(figures.city_trend(data), 660, 300)}
+    if data.status.ranks_shown:
+        charts["rank_interval"] = Chart(figures.city_rank_interval(data), 660, 220)
+    charts["priorities"] = Chart(figures.city_priorities(data), 660, 320)
+    return charts
+
+
+def _province_charts(data: ProvinceReport) -> dict[str, Chart]:
+    from . import figures
+    from .charts import Chart
+
+    cities = data.cities
+    return {"ranking": Chart(figures.ranking_bar(cities), 660, max(300, 90 + 20 * len(cities))),
+            "levels": Chart(figures.level_distribution(data.level_counts), 660, 240),
+            "dimensions": Chart(figures.dimension_boxes(cities, data.dimensions), 660, 260)}
+
+
+def _charts(data: CityReport | ProvinceReport) -> dict[str, str]:
+    """The charts of a city or province report (its map and annex aside) as SVG data: URIs by name, drawn in one
+    batch (what benchmarks/reports.py times)."""
+    from . import selectors
+    from .charts import svg_uris
+
+    return svg_uris(_province_charts(data) if isinstance(data, selectors.ProvinceReport) else _city_charts(data))
+
+
+def _province_part(results: CycleResults, province: Region, data: ProvinceReport) -> _Part:
+    from . import selectors
+    from .audit_annex import province_annex
+    from .charts import Chart
+    from .map_figures import province_map  # the map of the province's regions (reports.map_figures)
+
+    annex, annex_charts = province_annex(results, province)
+    map_data, map_figure = province_map(results, province)
+    return _Part(
+        scope=data.province.name,
+        context={"cities": _province_cities(data), "mean_index": selectors.scope_summary(data).mean,
+                 "annex": annex, "map_missing": map_data.missing},
+        charts={**_province_charts(data), "map": Chart(map_figure, 660, 480)},
+        drawn={f"audit_{name}": chart for name, chart in annex_charts.items()})
+
+
+def _national_part(results: CycleResults, _country: Region, data: NationalReport) -> _Part:
+    from . import figures, national_figures
+    from .audit_annex import national_annex
+    from .charts import Chart
+    from .map_figures import national_maps
+
+    annex, annex_charts = national_annex(results)
+    (provinces, province_figure), (prefectures, prefecture_figure) = national_maps(results)
+    rows = sum(1 for row in data.provinces if row.scored)
+    return _Part(
+        scope=_("National"),
+        context={"annex": annex, "map_missing": provinces.missing, "prefecture_map_missing": prefectures.missing,
+                 "tables": [table for table in (
+                     (_("The %(count)s highest ranked regions") % {"count": len(data.top)}, data.top, "top-regions"),
+                     (_("The %(count)s lowest ranked regions") % {"count": len(data.bottom)}, data.bottom,
+                      "bottom-regions")) if table[1]]},
+        charts={"levels": Chart(figures.level_distribution(data.level_counts), 660, 240),
+                "map": Chart(province_figure, 660, 540),
+                "prefecture_map": Chart(prefecture_figure, 660, 540),
+                "province_levels": Chart(national_figures.province_levels(data.provinces, data.level_counts), 660,
+                                         max(260, 130 + national_figures.ROW_HEIGHT * rows)),
+                "province_dimensions": Chart(national_figures.province_dimensions(data.provinces, data.dimensions),
+                                             660, max(260, 130 + national_figures.ROW_HEIGHT * rows))},
+        drawn={f"audit_{name}": chart for name, chart in annex_charts.items()})
+
+
+_PARTS: dict[str, Callable[[CycleResults, Region, Any], _Part]] = {
+    Report.Kind.CITY: _city_part, Report.Kind.PROVINCE: _province_part, Report.Kind.NATIONAL: _national_part}
+"""What each kind of report adds to its data: its charts, maps and annex."""
 
 
 @dataclass(frozen=True)
@@ -331,26 +447,6 @@ def _province_cities(data: ProvinceReport) -> list[ProvinceCity]:
             weakest = min(scored, key=lambda row: row[1])[0]
         cities.append(ProvinceCity(row=city, dimension_rows=rows, strongest=strongest, weakest=weakest))
     return cities
-
-
-def _charts(data: CityReport | ProvinceReport) -> dict[str, str]:
-    """Each chart of the report as an SVG data: URI, by name (sized for the 174 mm wide text of an A4 page), drawn
-    in one batch."""
-    from . import figures, selectors
-    from .charts import Chart, svg_uris
-
-    if isinstance(data, selectors.ProvinceReport):
-        cities = data.cities
-        return svg_uris({
-            "ranking": Chart(figures.ranking_bar(cities), 660, max(300, 90 + 20 * len(cities))),
-            "levels": Chart(figures.level_distribution(data.level_counts), 660, 240),
-            "dimensions": Chart(figures.dimension_boxes(cities, data.dimensions), 660, 260),
-        })
-    wanted = {"radar": Chart(figures.city_radar(data), 600, 440), "trend": Chart(figures.city_trend(data), 660, 300)}
-    if data.status.ranks_shown:
-        wanted["rank_interval"] = Chart(figures.city_rank_interval(data), 660, 220)
-    wanted["priorities"] = Chart(figures.city_priorities(data), 660, 320)
-    return svg_uris(wanted)
 
 
 def _build_store(report: Report, built: pdf.Pdf) -> None:

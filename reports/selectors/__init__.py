@@ -23,6 +23,7 @@ from assessments.models import Cycle, Publication
 
 from .audit import RunAnalysisReport, restricted, run_analysis
 from .city import city_report
+from .national import NationalReport, ProvinceRow, RankedRegion, nation_region, national_report
 from .rows import result_status, versions_of
 from .scope import (
     Regions,
@@ -83,9 +84,12 @@ __all__ = [
     "MethodIndicator",
     "MethodSummary",
     "Named",
+    "NationalReport",
     "NoResult",
     "Priority",
     "ProvinceReport",
+    "ProvinceRow",
+    "RankedRegion",
     "RegionResult",
     "Regions",
     "ResultStatus",
@@ -100,6 +104,8 @@ __all__ = [
     "city_report",
     "indicator_matrix",
     "input_label",
+    "nation_region",
+    "national_report",
     "province_report",
     "restricted",
     "result_status",

@@ -2,15 +2,15 @@
 reader may see, with its index and maturity level in the run shown, or marked as without a result.
 
 Views, as the map drills down (`MapView`): every province of the nation; the prefectures of the nation or of one
-province (with the county-level divisions the province administers directly — a municipality's districts,
-Hubei's 仙桃市 — so that the province is covered); the county-level divisions of a province or of a prefecture.
+province (with the county-level divisions provinces administer directly — a municipality's districts, Hubei's
+仙桃市 — so that every province is covered); the county-level divisions of a province or of a prefecture.
 Boundaries come from static/maps/ (scripts/build_boundaries.py), keyed by the register's codes: a region whose
 code has no boundary there is listed in `RegionMap.missing`, never dropped. A fixed number of queries (about eight)
 whatever the number of regions (2 more given a cycle).
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import pandas as pd
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from assessments.models import Region, RegionScore
 from smartgov.i18n import localised
 
+from .national import nation_region
 from .rows import bands_by_framework, named_on, number, result_status, results_of, shown_run_id, values_frame
 from .scope import Regions, Results
 from .types import Band, Named, NoResult, ResultStatus
@@ -172,7 +173,7 @@ def _within(scores: QuerySet[RegionScore], rows: pd.DataFrame, ids: list[int]) -
 
 def _nation() -> str:
     """The register's country, by name (one query)."""
-    country = Region.objects.filter(level=Region.Level.COUNTRY, tree="CN").order_by("code").first()
+    country = nation_region()
     return country.name if country is not None else _("China")
 
 
@@ -189,6 +190,8 @@ def _trail(view: MapView) -> list[Region | None]:
 
 
 def _where(view: MapView, within: Region | None) -> Q:
+    if within is None and view.level == Region.Level.PREFECTURE:  # with the counties provinces administer
+        return Q(tree="CN") & (Q(level=view.level) | Q(level=Region.Level.COUNTY, parent__level=Region.Level.PROVINCE))
     if within is None:
         return Q(level=view.level, tree="CN")
     if view.level == Region.Level.PREFECTURE:  # with the county-level divisions the province administers itself
@@ -207,3 +210,19 @@ def _drill(code: str, level: str, view: MapView, has_children: bool) -> MapView 
     if level == Region.Level.PREFECTURE:
         return MapView(level=Region.Level.COUNTY, within=code)
     return None
+
+
+def rated_by_regions_within(data: RegionMap) -> RegionMap:
+    """`data` with each region without a result of its own but with results within it (a province whose
+    prefectures and counties are scored) coloured by the maturity level its `mean_within` falls in, for a map of
+    the provinces of the nation. No query."""
+    bands = sorted(data.bands, key=lambda band: band.min_score)
+
+    def rated(region: MapRegion) -> MapRegion:
+        if region.has_result or region.mean_within is None:
+            return region
+        band = next((b for b in reversed(bands) if region.mean_within >= b.min_score), None)
+        return replace(region, index=region.mean_within, maturity=None if band is None else band.level,
+                       label=None if band is None else band.label)
+
+    return replace(data, regions=tuple(rated(region) for region in data.regions))

@@ -1,11 +1,11 @@
 """Reading stored score rows into pandas and plain Python values: what the reads of `reports.selectors` share."""
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, TypedDict
 
 import pandas as pd
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from assessments.models import ComparisonGroup, Cycle, Publication, Region, RegionScore
@@ -98,20 +98,22 @@ def groups_of(cycle: Cycle) -> tuple[tuple[Named, ...], dict[int, set[str]]]:
     return tuple(groups.values()), members
 
 
-def values_frame(queryset: QuerySet[Model], fields: Sequence[str]) -> pd.DataFrame:
+def values_frame(queryset: QuerySet[Any, Any], fields: Sequence[str]) -> pd.DataFrame:
     """The `fields` of the queryset's rows as columns (one query, rows never loaded as model instances)."""
     return pd.DataFrame.from_records(list(queryset.values(*fields)), columns=list(fields))
 
 
-def region_frame(where: Q, results: CycleResults, members: dict[int, set[str]] | None = None) -> pd.DataFrame:
+def region_frame(where: Q, results: CycleResults, members: dict[int, set[str]] | None = None, *,
+                 extra: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The `RegionScore` rows matching `where` with their region's code, name and province as they were named when
     the cycle closed (two queries); numbers as floats. `group_ranks` maps the code of each comparison group the
     region belongs to (stored with the run, or a member in `members`) to its rank there. When `results` does not
-    show ranks (too few participants approved), every rank is NaN (None in `group_ranks`)."""
+    show ranks (too few participants approved), every rank is NaN (None in `group_ranks`). `extra`: more fields of
+    the rows (lookup → column name), e.g. {"region__level": "region_level"}."""
     name = localised("region__name_zh", "region__name_en")
     province_name = localised("region__province__name_zh", "region__province__name_en")
     fields = {"region_id": "region_id", "region__code": "code", name: "name", "region__province_id": "province_id",
-              "region__province__code": "province_code", province_name: "province"}
+              "region__province__code": "province_code", province_name: "province", **(extra or {})}
     numbers = ["index", "level", "rank", "parent_rank", "change", "complete", "coverage", "rank_median",
                "rank_low", "rank_high", "group_ranks"]
     frame = values_frame(RegionScore.objects.filter(where), [*fields, *numbers]).rename(columns=fields)
