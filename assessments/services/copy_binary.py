@@ -17,9 +17,10 @@ FIXED = {"smallint": ">i2", "integer": ">i4", "bigint": ">i8", "double precision
 """PostgreSQL column type → numpy dtype of its binary representation."""
 
 
-def binary_types(db_types: list[str]) -> list[str] | None:
-    """The numpy dtype of each column, or None when a column has no fixed-width binary form here."""
-    dtypes = [FIXED.get(db_type) for db_type in db_types]
+def binary_types(db_types: list[str | None]) -> list[str] | None:
+    """The numpy dtype of each column (by its PostgreSQL type, as Django's `Field.db_type` gives it), or None when
+    a column has no fixed-width binary form here."""
+    dtypes = [FIXED.get(db_type or "") for db_type in db_types]
     return None if None in dtypes else [dtype for dtype in dtypes if dtype is not None]
 
 
