@@ -42,10 +42,11 @@ CITY_TARGET, BATCH_TARGET, FARM_TARGET = 3.0, 600.0, 1.8
 
 def _scored(cycle):
     """Every cycle of the benchmark framework scored once (the reports show a trend over the periods)."""
-    from assessments.models import Cycle
+    from assessments.models import Cycle, Submission
     from assessments.services import cycle_scores_compute, cycle_scores_request
 
-    for each in Cycle.objects.filter(framework=cycle.framework, current_run__isnull=True).order_by("period"):
+    for each in (Cycle.objects.filter(framework=cycle.framework, current_run__isnull=True,
+                                      submissions__status=Submission.Status.APPROVED).distinct().order_by("period")):
         run = cycle_scores_compute(run_id=cycle_scores_request(cycle=each, reason="benchmark", enqueue=False).pk)
         assert run.status == "succeeded", run.error
     cycle.refresh_from_db()

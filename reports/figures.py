@@ -210,12 +210,15 @@ def city_trend(report: CityReport, *, title: str | None = None) -> go.Figure:
     bands = sorted(report.bands, key=lambda band: band.min_score)
     colours = level_colors([band.level for band in bands])
     uppers = [*(b.min_score for b in bands[1:]), 100] if bands else []
-    for band, upper in zip(bands, uppers, strict=True):
-        figure.add_hrect(y0=band.min_score, y1=upper, fillcolor=colours.get(band.level, GRID), opacity=0.12,
-                         line={"width": 0}, layer="below")
-        figure.add_annotation(x=1.01, xref="paper", xanchor="left", y=(band.min_score + upper) / 2,
-                              yanchor="middle", text=band.label, showarrow=False,
-                              font={"size": 10, "color": MUTED})
+    # The bands as layout shapes and annotations set at once: `add_hrect` resolves the subplots for each band,
+    # 0.1 s apiece, most of the city page's time.
+    figure.update_layout(
+        shapes=[{"type": "rect", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": band.min_score,
+                 "y1": upper, "fillcolor": colours.get(band.level, GRID), "opacity": 0.12, "line": {"width": 0},
+                 "layer": "below"} for band, upper in zip(bands, uppers, strict=True)],
+        annotations=[{"x": 1.01, "xref": "paper", "xanchor": "left", "y": (band.min_score + upper) / 2,
+                      "yanchor": "middle", "text": band.label, "showarrow": False,
+                      "font": {"size": 10, "color": MUTED}} for band, upper in zip(bands, uppers, strict=True)])
     figure.add_trace(go.Scatter(
         x=periods, y=[point.index for point in trend], mode="lines+markers+text", name=_("Index"),
         text=[_fmt(point.index) for point in trend], textposition="bottom center",
