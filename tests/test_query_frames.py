@@ -1,5 +1,6 @@
 """`query_frame`: the rows as the queryset gives them, by COPY on PostgreSQL as row by row elsewhere — texts with
-commas, quotes and line breaks, NULL numbers, no rows at all."""
+commas, quotes and line breaks, numbers to the bit (the scores and the inputs' fingerprint depend on them), NULL
+numbers, no rows at all."""
 
 import math
 
@@ -23,6 +24,9 @@ def test_the_frame_holds_the_rows_as_they_are(framework, regions):
     values = IndicatorValue.objects.filter(submission__cycle=cycle).order_by("pk")
     values.filter(pk=values[0].pk).update(note='他说,"好"\n第二行')
     values.filter(pk=values[1].pk).update(note="NA")
+    for row, number in zip(values[2:8], [0.1 + 0.2, 1e-300, 123456.78901234568, 2 / 3, 5e-324, 1.7976931348623157e308],
+                           strict=True):
+        values.filter(pk=row.pk).update(value=number)
     frame = query_frame(_rows(cycle), DTYPES)
     assert list(frame.columns) == list(DTYPES)
     assert [str(t) for t in frame.dtypes] == ["str", "int64", "str", "float64", "str"]
