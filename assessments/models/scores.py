@@ -123,9 +123,14 @@ class RegionScore(models.Model):
 
 
 class DimensionScore(models.Model):
-    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="dimension_scores")
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
-    dimension = models.ForeignKey("indicators.Dimension", on_delete=models.PROTECT, related_name="+")
+    """Its keys are enforced by triggers, once per statement (assessments/db_references.py); the run's index is
+    the unique constraint's."""
+
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="dimension_scores",
+                            db_constraint=False, db_index=False)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    dimension = models.ForeignKey("indicators.Dimension", on_delete=models.PROTECT, related_name="+",
+                                  db_constraint=False)
     score = models.FloatField(_("score"), null=True)
     coverage = models.FloatField(_("share of weight present"))
     rank = models.PositiveIntegerField(_("rank"), null=True)
@@ -142,9 +147,13 @@ class DimensionScore(models.Model):
 
 
 class IndicatorScore(models.Model):
-    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="indicator_scores")
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    """Its keys are enforced by triggers, once per statement (assessments/db_references.py); the run's index is
+    the unique constraint's."""
+
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="indicator_scores",
+                            db_constraint=False, db_index=False)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+", db_constraint=False)
     value = models.FloatField(_("value"), null=True)
     score = models.FloatField(_("normalised score"), null=True)
     weight = models.FloatField(_("effective weight"))

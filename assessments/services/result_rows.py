@@ -30,25 +30,11 @@ class ResultTable:
     """One row per result row; columns named as the model's columns (`attname`: run_id, region_id, …), no id."""
 
 
-def result_tables(*, run_id: int, result: ScoringResult, intervals: pd.DataFrame, period: int,
-                  regions: Mapping[str, int], dimensions: Mapping[str, int],
-                  indicators: Mapping[str, int]) -> list[ResultTable]:
-    """The rows of `period` a run stores: per region (with its rank interval, `intervals`: region, rank_median,
-    rank_p05, rank_p95), per region and dimension, per region and indicator. `regions`, `dimensions` and
+def result_tables(*, run_id: int, result: ScoringResult, period: int, regions: Mapping[str, int],
+                  dimensions: Mapping[str, int], indicators: Mapping[str, int]) -> list[ResultTable]:
+    """The rows of `period` a run stores per region and dimension and per region and indicator (those of the
+    regions themselves wait for the sensitivity analysis: `region_table`). `regions`, `dimensions` and
     `indicators` map codes to primary keys."""
-    index = result.index[result.index["period"] == period].merge(intervals, on="region", how="left")
-    region_ids = _ids(index["region"], regions)
-    group_ranks = _group_ranks(result.group_ranks, period)
-    region_rows = pd.DataFrame({
-        "run_id": run_id, "region_id": region_ids,
-        "group_ranks": [group_ranks.get(code, {}) for code in index["region"].astype(str)],
-        "index": index["index"].to_numpy(dtype=float), "level": index["level"].astype("Int64").array,
-        "rank": index["rank"].astype("Int64").array, "parent_rank": index["parent_rank"].astype("Int64").array,
-        "change": index["change"].to_numpy(dtype=float), "complete": index["complete"].to_numpy(dtype=bool),
-        "coverage": index["coverage"].to_numpy(dtype=float),
-        "rank_median": index["rank_median"].to_numpy(dtype=float),
-        "rank_low": index["rank_p05"].to_numpy(dtype=float), "rank_high": index["rank_p95"].to_numpy(dtype=float),
-    })
     dims = result.dimensions[result.dimensions["period"] == period]
     dimension_rows = pd.DataFrame({
         "run_id": run_id, "region_id": _ids(dims["region"], regions),
@@ -63,8 +49,25 @@ def result_tables(*, run_id: int, result: ScoringResult, intervals: pd.DataFrame
         "score": inds["score"].to_numpy(dtype=float), "weight": inds["weight"].fillna(0.0).to_numpy(dtype=float),
         "contribution": inds["contribution"].to_numpy(dtype=float), "gap": inds["gap"].to_numpy(dtype=float),
     })
-    return [ResultTable(RegionScore, region_rows), ResultTable(DimensionScore, dimension_rows),
-            ResultTable(IndicatorScore, indicator_rows)]
+    return [ResultTable(DimensionScore, dimension_rows), ResultTable(IndicatorScore, indicator_rows)]
+
+
+def region_table(*, run_id: int, result: ScoringResult, intervals: pd.DataFrame, period: int,
+                 regions: Mapping[str, int]) -> ResultTable:
+    """The row of `period` a run stores per region, with its rank interval (`intervals`: region, rank_median,
+    rank_p05, rank_p95)."""
+    index = result.index[result.index["period"] == period].merge(intervals, on="region", how="left")
+    group_ranks = _group_ranks(result.group_ranks, period)
+    return ResultTable(RegionScore, pd.DataFrame({
+        "run_id": run_id, "region_id": _ids(index["region"], regions),
+        "group_ranks": [group_ranks.get(code, {}) for code in index["region"].astype(str)],
+        "index": index["index"].to_numpy(dtype=float), "level": index["level"].astype("Int64").array,
+        "rank": index["rank"].astype("Int64").array, "parent_rank": index["parent_rank"].astype("Int64").array,
+        "change": index["change"].to_numpy(dtype=float), "complete": index["complete"].to_numpy(dtype=bool),
+        "coverage": index["coverage"].to_numpy(dtype=float),
+        "rank_median": index["rank_median"].to_numpy(dtype=float),
+        "rank_low": index["rank_p05"].to_numpy(dtype=float), "rank_high": index["rank_p95"].to_numpy(dtype=float),
+    }))
 
 
 def tables_write(tables: Sequence[ResultTable], *, copy: bool | None = None) -> None:

@@ -2,17 +2,19 @@
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
-from typing import Any
+from functools import partial
 
+import pandas as pd
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import Actor
-from indicators.scoring import ScoringResult, compute, engine_version
+from indicators.scoring import FrameworkSpec, ScoringResult, compute, engine_version
 from indicators.services import framework_spec
 from outbox.services import job_enqueue
 from smartgov.errors import DomainError, ErrorCode, PermissionRefused
@@ -20,10 +22,10 @@ from smartgov.errors import DomainError, ErrorCode, PermissionRefused
 from ..models import Cycle, Region, RunAnalysis, ScoreRun
 from ..permissions import may_recompute
 from ..selectors import cycle_values_frame
-from .groups import cycle_groups, group_facts
+from .groups import GroupInput, cycle_groups, group_facts
 from .inputs_fingerprint import inputs_fingerprint
 from .inputs_fingerprint import matches as fingerprint_matches
-from .result_rows import result_tables, tables_write
+from .result_rows import region_table, result_tables, tables_write
 from .run_analysis import RunAnalysisResult, run_analysis
 
 logger = logging.getLogger(__name__)
@@ -99,10 +101,13 @@ def cycle_scores_compute(*, run_id: int) -> ScoreRun:
         groups = cycle_groups(cycle)
         result = compute(values, spec, parents=parents, groups={g.code: g.members for g in groups})
         _run_progress(run, 30, "auditing")
-        analysis = run_analysis(current, spec, period=cycle.period, progress=_sensitivity_progress(run))
-        _run_progress(run, 90, "writing")
-        method = {"spec": asdict(spec), "uncertainty": analysis.method, "groups": group_facts(groups)}
-        _run_write(run, result, analysis, method, inputs_fingerprint(values))
+        write = partial(_run_write, run, result, spec=spec, groups=groups, fingerprint=inputs_fingerprint(values))
+        if connection.vendor == "postgresql":
+            with ThreadPoolExecutor(1, thread_name_prefix=f"score-run-{run.pk}") as alongside:
+                write(alongside.submit(_run_analysis_in_thread, run, current, spec).result)
+        else:
+            analysis = _run_analysis(run, current, spec)
+            write(lambda: analysis)
     except Exception as error:
         logger.exception("score run %s failed", run_id)
         ScoreRun.objects.filter(pk=run_id).update(
@@ -110,6 +115,24 @@ def cycle_scores_compute(*, run_id: int) -> ScoreRun:
         )
     run.refresh_from_db()
     return run
+
+
+def _run_analysis(run: ScoreRun, current: pd.DataFrame, spec: FrameworkSpec) -> RunAnalysisResult:
+    analysis = run_analysis(current, spec, period=run.cycle.period, progress=_sensitivity_progress(run))
+    _run_progress(run, 90, "writing")
+    return analysis
+
+
+def _run_analysis_in_thread(run: ScoreRun, current: pd.DataFrame, spec: FrameworkSpec) -> RunAnalysisResult:
+    """`_run_analysis` in a thread of its own while the run's thread writes the rows that do not wait for it
+    (numpy's sorts and products release the GIL, and the database writes in its own process), so the sensitivity
+    analysis and the writes no longer add up. The progress it tells goes by the thread's own connection,
+    outside the writing transaction, which is why only PostgreSQL does this: on SQLite that connection would
+    wait for the writer's lock."""
+    try:
+        return _run_analysis(run, current, spec)
+    finally:
+        connections.close_all()
 
 
 def _run_start(run_id: int) -> ScoreRun | None:
@@ -161,19 +184,26 @@ def cycle_scores_are_current(cycle: Cycle) -> bool:
 
 
 @transaction.atomic
-def _run_write(run: ScoreRun, result: ScoringResult, analysis: RunAnalysisResult, method: dict[str, Any],
-               fingerprint: str) -> None:
+def _run_write(run: ScoreRun, result: ScoringResult, analysed: Callable[[], RunAnalysisResult], *,
+               spec: FrameworkSpec, groups: list[GroupInput], fingerprint: str) -> None:
+    """Write the run's results and make it current, in one transaction. The rows per dimension and indicator
+    (nearly all of them, their keys checked as each statement ends: assessments/db_references.py) are written
+    while the analysis may still be going; `analysed` waits for it."""
     cycle = run.cycle
-    tables = result_tables(
-        run_id=run.pk, result=result, intervals=analysis.intervals, period=cycle.period,
-        regions=dict(Region.objects.values_list("code", "pk")),
+    regions = dict(Region.objects.values_list("code", "pk"))
+    tables_write(result_tables(
+        run_id=run.pk, result=result, period=cycle.period, regions=regions,
         dimensions=dict(cycle.framework.dimensions.values_list("code", "pk")),
-        indicators=dict(cycle.framework.indicators.values_list("code", "pk")))
-    tables_write(tables)
+        indicators=dict(cycle.framework.indicators.values_list("code", "pk"))))
+    analysis = analysed()
+    regions_table = region_table(run_id=run.pk, result=result, intervals=analysis.intervals, period=cycle.period,
+                                 regions=regions)
+    tables_write([regions_table])
+    method = {"spec": asdict(spec), "uncertainty": analysis.method, "groups": group_facts(groups)}
     finished = ScoreRun.objects.filter(pk=run.pk, status=ScoreRun.Status.RUNNING).update(
         status=ScoreRun.Status.SUCCEEDED, progress=100, stage="", finished_at=timezone.now(),
-        regions=len(tables[0].frame), method=method, inputs_fingerprint=fingerprint, engine_version=engine_version(),
-        participants=cycle.submissions.count(), warnings=analysis.warnings,
+        regions=len(regions_table.frame), method=method, inputs_fingerprint=fingerprint,
+        engine_version=engine_version(), participants=cycle.submissions.count(), warnings=analysis.warnings,
     )
     if not finished:
         raise ScoringRefused(ABANDONED)

@@ -38,25 +38,62 @@ def competition_rank(values: FloatArray, groups: IntArray | None = None) -> Floa
     not ranked. Returns floats with NaN where not ranked.
     """
     values = np.asarray(values, dtype=float)
-    keys = -values
     if groups is None:
-        unranked = np.isnan(values)
-        order = np.argsort(np.where(unranked, np.inf, keys), axis=-1)
-        sorted_keys = np.take_along_axis(keys, order, axis=-1)
-        unranked = np.take_along_axis(unranked, order, axis=-1)
-        ranks_sorted = _block_starts(np.where(unranked, np.inf, sorted_keys)) + 1.0
-    else:
-        groups = np.broadcast_to(np.asarray(groups), values.shape)
-        order = np.lexsort((keys, groups), axis=-1)
-        sorted_keys = np.take_along_axis(keys, order, axis=-1)
-        sorted_groups = np.take_along_axis(groups, order, axis=-1)
-        group_breaks = _group_breaks(sorted_groups)
-        group_starts = _block_starts(sorted_groups)
-        ranks_sorted = (_block_starts(sorted_keys, group_breaks) - group_starts) + 1.0
-        unranked = np.isnan(sorted_keys) | (sorted_groups < 0)
-    ranks_sorted[unranked] = np.nan
+        return _competition_rank_ungrouped(values)
+    keys = -values
+    groups = np.broadcast_to(np.asarray(groups), values.shape)
+    order = np.lexsort((keys, groups), axis=-1)
+    sorted_keys = np.take_along_axis(keys, order, axis=-1)
+    sorted_groups = np.take_along_axis(groups, order, axis=-1)
+    group_breaks = _group_breaks(sorted_groups)
+    group_starts = _block_starts(sorted_groups)
+    ranks_sorted = (_block_starts(sorted_keys, group_breaks) - group_starts) + 1.0
+    ranks_sorted[np.isnan(sorted_keys) | (sorted_groups < 0)] = np.nan
     ranks = np.empty_like(ranks_sorted)
     np.put_along_axis(ranks, order, ranks_sorted, axis=-1)
+    return ranks
+
+
+BLOCK_ELEMENTS = 1 << 20
+"""Elements ranked at once by `_competition_rank_ungrouped` (a few hundred rankings of a national period)."""
+
+
+def _competition_rank_ungrouped(values: FloatArray) -> FloatArray:
+    """`competition_rank` without groups, by the cheapest path numpy offers for the sensitivity analysis's
+    twenty million ranks: rows in blocks of about `BLOCK_ELEMENTS` (each step's temporaries then stay in the cache
+    and reuse the allocator's memory, where whole-matrix temporaries of 160 MB spent more time faulting their pages
+    in than sorting: 2.0 s → 1.0 s), the sorted keys from `np.sort` (SIMD, faster than gathering them by the
+    permutation), ranks counted in 32-bit integers and one flat scatter back through the permutation (faster than
+    `put_along_axis`). The permutation's order within a run of equal keys does not matter: they share its first
+    position."""
+    n = values.shape[-1]
+    ranks = np.empty(values.shape, dtype=float)
+    if values.size == 0:
+        return ranks
+    rows, flat_ranks = values.reshape(-1, n), ranks.reshape(-1, n)
+    step = max(1, BLOCK_ELEMENTS // n)
+    positions = np.arange(1, n + 1, dtype=np.int32)
+    for start in range(0, rows.shape[0], step):
+        flat_ranks[start:start + step] = _block_ranks(rows[start:start + step], positions)
+    return ranks
+
+
+def _block_ranks(values: FloatArray, positions: IntArray) -> FloatArray:
+    unranked = np.isnan(values)
+    keys = np.negative(values)
+    keys[unranked] = np.inf
+    rows, n = keys.shape
+    order = np.argsort(keys, axis=-1)
+    keys.sort(axis=-1)
+    starts = np.empty(keys.shape, dtype=np.int32)
+    starts[:, 0] = 1
+    np.multiply(keys[:, 1:] != keys[:, :-1], positions[1:], out=starts[:, 1:])
+    np.maximum.accumulate(starts, axis=-1, out=starts)
+    order += (np.arange(rows) * n)[:, None]
+    ranks = np.empty(keys.size, dtype=float)
+    ranks[order.ravel()] = starts.ravel()
+    ranks = ranks.reshape(rows, n)
+    ranks[unranked] = np.nan
     return ranks
 
 

@@ -45,7 +45,7 @@ from .frames import rank_basis
 from .framework import Framework, compile_spec
 from .normalise import normalise_cube
 from .outliers import check_log, declared, treat_array, treatment_columns
-from .ranking import competition_rank
+from .ranking import BLOCK_ELEMENTS, competition_rank
 from .spec import FrameworkSpec, OutlierTreatment, UncertainInputs
 from .uncertainty import BATCH_CELLS, nan_quantiles
 from .weighting import framework_weights
@@ -401,10 +401,18 @@ def sensitivity(values: pd.DataFrame, spec: FrameworkSpec, inputs: UncertainInpu
     nominal = ranks_of(nominal_index)[0]
 
     def evaluate(x: FloatArray) -> FloatArray:
-        ranks = ranks_of(model.indices(x, progress))
-        both = ~np.isnan(ranks) & ~np.isnan(nominal)
-        shift = np.where(both, np.abs(ranks - nominal), 0.0).sum(axis=1) / np.maximum(both.sum(axis=1), 1)
-        return np.column_stack([ranks, shift])
+        """Every run's ranks and its mean absolute shift from the nominal ranks, a block of runs at a time (the
+        temporaries of a block stay small: see `ranking.BLOCK_ELEMENTS`)."""
+        index = model.indices(x, progress)
+        y = np.empty((index.shape[0], index.shape[1] + 1))
+        step = max(1, BLOCK_ELEMENTS // max(index.shape[1], 1))
+        for start in range(0, index.shape[0], step):
+            ranks = ranks_of(index[start:start + step])
+            both = ~np.isnan(ranks) & ~np.isnan(nominal)
+            y[start:start + step, :-1] = ranks
+            y[start:start + step, -1] = (np.where(both, np.abs(ranks - nominal), 0.0).sum(axis=1)
+                                         / np.maximum(both.sum(axis=1), 1))
+        return y
 
     groups = model.groups()
     shift_column = raw.shape[1]

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from assessments.models import Cycle, DimensionScore, IndicatorScore, Region, RegionScore, ScoreRun
 from assessments.selectors import cycle_values_frame
-from assessments.services.result_rows import result_tables, tables_write
+from assessments.services.result_rows import region_table, result_tables, tables_write
 from assessments.services.run_analysis import run_analysis
 from indicators.scoring import compute
 from indicators.services import framework_spec
@@ -29,10 +29,12 @@ def _tables(cycle, run_id):
     result = compute(values, spec, parents=parents, groups={"g1": members})
     analysis = run_analysis(values[values["period"] == cycle.period], spec, period=cycle.period,
                             progress=lambda share: None)
-    return result_tables(run_id=run_id, result=result, intervals=analysis.intervals, period=cycle.period,
-                         regions=dict(Region.objects.values_list("code", "pk")),
-                         dimensions=dict(cycle.framework.dimensions.values_list("code", "pk")),
-                         indicators=dict(cycle.framework.indicators.values_list("code", "pk")))
+    ids = dict(Region.objects.values_list("code", "pk"))
+    return [region_table(run_id=run_id, result=result, intervals=analysis.intervals, period=cycle.period,
+                         regions=ids),
+            *result_tables(run_id=run_id, result=result, period=cycle.period, regions=ids,
+                           dimensions=dict(cycle.framework.dimensions.values_list("code", "pk")),
+                           indicators=dict(cycle.framework.indicators.values_list("code", "pk")))]
 
 
 def _stored(run):

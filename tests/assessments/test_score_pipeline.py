@@ -83,7 +83,7 @@ def test_a_failure_leaves_the_previous_results_current(scored, monkeypatch):
 
 
 def test_a_failure_while_writing_writes_nothing(scored, monkeypatch):
-    """The database refuses the last row of the last table (a weight that may not be NULL), after the region and
+    """The database refuses the last row of the indicator table (a weight that may not be NULL), after the
     dimension rows were written (by COPY on PostgreSQL, bulk inserts on SQLite): the run fails, nothing of it
     stays and the previous run stays current."""
     first = _run(scored)

@@ -48,3 +48,15 @@ def test_competition_ranks_of_many_rows_with_ties_gaps_and_infinities_equal_pand
     values[3, :2] = [np.inf, -np.inf]
     expected = pd.DataFrame(values.T).rank(method="min", ascending=False).to_numpy().T
     np.testing.assert_array_equal(competition_rank(values), expected)
+
+
+def test_competition_ranks_over_several_leading_axes_all_missing_rows_and_no_regions():
+    rng = np.random.default_rng(6)
+    values = rng.integers(0, 5, size=(3, 4, 25)).astype(float)
+    values[1, 2] = np.nan
+    ranks = competition_rank(values)
+    for i in range(3):
+        expected = pd.DataFrame(values[i].T).rank(method="min", ascending=False).to_numpy().T
+        np.testing.assert_array_equal(ranks[i], expected)
+    assert np.isnan(ranks[1, 2]).all()
+    assert competition_rank(np.empty((7, 0))).shape == (7, 0)
