@@ -18,8 +18,10 @@ def restore_triggers(apps, schema_editor):
 
 
 def create_triggers(apps, schema_editor):
-    db_triggers.create(schema_editor)
+    """The published results' triggers last: SQLite fires the newest first, and a published run's rows are refused
+    for being published before anything else."""
     db_references.create(schema_editor)
+    db_triggers.create(schema_editor)
 
 
 def drop_all_triggers(apps, schema_editor):
