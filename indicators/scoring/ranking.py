@@ -90,9 +90,8 @@ def _block_ranks(values: FloatArray, positions: IntArray) -> FloatArray:
     np.multiply(keys[:, 1:] != keys[:, :-1], positions[1:], out=starts[:, 1:])
     np.maximum.accumulate(starts, axis=-1, out=starts)
     order += (np.arange(rows) * n)[:, None]
-    ranks = np.empty(keys.size, dtype=float)
-    ranks[order.ravel()] = starts.ravel()
-    ranks = ranks.reshape(rows, n)
+    ranks = np.empty((rows, n), dtype=float)
+    ranks.reshape(-1)[order.ravel()] = starts.ravel()
     ranks[unranked] = np.nan
     return ranks
 
