@@ -1,4 +1,4 @@
-"""Ranks along the last axis of an array, fully vectorised (one sort per call, no loop over rows).
+"""Ranks along the last axis of an array, vectorised (sorts over whole blocks of rows, never a loop over one row).
 
 NaN is "not ranked": it gets rank NaN and does not affect the ranks of the others. Equal values get one rank
 whatever order the sort leaves them in, so the sorts need not be stable (numpy's default sort is three times
