@@ -83,15 +83,17 @@ def _sqlite() -> list[str]:
     return statements
 
 
+def _triggers() -> list[tuple[str, str]]:
+    """(trigger, table) of every trigger this module creates."""
+    return [*((f"{table}_references_{event}", table) for table in REFERENCES for event in ("insert", "update")),
+            *((f"{parent}_referenced", parent) for parent in _referrers())]
+
+
 def _drop_statements(vendor: str) -> list[str]:
-    tables = [f"{table}_references_{event}" for table in REFERENCES for event in ("insert", "update")]
-    parents = [f"{parent}_referenced" for parent in _referrers()]
     if vendor == "sqlite":
-        return [f"DROP TRIGGER IF EXISTS {name}" for name in tables + parents]
+        return [f"DROP TRIGGER IF EXISTS {name}" for name, _table in _triggers()]
     if vendor == "postgresql":
-        return [*(f"DROP TRIGGER IF EXISTS {table}_references_{event} ON {table}" for table in REFERENCES
-                  for event in ("insert", "update")),
-                *(f"DROP TRIGGER IF EXISTS {parent}_referenced ON {parent}" for parent in _referrers())]
+        return [f"DROP TRIGGER IF EXISTS {name} ON {table}" for name, table in _triggers()]
     return []
 
 
