@@ -3,16 +3,18 @@
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
 from django.contrib.auth.models import User
-from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from audit.services import Actor
 from indicators.models import Dimension, Indicator
+from indicators.published import FrameworkContents, framework_contents
 from smartgov.errors import NotFound
 from smartgov.query_frames import query_frame
 
@@ -78,23 +80,22 @@ def previous_values(submission: Submission) -> dict[str, float | None]:
 
 def submission_findings_of(submission: Submission) -> list[Finding]:
     """Missing values and evidence, broken cross-indicator rules and unexplained anomalies of a submission."""
-    indicators = list(submission.cycle.framework.indicators.order_by("dimension__order", "order"))
     current = list(submission.values.values_list("indicator__code", "value", "note", "source"))
-    return _findings(submission, indicators, current, previous_values(submission))
+    return _findings(submission, framework_contents(submission.cycle.framework), current,
+                     previous_values(submission))
 
 
-def _findings(submission: Submission, indicators: list[Indicator], current: list[tuple[str, float, str, str]],
+def _findings(submission: Submission, contents: FrameworkContents, current: list[tuple[str, float, str, str]],
               previous: dict[str, float | None]) -> list[Finding]:
-    """`submission_findings_of`, given what the caller has read already: the framework's indicators in order, the
+    """`submission_findings_of`, given what the caller has read already: the framework's contents, the
     submission's (code, value, note, source) and last period's values."""
-    framework = submission.cycle.framework
     return submission_findings(
-        indicators=indicators,
+        indicators=list(contents.indicators),
         values={code: value for code, value, _note, _source in current},
         notes={code: note for code, _value, note, _source in current},
         previous=previous,
-        rules=list(framework.rules.all()),
-        threshold=framework.anomaly_threshold,
+        rules=list(contents.rules),
+        threshold=submission.cycle.framework.anomaly_threshold,
         evidenced=set(submission.evidence.filter(indicator__isnull=False).values_list("indicator__code", flat=True)),
         from_citizens={code for code, _value, _note, source in current if source == IndicatorValue.Source.SURVEY},
     )
@@ -113,17 +114,15 @@ class EntryProgress:
 
 def entry_progress(submission: Submission) -> EntryProgress:
     """The entry form's counters and findings without the rest of the form (evidence lists, comments, who saved
-    what): an autosave answers with them after every change, 300 officers at once on deadline day. 6 queries."""
-    indicators = list(submission.cycle.framework.indicators.select_related("dimension")
-                      .order_by("dimension__order", "order"))
+    what): an autosave answers with them after every change, 300 officers at once on deadline day. 3 queries
+    once the process keeps the framework's contents (`indicators.published`)."""
+    contents = framework_contents(submission.cycle.framework)
     current = list(submission.values.values_list("indicator__code", "value", "note", "source"))
     filled = {code for code, *_rest in current}
-    dimensions: dict[str, int] = {}
-    for indicator in indicators:
-        code = indicator.dimension.code
-        dimensions[code] = dimensions.get(code, 0) + (indicator.code in filled)
-    return EntryProgress(filled=sum(dimensions.values()), total=len(indicators), dimensions=dimensions,
-                         findings=_findings(submission, indicators, current, previous_values(submission)))
+    dimensions = {dimension.code: sum(indicator.code in filled for indicator in indicators)
+                  for dimension, indicators in contents.dimensions}
+    return EntryProgress(filled=sum(dimensions.values()), total=len(contents.indicators), dimensions=dimensions,
+                         findings=_findings(submission, contents, current, previous_values(submission)))
 
 
 def submissions_findings_of(cycle: Cycle, submissions: Iterable[Submission]) -> dict[int, list[Finding]]:
@@ -133,8 +132,8 @@ def submissions_findings_of(cycle: Cycle, submissions: Iterable[Submission]) -> 
     ids = [submission.pk for submission in submissions]
     regions = {submission.pk: submission.region_id for submission in submissions}
     framework = cycle.framework
-    indicators = list(framework.indicators.order_by("dimension__order", "order"))
-    rules = list(framework.rules.all())
+    contents = framework_contents(framework)
+    indicators, rules = list(contents.indicators), list(contents.rules)
     current: dict[int, list[tuple[str, float, str, str]]] = {pk: [] for pk in ids}
     for pk, code, value, note, source in IndicatorValue.objects.filter(submission_id__in=ids).values_list(
             "submission_id", "indicator__code", "value", "note", "source"):
@@ -229,6 +228,12 @@ class EntryForm:
     has_previous: bool
     """Whether an earlier cycle has values of this region to copy."""
 
+    @cached_property
+    def evidence_missing(self) -> frozenset[str]:
+        """Codes of the indicators whose required evidence is missing (the form marks each row)."""
+        return frozenset(code for finding in self.findings if finding.kind == "evidence_missing"
+                         for code in finding.indicators)
+
     @property
     def filled(self) -> int:
         return sum(block.filled for block in self.dimensions)
@@ -241,7 +246,7 @@ class EntryForm:
 def submission_entry(submission: Submission) -> EntryForm:
     """Everything the entry form shows, in a fixed number of queries: the framework's dimensions and
     indicators with this submission's values, last period's values, evidence, review comments and findings."""
-    framework = submission.cycle.framework
+    contents = framework_contents(submission.cycle.framework)
     values = {v.indicator_id: v for v in submission.values.select_related("updated_by")}
     previous = previous_values(submission)
     evidence: dict[int | None, list[Evidence]] = {}
@@ -253,14 +258,13 @@ def submission_entry(submission: Submission) -> EntryForm:
         comments.setdefault(comment.indicator_id, []).append(comment)
     dimensions = [
         EntryDimension(dimension, [EntryRow(i, values.get(i.pk), previous.get(i.code), evidence.get(i.pk, []),
-                                            comments.get(i.pk, [])) for i in dimension.indicators.all()])
-        for dimension in framework.dimensions.order_by("order").prefetch_related(
-            Prefetch("indicators", queryset=framework.indicators.order_by("order")))
+                                            comments.get(i.pk, [])) for i in indicators])
+        for dimension, indicators in contents.dimensions
     ]
-    indicators = [row.indicator for block in dimensions for row in block.rows]
-    current = [(i.code, v.value, v.note, v.source) for i in indicators if (v := values.get(i.pk)) is not None]
+    current = [(i.code, v.value, v.note, v.source) for i in contents.indicators
+               if (v := values.get(i.pk)) is not None]
     return EntryForm(dimensions=dimensions, general_comments=comments.get(None, []),
-                     findings=_findings(submission, indicators, current, previous), has_previous=bool(previous))
+                     findings=_findings(submission, contents, current, previous), has_previous=bool(previous))
 
 
 def region_score_of(submission: Submission) -> RegionScore | None:

@@ -15,6 +15,7 @@ from assessments import db_triggers as published_triggers
 from audit import db_triggers as audit_triggers
 from indicators.framework_file import load_framework_file
 from indicators.models import Framework
+from indicators.published import framework_contents_forget
 from indicators.services import framework_import, framework_publish
 from tests.factories import CAST, CycleFactory, SubmissionFactory, example_user, region_tree
 
@@ -158,6 +159,14 @@ def _no_language_left_active():
     inherit it."""
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _no_framework_kept():
+    """A framework kept by the process (`indicators.published`) must not outlive the test whose database held
+    it: ids come back after a rollback, and a test with a frozen clock publishes at the same instant."""
+    yield
+    framework_contents_forget()
 
 
 @pytest.fixture(autouse=True)

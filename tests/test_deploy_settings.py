@@ -84,3 +84,23 @@ def test_https_settings_are_on_by_default_in_production_and_configurable(tmp_pat
     assert plain_http == "(False, 0, True, True, False, False)"
     development = _setting(tmp_path, expression, unset=[*https, "SECRET_KEY"], DEBUG="true")
     assert development == "(False, 0, False, False, False, False)"
+
+
+def test_the_wsgi_application_loads_every_view_with_the_process_and_opens_no_connection(tmp_path):
+    """gunicorn's `--preload` forks workers from a master that loaded the application: the views are imported
+    there (not on a worker's first request), and the master holds no database connection and no thread that
+    the forks would share."""
+    code = ("import sys, threading; from smartgov.wsgi import application; from django.db import connections; "
+            "print(all(m in sys.modules for m in ('assessments.views.submissions', 'reports.views', 'api.views'))"
+            ", [a for a in connections if connections[a].connection is not None], threading.active_count())")
+    secret = secrets.token_urlsafe(50)
+    result = _run(["-c", code], tmp_path, SECRET_KEY=secret)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["True", "[]", "1"]
+    assert "--preload" in _web_command()
+
+
+def _web_command() -> str:
+    import yaml
+
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["web"]["command"]

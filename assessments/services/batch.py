@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from audit.models import Action
 from audit.selectors import submissions_round_actors
 from audit.services import Actor, audit_record_each
+from indicators.published import framework_contents
 from smartgov.errors import DomainError, Invalid, PermissionRefused
 from smartgov.limits import COMMENT_MAX_LENGTH, NOTE_MAX_LENGTH
 
@@ -50,7 +51,7 @@ def values_save_many(*, cycle: Cycle, entries: Mapping[Submission, Mapping[str, 
     with transaction.atomic():
         submissions = _locked(cycle, entries)
         _check_may_edit_each(submissions, actor)
-        indicators = {i.code: i for i in cycle.framework.indicators.all()}
+        indicators = framework_contents(cycle.framework).by_code
         parsed: dict[int, dict[str, tuple[float | None, str]]] = {}
         errors, unknown = {}, []
         for submission in submissions:
@@ -89,7 +90,7 @@ def evidence_add_many(*, cycle: Cycle, uploads: Sequence[Upload], actor: Actor) 
         with transaction.atomic():
             submissions = {s.pk: s for s in _locked(cycle, [s for s, _code, _upload in uploads])}
             _check_may_edit_each(list(submissions.values()), actor)
-            indicators = {i.code: i for i in cycle.framework.indicators.all()}
+            indicators = framework_contents(cycle.framework).by_code
             attached: set[tuple[int, int | None, str]] = set(
                 Evidence.objects.filter(submission_id__in=list(submissions))
                 .values_list("submission_id", "indicator_id", "sha256"))

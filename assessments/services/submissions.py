@@ -12,6 +12,7 @@ from audit.models import Action, AuditEvent
 from audit.selectors import change_record, submission_events_since
 from audit.services import Actor, audit_record, audit_record_many
 from indicators.models import Indicator
+from indicators.published import framework_contents
 from smartgov.errors import DomainError, ErrorCode, Invalid, PermissionRefused
 from smartgov.limits import COMMENT_MAX_LENGTH, NOTE_MAX_LENGTH
 
@@ -120,7 +121,7 @@ def values_save(*, submission: Submission, entries: Mapping[str, Entry], actor: 
         _check_version(submission, expected_version, _(
             "Someone saved this submission after you opened it; your changes were not saved. Their changes are "
             "listed below: reload the page to see them, then enter yours again."))
-        indicators = {i.code: i for i in submission.cycle.framework.indicators.filter(code__in=list(entries))}
+        indicators = framework_contents(submission.cycle.framework).by_code
         parsed, errors = {}, {}
         unknown = [code for code in entries if code not in indicators]
         for code, entry in entries.items():
@@ -134,8 +135,8 @@ def values_save(*, submission: Submission, entries: Mapping[str, Entry], actor: 
                 errors[code] = str(error)
         if errors:
             raise ValuesInvalid(errors, unknown)
-        existing = {v.indicator.code: v for v in submission.values.select_related("indicator")
-                    .filter(indicator__code__in=list(parsed))}
+        codes = {indicators[code].pk: code for code in parsed}
+        existing = {codes[v.indicator_id]: v for v in submission.values.filter(indicator_id__in=list(codes))}
         if source != IndicatorValue.Source.SURVEY:
             refused = _survey_refusals(existing, parsed)
             if refused:
@@ -169,12 +170,12 @@ def _survey_refusals(existing: Mapping[str, IndicatorValue], parsed: Parsed) -> 
     """Values computed from citizens' responses (source "survey") change only when they are recomputed.
     `existing`: the submission's values of the indicators in `parsed`, by code."""
     refused = {}
-    for current in existing.values():
+    for code, current in existing.items():
         if current.source != IndicatorValue.Source.SURVEY:
             continue
-        value, note = parsed[current.indicator.code]
+        value, note = parsed[code]
         if value != current.value or note != current.note:
-            refused[current.indicator.code] = _(
+            refused[code] = _(
                 "This value is computed from citizens' responses and cannot be changed by hand; it changes only "
                 "when the responses are aggregated again. How it was computed: %(how)s") % {"how": current.note or "—"}
     return refused
