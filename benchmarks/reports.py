@@ -63,6 +63,7 @@ def _forget(cycle):
 def bench_city(cycle, samples: int) -> dict:
     from assessments.models import Region, RegionScore
     from reports import pdf, selectors, services
+    from reports.charts import svg_uris
     from reports.models import Report
     from reports.services import report_build, report_request
 
@@ -91,7 +92,7 @@ def bench_city(cycle, samples: int) -> dict:
     data = selectors.city_report(cycle, region)
     stages["data"] = time.perf_counter() - start
     start = time.perf_counter()
-    charts = services._charts(data)
+    charts = svg_uris(services._city_charts(data))
     stages["charts (4 SVG)"] = time.perf_counter() - start
     start = time.perf_counter()
     html = render_to_string("reports/pdf/city.html", {

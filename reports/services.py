@@ -359,15 +359,6 @@ def _province_charts(data: ProvinceReport) -> dict[str, Chart]:
             "dimensions": Chart(figures.dimension_boxes(cities, data.dimensions), 660, 260)}
 
 
-def _charts(data: CityReport | ProvinceReport) -> dict[str, str]:
-    """The charts of a city or province report (its map and annex aside) as SVG data: URIs by name, drawn in one
-    batch (what benchmarks/reports.py times)."""
-    from . import selectors
-    from .charts import svg_uris
-
-    return svg_uris(_province_charts(data) if isinstance(data, selectors.ProvinceReport) else _city_charts(data))
-
-
 def _province_part(results: CycleResults, province: Region, data: ProvinceReport) -> _Part:
     from . import selectors
     from .audit_annex import province_annex
