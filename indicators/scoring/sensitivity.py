@@ -29,7 +29,9 @@ rank; and S1/ST of the mean absolute rank shift from the nominal ranking.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +53,8 @@ from .uncertainty import BATCH_CELLS, nan_quantiles
 from .weighting import framework_weights
 
 DEFAULT_SAMPLES = 1024
+RANK_THREADS = min(2, os.cpu_count() or 1)
+"""Threads ranking the runs' blocks (`evaluate`): two are enough to use the core the result writes leave idle."""
 Model = Callable[[FloatArray], FloatArray]
 """(runs, variables) sample → (runs, outputs) values."""
 Progress = Callable[[float], None]
@@ -402,16 +406,26 @@ def sensitivity(values: pd.DataFrame, spec: FrameworkSpec, inputs: UncertainInpu
 
     def evaluate(x: FloatArray) -> FloatArray:
         """Every run's ranks and its mean absolute shift from the nominal ranks, a block of runs at a time (the
-        temporaries of a block stay small: see `ranking.BLOCK_ELEMENTS`)."""
+        temporaries of a block stay small: see `ranking.BLOCK_ELEMENTS`), the blocks shared by RANK_THREADS
+        threads (numpy's sorts let go of the GIL)."""
         index = model.indices(x, progress)
         y = np.empty((index.shape[0], index.shape[1] + 1))
         step = max(1, BLOCK_ELEMENTS // max(index.shape[1], 1))
-        for start in range(0, index.shape[0], step):
+
+        def fill(start: int) -> None:
             ranks = ranks_of(index[start:start + step])
             both = ~np.isnan(ranks) & ~np.isnan(nominal)
             y[start:start + step, :-1] = ranks
             y[start:start + step, -1] = (np.where(both, np.abs(ranks - nominal), 0.0).sum(axis=1)
                                          / np.maximum(both.sum(axis=1), 1))
+
+        starts = range(0, index.shape[0], step)
+        if RANK_THREADS < 2 or len(starts) < 2:
+            for start in starts:
+                fill(start)
+        else:
+            with ThreadPoolExecutor(RANK_THREADS) as pool:
+                list(pool.map(fill, starts))
         return y
 
     groups = model.groups()

@@ -226,3 +226,14 @@ def test_confidence_intervals_of_the_regions_indices_only_when_asked(values, spe
     assert all(i.st_conf is not None for r in full.regions for i in r.indices)
     assert [[(i.s1, i.st) for i in r.indices] for r in plain.regions] == [
         [(i.s1, i.st) for i in r.indices] for r in full.regions]
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_the_runs_ranked_in_many_blocks_and_threads_give_the_one_block_result(values, spec, monkeypatch, threads):
+    """`evaluate` ranks the runs a block at a time, the blocks shared by threads: blocks of 4 runs (128 of them
+    for 512 runs) in 1 and in 2 threads give exactly what one block gives."""
+    inputs = UncertainInputs(normalisations=("spec", "zscore"), exclusion=True)
+    whole = sensitivity(values, spec, inputs, base_samples=64, seed=4)
+    monkeypatch.setattr(ENGINE, "BLOCK_ELEMENTS", 4 * 30)
+    monkeypatch.setattr(ENGINE, "RANK_THREADS", threads)
+    assert sensitivity(values, spec, inputs, base_samples=64, seed=4) == whole
