@@ -227,6 +227,10 @@ def _indicator(check: _Checker, data: Document, path: str) -> Document:
         "valid_range": [_float(v) for v in item["valid_range"]],
         "source": item["source"].strip(),
         "evidence_required": item["evidence_required"],
+        "indicator_class": item["indicator_class"],
+        "provenance": item["provenance"],
+        "control": item["control"],
+        "calibration": (item["calibration"] or "").strip() or None,
     }
     normalisation, npath = indicator["normalisation"], f"{path}.normalisation"
     if normalisation["method"] == "minmax_fixed":

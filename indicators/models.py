@@ -15,11 +15,14 @@ from .scoring import check_consistency
 from .scoring.spec import GEOMETRIC_FLOOR
 from .vocabulary import (
     AGGREGATIONS,
+    CONTROLS,
     DATA_TYPES,
     DIRECTIONS,
+    INDICATOR_CLASSES,
     LABELS,
     NORMALISATIONS,
     OPERATORS,
+    PROVENANCES,
     RULE_OPERATORS,
     SEVERITIES,
     TREATMENTS,
@@ -192,6 +195,20 @@ class Indicator(BilingualName):
     max_value = models.FloatField(_("largest valid value"), null=True, blank=True)
     source = models.CharField(_("source standard"), max_length=500)
     evidence_required = models.BooleanField(_("evidence required"), default=False)
+    IndicatorClass = _vocabulary_choices("Indicator.IndicatorClass", "indicator_class", INDICATOR_CLASSES)
+    Provenance = _vocabulary_choices("Indicator.Provenance", "provenance", PROVENANCES)
+    Control = _vocabulary_choices("Indicator.Control", "control", CONTROLS)
+    # Null, "not declared" as in the file, and no check constraint: a nullable column without a default is added
+    # in place, where a default or a constraint makes SQLite rebuild the table — which the statement triggers of
+    # the result tables (assessments.db_references), naming this table, refuse. The file's schema checks values.
+    indicator_class = models.CharField(_("class"), max_length=8, choices=IndicatorClass.choices, null=True,
+                                       blank=True, help_text=_("Empty: not declared."))
+    provenance = models.CharField(_("provenance"), max_length=20, choices=Provenance.choices, null=True,
+                                  blank=True, help_text=_("Where the value comes from. Empty: not declared."))
+    control = models.CharField(_("control"), max_length=8, choices=Control.choices, null=True,
+                               blank=True, help_text=_("Empty: not declared."))
+    calibration = models.TextField(_("calibration of the goalposts"), null=True, blank=True,
+                                   help_text=_("The published figures the goalposts were set from."))
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:

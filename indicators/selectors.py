@@ -71,6 +71,10 @@ def framework_document(framework: Framework) -> dict[str, Any]:
                         "valid_range": [indicator.min_value, indicator.max_value],
                         "source": indicator.source,
                         "evidence_required": indicator.evidence_required,
+                        "indicator_class": indicator.indicator_class,
+                        "provenance": indicator.provenance,
+                        "control": indicator.control,
+                        "calibration": indicator.calibration,
                     }
                     for indicator in dimension.indicators.all()
                 ],

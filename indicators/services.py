@@ -118,6 +118,8 @@ def _write_indicator(framework: Framework, dimension: Dimension, item: dict[str,
             "weight": item["weight"],
             "min_value": item["valid_range"][0], "max_value": item["valid_range"][1],
             "source": item["source"], "evidence_required": item["evidence_required"],
+            "indicator_class": item["indicator_class"], "provenance": item["provenance"],
+            "control": item["control"], "calibration": item["calibration"],
             "order": order,
         },
     )

@@ -21,11 +21,14 @@ from .scoring.spec import AGGREGATIONS, DIRECTIONS, NORMALISATIONS, TREATMENTS, 
 
 __all__ = [
     "AGGREGATIONS",
+    "CONTROLS",
     "DATA_TYPES",
     "DIRECTIONS",
+    "INDICATOR_CLASSES",
     "LABELS",
     "NORMALISATIONS",
     "OPERATORS",
+    "PROVENANCES",
     "RULE_OPERATORS",
     "SEVERITIES",
     "TREATMENTS",
@@ -42,6 +45,12 @@ def gettext_noop(message: str) -> str:
 DATA_TYPES = ("number", "percent", "boolean", "ordinal")
 SEVERITIES = ("error", "warning")
 """An `error` must be corrected before sign-off; a `warning` needs an explanation in the values' notes."""
+INDICATOR_CLASSES = ("input", "process", "outcome")
+"""What an indicator measures: the means put in, how the work is done, or what it achieves."""
+PROVENANCES = ("self_declared", "system_record", "provincial_survey", "third_party", "platform")
+"""Where an indicator's value comes from, and so how far it is independent of the government assessed."""
+CONTROLS = ("local", "vertical")
+"""Whether the assessed government controls what the indicator measures, or 上级 / 国垂 systems decide it."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +134,22 @@ LABELS: dict[str, dict[str, str]] = {
     "severity": _labelled(SEVERITIES, {
         "error": gettext_noop("Error: must be corrected"),
         "warning": gettext_noop("Warning: needs an explanation"),
+    }),
+    "indicator_class": _labelled(INDICATOR_CLASSES, {
+        "input": gettext_noop("Input"),
+        "process": gettext_noop("Process"),
+        "outcome": gettext_noop("Outcome"),
+    }),
+    "provenance": _labelled(PROVENANCES, {
+        "self_declared": gettext_noop("Self-declared"),
+        "system_record": gettext_noop("Computed from a system of record"),
+        "provincial_survey": gettext_noop("Survey commissioned by the province"),
+        "third_party": gettext_noop("Third-party sample"),
+        "platform": gettext_noop("Computed by the platform"),
+    }),
+    "control": _labelled(CONTROLS, {
+        "local": gettext_noop("Controlled by the government assessed"),
+        "vertical": gettext_noop("Decided by higher-level or vertical systems"),
     }),
 }
 """Vocabulary → value → English label, marked for translation (operators are labelled by their symbol)."""

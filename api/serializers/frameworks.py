@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from indicators.models import Framework, Indicator
+from indicators.vocabulary import CONTROLS, INDICATOR_CLASSES, PROVENANCES
 
 from .common import BilingualSerializer
 
@@ -78,6 +79,14 @@ class IndicatorDocumentSerializer(serializers.Serializer):
     # A declared field, not Field.source: DRF's metaclass takes it off the class (the stubs cannot tell).
     source = serializers.CharField(allow_blank=True)  # type: ignore[assignment]
     evidence_required = serializers.BooleanField()
+    indicator_class = serializers.ChoiceField(choices=INDICATOR_CLASSES, allow_null=True,
+                                              help_text="input, process or outcome; null: not declared.")
+    provenance = serializers.ChoiceField(choices=PROVENANCES, allow_null=True,
+                                         help_text="Where the value comes from; null: not declared.")
+    control = serializers.ChoiceField(choices=CONTROLS, allow_null=True, help_text=(
+        "local: the government assessed controls it; vertical: 上级/国垂 systems decide it; null: not declared."))
+    calibration = serializers.CharField(allow_null=True, help_text="The published figures the goalposts were "
+                                                                   "set from; null: not declared.")
 
 
 class DimensionDocumentSerializer(serializers.Serializer):
