@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_topology import _command
+
 ROOT = Path(__file__).resolve().parent.parent
 GENERATE = 'python -c "import secrets; print(secrets.token_urlsafe(50))"'
 # Variables a developer's or CI's environment may hold that would change what is checked: left out.
@@ -97,10 +99,4 @@ def test_the_wsgi_application_loads_every_view_with_the_process_and_opens_no_con
     result = _run(["-c", code], tmp_path, SECRET_KEY=secret)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split() == ["True", "[]", "1"]
-    assert "--preload" in _web_command()
-
-
-def _web_command() -> str:
-    import yaml
-
-    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["web"]["command"]
+    assert "--preload" in _command("web")
