@@ -7,6 +7,7 @@ import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
@@ -14,6 +15,9 @@ from indicators.models import CrossRule, Indicator
 from indicators.vocabulary import OPERATORS
 from smartgov.errors import Invalid
 from smartgov.numbers import human_number
+
+if TYPE_CHECKING:
+    from .models import Region
 
 # How typed text becomes a value: the one rule, applied by `parse_value` here and, to the same data sent with the
 # page (`value_rules()`), by the entry form's script (static/js/entry.js). Full-width forms, as a Chinese IME
@@ -49,6 +53,12 @@ it no value is plausible, and doubles no longer hold every whole number (2**53 â
 
 class InvalidValue(Invalid):
     """A value its indicator refuses; the message says why."""
+
+
+def not_applicable(region: "Region") -> str:
+    """Why a value of an indicator its framework does not assess at the region's level is refused."""
+    return _("does not apply to a %(level)s: this indicator is not assessed at that level") % {
+        "level": region.get_level_display()}
 
 
 def parse_value(indicator: Indicator, raw) -> float | None:

@@ -64,6 +64,16 @@ def cycle_values_frame(cycle: Cycle) -> tuple[pd.DataFrame, dict[str, str]]:
     return values, parents
 
 
+def submission_contents(submission: Submission) -> FrameworkContents:
+    """The contents of the submission's framework its region is assessed on: the indicators of its level."""
+    return framework_contents(submission.cycle.framework).at_level(submission.region.level)
+
+
+def region_levels() -> dict[str, str]:
+    """Region code → level, for the indicators a framework assesses at some levels only (`applies_to`)."""
+    return dict(Region.objects.values_list("code", "level"))
+
+
 def previous_values(submission: Submission) -> dict[str, float | None]:
     """Indicator code → value of the same region in the latest earlier cycle of the same framework code."""
     rows = IndicatorValue.objects.filter(
@@ -81,7 +91,7 @@ def previous_values(submission: Submission) -> dict[str, float | None]:
 def submission_findings_of(submission: Submission) -> list[Finding]:
     """Missing values and evidence, broken cross-indicator rules and unexplained anomalies of a submission."""
     current = list(submission.values.values_list("indicator__code", "value", "note", "source"))
-    return _findings(submission, framework_contents(submission.cycle.framework), current,
+    return _findings(submission, submission_contents(submission), current,
                      previous_values(submission))
 
 
@@ -116,7 +126,7 @@ def entry_progress(submission: Submission) -> EntryProgress:
     """The entry form's counters and findings without the rest of the form (evidence lists, comments, who saved
     what): an autosave answers with them after every change, 300 officers at once on deadline day. 3 queries
     once the process keeps the framework's contents (`indicators.published`)."""
-    contents = framework_contents(submission.cycle.framework)
+    contents = submission_contents(submission)
     current = list(submission.values.values_list("indicator__code", "value", "note", "source"))
     filled = {code for code, *_rest in current}
     dimensions = {dimension.code: sum(indicator.code in filled for indicator in indicators)
@@ -132,8 +142,8 @@ def submissions_findings_of(cycle: Cycle, submissions: Iterable[Submission]) -> 
     ids = [submission.pk for submission in submissions]
     regions = {submission.pk: submission.region_id for submission in submissions}
     framework = cycle.framework
-    contents = framework_contents(framework)
-    indicators, rules = list(contents.indicators), list(contents.rules)
+    levels = dict(Region.objects.filter(pk__in=set(regions.values())).values_list("pk", "level"))
+    contents = {pk: framework_contents(framework).at_level(levels[regions[pk]]) for pk in ids}
     current: dict[int, list[tuple[str, float, str, str]]] = {pk: [] for pk in ids}
     for pk, code, value, note, source in IndicatorValue.objects.filter(submission_id__in=ids).values_list(
             "submission_id", "indicator__code", "value", "note", "source"):
@@ -144,9 +154,9 @@ def submissions_findings_of(cycle: Cycle, submissions: Iterable[Submission]) -> 
         evidenced[pk].add(code)
     previous = _previous_values_of(cycle, set(regions.values()))
     return {pk: submission_findings(
-        indicators=indicators, values={code: value for code, value, _note, _source in current[pk]},
+        indicators=list(contents[pk].indicators), values={code: value for code, value, _note, _source in current[pk]},
         notes={code: note for code, _value, note, _source in current[pk]}, previous=previous.get(regions[pk], {}),
-        rules=rules, threshold=framework.anomaly_threshold, evidenced=evidenced[pk],
+        rules=list(contents[pk].rules), threshold=framework.anomaly_threshold, evidenced=evidenced[pk],
         from_citizens={code for code, _value, _note, source in current[pk] if source == IndicatorValue.Source.SURVEY},
     ) for pk in ids}
 
@@ -246,7 +256,7 @@ class EntryForm:
 def submission_entry(submission: Submission) -> EntryForm:
     """Everything the entry form shows, in a fixed number of queries: the framework's dimensions and
     indicators with this submission's values, last period's values, evidence, review comments and findings."""
-    contents = framework_contents(submission.cycle.framework)
+    contents = submission_contents(submission)
     values = {v.indicator_id: v for v in submission.values.select_related("updated_by")}
     previous = previous_values(submission)
     evidence: dict[int | None, list[Evidence]] = {}

@@ -27,6 +27,7 @@ from .framework_schema import defaults, schema_errors
 from .scoring import InconsistentMatrix, check_consistency
 from .scoring.outliers import DATA_DRIVEN
 from .scoring.spec import (
+    REGION_LEVELS,
     BandSpec,
     DimensionSpec,
     FrameworkSpec,
@@ -112,8 +113,9 @@ def parse_framework(data: object) -> Document:
     document["rules"] = [_rule(check, r, f"rules[{i}]", codes) for i, r in enumerate(data.get("rules", []))]
     _check_unique(check, [r["code"] for r in document["rules"]], "rules", "rule")
     document["method"]["sensitivity"] = _sensitivity(check, method["sensitivity"], dimensions)
-    document["bands"] = [_band(b) for b in data.get("bands", [])]
-    _check_bands(check, document["bands"])
+    document["bands"] = [_band(b, [d["code"] for d in dimensions]) for b in data.get("bands", [])]
+    _check_bands(check, document["bands"], {d["code"] for d in dimensions})
+    _check_levels_covered(check, dimensions)
     if check.errors:
         raise FrameworkFileError(check.errors)
     return document
@@ -230,6 +232,8 @@ def _indicator(check: _Checker, data: Document, path: str) -> Document:
         "indicator_class": item["indicator_class"],
         "provenance": item["provenance"],
         "control": item["control"],
+        "applies_to": None if item["applies_to"] is None else [
+            level for level in REGION_LEVELS if level in item["applies_to"]],
         "calibration": (item["calibration"] or "").strip() or None,
     }
     normalisation, npath = indicator["normalisation"], f"{path}.normalisation"
@@ -328,17 +332,31 @@ def _rule(check: _Checker, data: Document, path: str, indicator_codes: Collectio
     }
 
 
-def _band(data: Document) -> Document:
+def _band(data: Document, dimension_codes: Sequence[str]) -> Document:
+    """A band, its gates in the order of the dimensions (those naming no dimension after them, to be refused)."""
+    gates = data.get("gates", {})
+    ordered = [c for c in dimension_codes if c in gates] + [c for c in gates if c not in dimension_codes]
     return {
         "level": int(data["level"]),
         "min_score": float(data["min_score"]),
         "label": _texts(data["label"]),
         "description": _texts(data.get("description")),
+        "gates": {code: float(gates[code]) for code in ordered},
     }
 
 
-def _check_bands(check: _Checker, bands: Sequence[Document]) -> None:
-    """Bands are optional; given, their levels are 1, 2, 3, … and their lowest scores rise from 0."""
+def _check_bands(check: _Checker, bands: Sequence[Document], dimension_codes: Collection[str]) -> None:
+    """Bands are optional; given, their levels are 1, 2, 3, …, their lowest scores rise from 0, their gates name
+    dimensions and no gate falls from one band to the next (a higher level never asks less)."""
+    for i, band in enumerate(bands):
+        for code in band["gates"]:
+            if code not in dimension_codes:
+                check.fail(f"bands[{i}].gates.{code}", "is not a dimension of this framework")
+    for i, (lower, higher) in enumerate(pairwise(bands), start=1):
+        for code, least in lower["gates"].items():
+            if higher["gates"].get(code, 0.0) < least:
+                check.fail(f"bands[{i}].gates.{code}", f"must be at least {least:g}, the gate of level "
+                                                       f"{lower['level']}: a higher level asks no less")
     if not bands:
         return
     if [b["level"] for b in bands] != list(range(1, len(bands) + 1)):
@@ -348,6 +366,20 @@ def _check_bands(check: _Checker, bands: Sequence[Document]) -> None:
         check.fail("bands[0].min_score", "the first band must start at 0")
     if any(later <= earlier for earlier, later in pairwise(scores)):
         check.fail("bands", "min_score must rise strictly from band to band")
+
+
+def _check_levels_covered(check: _Checker, dimensions: Sequence[Document]) -> None:
+    """Every region level some indicator is assessed at must find, in every dimension, an indicator with weight
+    that applies to it: else no region of that level could ever have that dimension scored."""
+    def applies(indicator: Document, level: str) -> bool:
+        return indicator["applies_to"] is None or level in indicator["applies_to"]
+
+    indicators = [i for d in dimensions for i in d["indicators"]]
+    for level in (lv for lv in REGION_LEVELS if any(applies(i, lv) for i in indicators)):
+        for k, dimension in enumerate(dimensions):
+            if not any(applies(i, level) and i["weight"] > 0 for i in dimension["indicators"]):
+                check.fail(f"dimensions[{k}].indicators", f"no indicator with weight applies to {level}: a {level} "
+                                                          f"could never have dimension {dimension['code']} scored")
 
 
 def _check_unique(check: _Checker, codes: Iterable[str], path: str, what: str) -> None:
@@ -399,11 +431,13 @@ def document_spec(document: Document) -> FrameworkSpec:
                 direction=i["direction"],
                 normalisation=NormalisationSpec(**i["normalisation"]),
                 outliers=OutlierTreatment(**i["outliers"]),
+                applies_to=None if i["applies_to"] is None else tuple(i["applies_to"]),
             )
             for d in document["dimensions"]
             for i in d["indicators"]
         ),
-        bands=tuple(BandSpec(level=b["level"], min_score=b["min_score"], label=b["label"]["zh"])
+        bands=tuple(BandSpec(level=b["level"], min_score=b["min_score"], label=b["label"]["zh"],
+                             gates=tuple(b["gates"].items()))
                     for b in document["bands"]),
         aggregation=method["aggregation"],
         geometric_floor=method["geometric_floor"],

@@ -209,6 +209,8 @@ class Indicator(BilingualName):
                                blank=True, help_text=_("Empty: not declared."))
     calibration = models.TextField(_("calibration of the goalposts"), null=True, blank=True,
                                    help_text=_("The published figures the goalposts were set from."))
+    applies_to = models.JSONField(_("region levels assessed"), null=True, blank=True,
+                                  help_text=_("Empty: every level."))
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -247,6 +249,10 @@ class Indicator(BilingualName):
     def unit(self):
         return localised(self.unit_zh, self.unit_en)
 
+    def applies_at(self, level: str) -> bool:
+        """Whether a region of `level` is assessed on this indicator."""
+        return self.applies_to is None or level in self.applies_to
+
 
 class MaturityBand(models.Model):
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="bands")
@@ -256,6 +262,8 @@ class MaturityBand(models.Model):
     label_en = models.CharField(_("label (English)"), max_length=60)
     description_zh = models.TextField(_("description (Chinese)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
+    gates = models.JSONField(_("least score of each dimension"), null=True, blank=True,
+                             help_text=_("Dimension code → the least score the level requires. Empty: none."))
 
     class Meta:
         verbose_name = _("maturity band")

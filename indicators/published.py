@@ -34,6 +34,18 @@ class FrameworkContents:
     by_code: Mapping[str, Indicator]
     rules: tuple[CrossRule, ...]
 
+    def at_level(self, level: str) -> "FrameworkContents":
+        """What a region of `level` is assessed on: the indicators that apply to it (`Indicator.applies_to`) and
+        the rules that name only those (a sum missing a term by design would be refused wrongly)."""
+        if all(i.applies_at(level) for i in self.indicators):
+            return self
+        dimensions = tuple((dimension, tuple(i for i in members if i.applies_at(level)))
+                           for dimension, members in self.dimensions)
+        indicators = tuple(i for _dimension, members in dimensions for i in members)
+        by_code = MappingProxyType({i.code: i for i in indicators})
+        rules = tuple(r for r in self.rules if all(code in by_code for code in (*r.left, *r.right)))
+        return FrameworkContents(dimensions=dimensions, indicators=indicators, by_code=by_code, rules=rules)
+
 
 def framework_contents(framework: Framework) -> FrameworkContents:
     """The contents of `framework`: kept when it is published or retired (no query once kept), read when draft."""

@@ -74,6 +74,7 @@ def framework_document(framework: Framework) -> dict[str, Any]:
                         "indicator_class": indicator.indicator_class,
                         "provenance": indicator.provenance,
                         "control": indicator.control,
+                        "applies_to": indicator.applies_to,
                         "calibration": indicator.calibration,
                     }
                     for indicator in dimension.indicators.all()
@@ -94,6 +95,7 @@ def framework_document(framework: Framework) -> dict[str, Any]:
                 "min_score": band.min_score,
                 "label": pair(band, "label"),
                 "description": pair(band, "description"),
+                "gates": band.gates or {},
             }
             for band in framework.bands.all()
         ],

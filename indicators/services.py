@@ -119,7 +119,7 @@ def _write_indicator(framework: Framework, dimension: Dimension, item: dict[str,
             "min_value": item["valid_range"][0], "max_value": item["valid_range"][1],
             "source": item["source"], "evidence_required": item["evidence_required"],
             "indicator_class": item["indicator_class"], "provenance": item["provenance"],
-            "control": item["control"], "calibration": item["calibration"],
+            "control": item["control"], "calibration": item["calibration"], "applies_to": item["applies_to"],
             "order": order,
         },
     )
@@ -133,6 +133,7 @@ def _sync_bands(framework: Framework, bands: list[dict[str, Any]]) -> None:
             framework=framework, level=band["level"], min_score=band["min_score"],
             label_zh=band["label"]["zh"], label_en=band["label"]["en"],
             description_zh=band["description"]["zh"], description_en=band["description"]["en"],
+            gates=band["gates"] or None,
         )
         for band in bands
     )

@@ -64,6 +64,7 @@ def audit_context(audit: Mapping[str, Any], sensitivity: Mapping[str, Any] | Non
         "rule": {"skew": rule.get("skew"), "kurtosis": rule.get("kurtosis")},
         "collinear_threshold": settings.get("collinear"),
         "negative_threshold": settings.get("negative"),
+        "ceiling_share_pct": _pct(settings.get("ceiling_share")),
         "warnings": [_warning(w, chosen, treatments, rule, names)
                      for w in (*run_warnings, *(chosen.get("warnings") or ()))],
         "dimensions": _statistics(indicators, treatments, names),
@@ -111,6 +112,10 @@ def _number(value: object) -> str:
     return "–" if value is None else f"{value:g}"
 
 
+def _pct(share: float | None) -> float | None:
+    return None if share is None else 100 * share
+
+
 # ---- warnings -------------------------------------------------------------------------------------------
 
 def _warning(warning: Row, period: Row, treatments: Mapping[str, Row], rule: Row,
@@ -124,6 +129,7 @@ def _warning(warning: Row, period: Row, treatments: Mapping[str, Row], rule: Row
              "regions": period.get("regions"), "skew": _number(rule.get("skew")),
              "kurtosis": _number(rule.get("kurtosis"))}
     treatment = treatments.get(subject, {})
+    given = warning.get("facts") or {}
     texts = {
         "constant": lambda: _("All %(n)s values of %(indicator)s are the same (%(value)s): it cannot tell the "
                               "regions apart, and has no skewness, kurtosis or correlation.")
@@ -134,6 +140,9 @@ def _warning(warning: Row, period: Row, treatments: Mapping[str, Row], rule: Row
             "Only one region was scored: no rank can move, so no sensitivity analysis was made.")),
         "too_few_values": lambda: _("%(indicator)s has %(n)s values only: skewness needs 3 and kurtosis 4, so the "
                                     "outlier rule is not applied to it.") % facts,
+        "ceiling": lambda: _("%(indicator)s gives %(count)s of the %(n)s regions with a value (%(share)s %%) the "
+                             "best score: it no longer tells them apart at the top.")
+        % {**facts, "count": given.get("count"), "n": given.get("n"), "share": f"{100 * given['share']:.0f}"},
         "too_few_regions": lambda: _("%(regions)s regions only: skewness, correlations and internal consistency "
                                      "need at least 3.") % facts,
         "outliers_remain": lambda: (ngettext(
@@ -176,11 +185,10 @@ def _statistics(indicators: Sequence[Row], treatments: Mapping[str, Row],
     for row in indicators:
         code, dimension = str(row["indicator"]), str(row["dimension"])
         group = groups.setdefault(dimension, {"code": dimension, "name": _name(names, dimension), "rows": []})
-        share = row.get("missing_share")
         group["rows"].append({
-            "code": code, "name": _name(names, code), "n": row.get("n"),
-            "missing_pct": None if share is None else 100 * share,
+            "code": code, "name": _name(names, code), "n": row.get("n"), "missing_pct": _pct(row.get("missing_share")),
             **{key: row.get(key) for key in ("mean", "sd", "minimum", "maximum", "skew", "kurtosis")},
+            "at_ceiling_pct": _pct(row.get("at_ceiling")), "at_floor_pct": _pct(row.get("at_floor")),
             "outliers": bool(row.get("outliers")), "treatment": _treatment(treatments.get(code), names),
         })
     return list(groups.values())

@@ -18,6 +18,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from smartgov.workbooks import workbook_bytes
 
 from .selectors import Regions, Results, ScopeReport, indicator_matrix, scope_report
+from .selectors.provenance import ORDER, provenance_label, provenance_shares
+from .selectors.rows import results_of, shown_run_id
 
 HEADER_FILL = PatternFill("solid", fgColor="B4232A")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -46,6 +48,11 @@ def results_workbook(which: Results, regions: Regions) -> bytes:
     if ranks:
         headers += [_("Rank interval, 5 %"), _("Rank interval, 95 %")]
     headers += [d.name for d in report.dimensions]
+    run_id = shown_run_id(results_of(which))
+    shares = provenance_shares(run_id) if run_id is not None else {}
+    sources = [code for code in ORDER if any(s.provenance == code for region in shares.values() for s in region)]
+    headers += [_("Share of the index: %(provenance)s (%%)") % {"provenance": provenance_label(code)}
+                for code in sources]
     rows = []
     for c in report.cities:
         row: list[str | float | None] = [c.code, c.name, c.province, c.index, c.level_label]
@@ -54,9 +61,11 @@ def results_workbook(which: Results, regions: Regions) -> bytes:
         row += [c.change]
         if ranks:
             row += [c.rank_low, c.rank_high]
-        rows.append([*row, *(c.dimensions[d.code] for d in report.dimensions)])
+        mine = {s.provenance: s.points_pct for s in shares.get(c.code, ())}
+        rows.append([*row, *(c.dimensions[d.code] for d in report.dimensions), *(mine.get(code) for code in sources)])
+    first_dimension = len(headers) - len(sources) - len(report.dimensions) + 1
     scores = {headers.index(_("Index")) + 1, headers.index(_("Change since last cycle")) + 1,
-              *range(len(headers) - len(report.dimensions) + 1, len(headers) + 1)}
+              *range(first_dimension, len(headers) + 1)}
     _table(overview, banner, report.status.provisional, headers, rows, score_columns=scores)
     if report.is_demo:
         overview.append([])

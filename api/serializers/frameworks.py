@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from indicators.models import Framework, Indicator
+from indicators.scoring.spec import REGION_LEVELS
 from indicators.vocabulary import CONTROLS, INDICATOR_CLASSES, PROVENANCES
 
 from .common import BilingualSerializer
@@ -85,6 +86,8 @@ class IndicatorDocumentSerializer(serializers.Serializer):
                                          help_text="Where the value comes from; null: not declared.")
     control = serializers.ChoiceField(choices=CONTROLS, allow_null=True, help_text=(
         "local: the government assessed controls it; vertical: 上级/国垂 systems decide it; null: not declared."))
+    applies_to = serializers.ListField(child=serializers.ChoiceField(choices=REGION_LEVELS), allow_null=True,
+                                       help_text="The region levels it is assessed at; null: every level.")
     calibration = serializers.CharField(allow_null=True, help_text="The published figures the goalposts were "
                                                                    "set from; null: not declared.")
 
@@ -114,6 +117,8 @@ class BandDocumentSerializer(serializers.Serializer):
     # A declared field, not Field.label: DRF's metaclass takes it off the class (the stubs cannot tell).
     label = BilingualSerializer()  # type: ignore[assignment]
     description = BilingualSerializer()
+    gates = serializers.DictField(child=serializers.FloatField(), help_text=(
+        "Dimension code → the least score the level requires; empty: the index alone decides."))
 
 
 class FrameworkDocumentSerializer(serializers.Serializer):

@@ -18,7 +18,8 @@ ranks and the group ranks)."""
 class RunWarningSerializer(serializers.Serializer):
     code = serializers.CharField()
     subject = serializers.CharField(allow_blank=True)
-    facts = serializers.DictField(help_text="The numbers and codes the warning names, e.g. count and value.")
+    facts = serializers.DictField(help_text="The numbers and codes the warning names, e.g. count and value (ceiling: "
+                                            "share, count and n, the regions with a value).")
 
 
 class ScoreRunSerializer(serializers.ModelSerializer):
@@ -28,7 +29,7 @@ class ScoreRunSerializer(serializers.ModelSerializer):
     current = serializers.SerializerMethodField()
     warnings = RunWarningSerializer(many=True, read_only=True, help_text=(
         "What the run's statistical audit found that weakens its results: `code` (constant, no_values, "
-        "too_few_values, too_few_regions, outliers_remain, no_complete_region, single_indicator, "
+        "too_few_values, ceiling, too_few_regions, outliers_remain, no_complete_region, single_indicator, "
         "too_few_complete_cases, no_variance, left_out_of_pca, single_region), `subject` (the indicator or "
         "dimension code, or the region of single_region; empty for the whole period) and `facts`."))
 

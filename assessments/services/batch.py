@@ -28,11 +28,11 @@ from indicators.published import framework_contents
 from smartgov.errors import DomainError, Invalid, PermissionRefused
 from smartgov.limits import COMMENT_MAX_LENGTH, NOTE_MAX_LENGTH
 
-from ..checks import InvalidValue, parse_value
+from ..checks import InvalidValue, not_applicable, parse_value
 from ..evidence import EvidenceInvalid, check_upload
 from ..models import Cycle, Evidence, IndicatorValue, Notification, RoleAssignment, Submission
 from ..permissions import FOUR_EYES_ACTIONS, four_eyes_refusal, roles_for_region
-from ..selectors import submissions_findings_of
+from ..selectors import submission_contents, submissions_findings_of
 from ..workflow import WorkflowRefused, reason_refusal, role_refusal, state_refusal, transition
 from .evidence import GENERAL, _facts, _subject
 from .notifications import AUDIENCE, notifications_deliver
@@ -56,11 +56,15 @@ def values_save_many(*, cycle: Cycle, entries: Mapping[Submission, Mapping[str, 
         errors, unknown = {}, []
         for submission in submissions:
             parsed[submission.pk] = {}
+            applying = submission_contents(submission).by_code
             for code, entry in entries[submission].items():
                 where = f"{submission.region.code} {code}"
                 if code not in indicators:
                     errors[where] = _("not an indicator of this framework")
                     unknown.append(where)
+                    continue
+                if code not in applying:
+                    errors[where] = not_applicable(submission.region)
                     continue
                 try:
                     parsed[submission.pk][code] = (parse_value(indicators[code], entry.value),

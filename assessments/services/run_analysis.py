@@ -1,7 +1,7 @@
 """The statistical audit and the sensitivity analysis a score run makes of its cycle's period, and the warnings
 it draws from them (a single region, a constant indicator …) so that a weak result is never silent."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -31,11 +31,12 @@ class RunAnalysisResult:
     """The analysis's settings, as the run's `method["uncertainty"]` records them."""
 
 
-def run_analysis(current: pd.DataFrame, spec: FrameworkSpec, *, period: int, progress: Progress) -> RunAnalysisResult:
+def run_analysis(current: pd.DataFrame, spec: FrameworkSpec, *, period: int, progress: Progress,
+                 levels: Mapping[str, str] | None = None) -> RunAnalysisResult:
     """Audit `current` (the values of one period) and, with two regions or more, analyse the sensitivity of its
     ranks to the inputs the framework declares (N and the seed as declared, else `SCORE_SENSITIVITY_SAMPLES` and
-    the period)."""
-    audited = cast(dict[str, Any], jsonable(audit(current, spec).as_dict()))
+    the period); `levels` (region code → level) as the run's scores use them."""
+    audited = cast(dict[str, Any], jsonable(audit(current, spec, levels=levels).as_dict()))
     warnings = [{"code": w["code"], "subject": w["subject"], "facts": w["facts"]}
                 for p in audited["periods"] for w in p["warnings"]]
     declared = spec.sensitivity
@@ -48,7 +49,7 @@ def run_analysis(current: pd.DataFrame, spec: FrameworkSpec, *, period: int, pro
         warnings.append({"code": SINGLE_REGION, "subject": str(current["region"].iloc[0]), "facts": {}})
         return RunAnalysisResult(audited, None, pd.DataFrame(columns=["region", "rank_median", "rank_p05", "rank_p95"]),
                                  warnings, method)
-    analysed = sensitivity(current, spec, base_samples=samples, seed=seed, progress=progress)
+    analysed = sensitivity(current, spec, base_samples=samples, seed=seed, progress=progress, levels=levels)
     result = cast(dict[str, Any], jsonable(analysed.as_dict()))
     intervals = pd.DataFrame([(r.region, r.rank_median, r.rank_p05, r.rank_p95) for r in analysed.regions],
                              columns=["region", "rank_median", "rank_p05", "rank_p95"])

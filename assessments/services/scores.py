@@ -21,7 +21,7 @@ from smartgov.errors import DomainError, ErrorCode, PermissionRefused
 
 from ..models import Cycle, Region, RunAnalysis, ScoreRun
 from ..permissions import may_recompute
-from ..selectors import cycle_values_frame
+from ..selectors import cycle_values_frame, region_levels
 from .groups import GroupInput, cycle_groups, group_facts
 from .inputs_fingerprint import inputs_fingerprint
 from .inputs_fingerprint import matches as fingerprint_matches
@@ -99,14 +99,15 @@ def cycle_scores_compute(*, run_id: int) -> ScoreRun:
         _run_progress(run, 20, "computing")
         spec = framework_spec(cycle.framework)
         groups = cycle_groups(cycle)
-        result = compute(values, spec, parents=parents, groups={g.code: g.members for g in groups})
+        levels = region_levels()
+        result = compute(values, spec, parents=parents, groups={g.code: g.members for g in groups}, levels=levels)
         _run_progress(run, 30, "auditing")
         write = partial(_run_write, run, result, spec=spec, groups=groups, fingerprint=inputs_fingerprint(values))
         if connection.vendor == "postgresql":
             with ThreadPoolExecutor(1, thread_name_prefix=f"score-run-{run.pk}") as alongside:
-                write(alongside.submit(_run_analysis_in_thread, run, current, spec).result)
+                write(alongside.submit(_run_analysis_in_thread, run, current, spec, levels).result)
         else:
-            analysis = _run_analysis(run, current, spec)
+            analysis = _run_analysis(run, current, spec, levels)
             write(lambda: analysis)
     except Exception as error:
         logger.exception("score run %s failed", run_id)
@@ -117,20 +118,23 @@ def cycle_scores_compute(*, run_id: int) -> ScoreRun:
     return run
 
 
-def _run_analysis(run: ScoreRun, current: pd.DataFrame, spec: FrameworkSpec) -> RunAnalysisResult:
-    analysis = run_analysis(current, spec, period=run.cycle.period, progress=_sensitivity_progress(run))
+def _run_analysis(run: ScoreRun, current: pd.DataFrame, spec: FrameworkSpec,
+                  levels: dict[str, str]) -> RunAnalysisResult:
+    analysis = run_analysis(current, spec, period=run.cycle.period, progress=_sensitivity_progress(run),
+                            levels=levels)
     _run_progress(run, 90, "writing")
     return analysis
 
 
-def _run_analysis_in_thread(run: ScoreRun, current: pd.DataFrame, spec: FrameworkSpec) -> RunAnalysisResult:
+def _run_analysis_in_thread(run: ScoreRun, current: pd.DataFrame, spec: FrameworkSpec,
+                            levels: dict[str, str]) -> RunAnalysisResult:
     """`_run_analysis` in a thread of its own while the run's thread writes the rows that do not wait for it
     (numpy's sorts and products release the GIL, and the database writes in its own process), so the sensitivity
     analysis and the writes no longer add up. The progress it tells goes by the thread's own connection,
     outside the writing transaction, which is why only PostgreSQL does this: on SQLite that connection would
     wait for the writer's lock."""
     try:
-        return _run_analysis(run, current, spec)
+        return _run_analysis(run, current, spec, levels)
     finally:
         connections.close_all()
 

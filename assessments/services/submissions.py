@@ -16,10 +16,10 @@ from indicators.published import framework_contents
 from smartgov.errors import DomainError, ErrorCode, Invalid, PermissionRefused
 from smartgov.limits import COMMENT_MAX_LENGTH, NOTE_MAX_LENGTH
 
-from ..checks import InvalidValue, parse_value
+from ..checks import InvalidValue, not_applicable, parse_value
 from ..models import IndicatorValue, ReviewComment, Submission
 from ..permissions import edit_access, four_eyes_refusal, roles_for_region
-from ..selectors import previous_values, submission_findings_of
+from ..selectors import previous_values, submission_contents, submission_findings_of
 from ..workflow import WorkflowRefused, reason_refusal, role_refusal, state_refusal, transition
 from .notifications import notify_transition
 from .scores import cycle_scores_request
@@ -122,11 +122,15 @@ def values_save(*, submission: Submission, entries: Mapping[str, Entry], actor: 
             "Someone saved this submission after you opened it; your changes were not saved. Their changes are "
             "listed below: reload the page to see them, then enter yours again."))
         indicators = framework_contents(submission.cycle.framework).by_code
+        applying = submission_contents(submission).by_code
         parsed, errors = {}, {}
         unknown = [code for code in entries if code not in indicators]
         for code, entry in entries.items():
             if code not in indicators:
                 errors[code] = _("not an indicator of this framework")
+                continue
+            if code not in applying:
+                errors[code] = not_applicable(submission.region)
                 continue
             try:
                 parsed[code] = (parse_value(indicators[code], entry.value),

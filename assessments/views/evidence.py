@@ -17,6 +17,7 @@ from smartgov.errors import DomainError
 from ..evidence import ACCEPT_ATTRIBUTE, ACCEPTED_LABEL, max_megabytes
 from ..models import Evidence
 from ..permissions import edit_access
+from ..selectors import submission_contents
 from ..services import evidence_add, evidence_remove
 from ..services.evidence import GENERAL
 from .access import visible_submission
@@ -73,8 +74,7 @@ def evidence_download(request, pk):
 
 def _render(request, submission, *, selected, error=None, status=200):
     access = edit_access(request.user, submission)
-    indicators = list(submission.cycle.framework.indicators.select_related("dimension")
-                      .order_by("dimension__order", "order"))
+    indicators = submission_contents(submission).indicators
     by_indicator = {}
     for item in submission.evidence.select_related("uploaded_by").order_by("uploaded_at", "pk"):
         by_indicator.setdefault(item.indicator_id, []).append(item)

@@ -20,13 +20,15 @@ class Aggregate:
     dimension_scores: FloatArray
     """(B, R, D) 0–100, NaN where the dimension is not scored."""
     dimension_coverage: FloatArray
-    """(B, R, D) present share of the dimension's indicator weight."""
+    """(B, R, D) present share of the weight of the dimension's indicators that apply to the region."""
+    dimension_present: FloatArray
+    """(B, R, D) present share of the dimension's whole indicator weight (what its mean is divided by)."""
     dimension_weights: FloatArray
     """(B, D) dimension weights (sum of their indicators' overall weights)."""
     index: FloatArray
     """(B, R) 0–100, NaN where incomplete."""
     coverage: FloatArray
-    """(B, R) present share of the overall indicator weight."""
+    """(B, R) present share of the overall weight of the indicators that apply."""
     complete: BoolArray
     """(B, R) every dimension scored."""
 
@@ -44,13 +46,31 @@ def _within_weights(weights: FloatArray, dimension_of: IntArray, dimension_weigh
         return np.where(per_indicator > 0, weights / per_indicator, equal)
 
 
+def _applicable_share(weights_within: FloatArray, membership: FloatArray, applicable: BoolArray | None,
+                      shape: tuple[int, ...]) -> FloatArray:
+    """(B, R, D) share of each dimension's weight carried by the indicators that apply to the region (1 without
+    a mask: all apply)."""
+    if applicable is None:
+        return np.ones(shape)
+    return (applicable[None, :, :] * weights_within[:, None, :]) @ membership
+
+
+def _scored(present_share: FloatArray, applicable_share: FloatArray, min_share: float) -> tuple[BoolArray, FloatArray]:
+    """Which dimensions are scored, and their coverage: the present share of the weight that applies."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        coverage = np.where(applicable_share > 0, present_share / applicable_share, 0.0)
+    return (present_share > 0) & (coverage >= min_share - SHARE_TOLERANCE), coverage
+
+
 def aggregate(scores: FloatArray, weights: FloatArray, dimension_of: IntArray, method: str,
-              min_share: float, floor: float) -> Aggregate:
+              min_share: float, floor: float, applicable: BoolArray | None = None) -> Aggregate:
     """Dimension scores and index of `scores` (B, R, I) with overall weights (B, I).
 
-    Within a dimension the present indicators are re-weighted when their share of the dimension's
-    weight reaches `min_share`; otherwise the dimension is not scored and the index is NaN. `floor`: the
-    geometric mean raises scores below it to it (unused by the other methods).
+    Within a dimension the present indicators are re-weighted when their share of the weight of the
+    dimension's indicators that apply to the region (`applicable`, (R, I); None: all apply) reaches
+    `min_share`; otherwise the dimension is not scored and the index is NaN. An indicator that does not apply
+    has no score (`applicability.leave_out`). `floor`: the geometric mean raises scores below it to it (unused
+    by the other methods).
     """
     membership = (dimension_of[:, None] == np.arange(dimension_of.max() + 1)).astype(float)
     present = ~np.isnan(scores)
@@ -58,9 +78,9 @@ def aggregate(scores: FloatArray, weights: FloatArray, dimension_of: IntArray, m
     filled = np.where(present, scores, 0.0) if any_missing else scores
     dimension_weights = weights @ membership
     within = _within_weights(weights, dimension_of, dimension_weights)
-    coverage_d = (present * within[:, None, :]) @ membership if any_missing else np.ones(
-        (*scores.shape[:2], membership.shape[1]))
-    scored = (coverage_d > 0) & (coverage_d >= min_share - SHARE_TOLERANCE)
+    shape = (*scores.shape[:2], membership.shape[1])
+    coverage_d = (present * within[:, None, :]) @ membership if any_missing else np.ones(shape)
+    scored, relative = _scored(coverage_d, _applicable_share(within, membership, applicable, shape), min_share)
     # (B, R, D) reduced over D: always an array, never the scalar the stubs allow for a 1-D input.
     complete = cast("BoolArray", scored.all(axis=-1))
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -80,16 +100,17 @@ def aggregate(scores: FloatArray, weights: FloatArray, dimension_of: IntArray, m
             raise ValueError(f"unknown aggregation {method!r}")
     return Aggregate(
         dimension_scores=_bounded(dim_scores),
-        dimension_coverage=coverage_d,
+        dimension_coverage=relative,
+        dimension_present=coverage_d,
         dimension_weights=dimension_weights,
         index=_bounded(np.where(complete, index, np.nan)),
-        coverage=np.einsum("brd,bd->br", coverage_d, dimension_weights),
+        coverage=np.einsum("brd,bd->br", relative, dimension_weights),
         complete=complete,
     )
 
 
 def index_of_weights(scores: FloatArray, weights: FloatArray, dimension_of: IntArray, method: str,
-                     min_share: float, floor: float) -> FloatArray:
+                     min_share: float, floor: float, applicable: BoolArray | None = None) -> FloatArray:
     """(B, R) index of one score matrix (R, I) under B weight vectors (B, I) — `aggregate`'s index for runs
     that differ only in their weights, arithmetic or geometric.
 
@@ -105,12 +126,13 @@ def index_of_weights(scores: FloatArray, weights: FloatArray, dimension_of: IntA
     geometric = method == "geometric"
     filled = np.where(present, scores, floor if geometric else 0.0)
     terms = np.where(present, np.log(np.maximum(filled, floor)), 0.0) if geometric else filled
-    index = weights @ terms.T if present.all() else _index_with_gaps(terms, present, weights, dimension_of, min_share)
+    index = weights @ terms.T if present.all() else _index_with_gaps(terms, present, weights, dimension_of, min_share,
+                                                                      applicable)
     return _bounded(np.exp(index) if geometric else index)
 
 
 def _index_with_gaps(terms: FloatArray, present: BoolArray, weights: FloatArray, dimension_of: IntArray,
-                     min_share: float) -> FloatArray:
+                     min_share: float, applicable: BoolArray | None) -> FloatArray:
     """`index_of_weights` before its last step (exp for geometric), where some scores are missing."""
     runs, dimensions = weights.shape[0], int(dimension_of.max()) + 1
     membership = (dimension_of[:, None] == np.arange(dimensions)).astype(float)
@@ -119,7 +141,8 @@ def _index_with_gaps(terms: FloatArray, present: BoolArray, weights: FloatArray,
     per_dimension = (within[:, None, :] * membership.T[None, :, :]).reshape(runs * dimensions, len(dimension_of))
     shape = (runs, dimensions, terms.shape[0])
     coverage = (per_dimension @ present.T.astype(float)).reshape(shape)
-    scored = (coverage > 0) & (coverage >= min_share - SHARE_TOLERANCE)
+    applies = np.ones(shape) if applicable is None else (per_dimension @ applicable.T.astype(float)).reshape(shape)
+    scored = _scored(coverage, applies, min_share)[0]
     with np.errstate(invalid="ignore", divide="ignore"):
         means = np.where(scored, (per_dimension @ terms.T).reshape(shape) / coverage, 0.0)
     index: FloatArray = np.where(scored.all(axis=1), np.einsum("bdr,bd->br", means, dimension_weights), np.nan)
@@ -147,7 +170,7 @@ def _topsis(scores: FloatArray, present: BoolArray, arithmetic: FloatArray, weig
 def effective_weights(scores: FloatArray, weights: FloatArray, dimension_of: IntArray,
                       result: Aggregate) -> FloatArray:
     """(B, R, I) weight each indicator carries in a region's index after re-weighting (0 if missing)."""
-    coverage = result.dimension_coverage[:, :, dimension_of]
+    coverage = result.dimension_present[:, :, dimension_of]
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(np.isnan(scores), 0.0, weights[:, None, :] / coverage)
 

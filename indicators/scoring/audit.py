@@ -4,6 +4,12 @@ Handbook on Constructing Composite Indicators, 2008; COINr).
 * Per indicator, on the raw values: n, missing share, mean, sample sd (ddof = 1), min, max, skewness G1 and
   excess kurtosis G2 (pandas ``skew()``/``kurt()``), the outlier rule and the declared treatment
   (`outliers`).
+* Per indicator, on its normalised scores (below): the shares of the regions with a value at the best score
+  (≥ 100 − 1e-9, `at_ceiling`) and at the worst (≤ 1e-9, `at_floor`), and a `ceiling` warning when more than
+  `ceiling_share` of them are at the best: the indicator no longer tells them apart at the top. Not for fewer
+  than `CEILING_MIN_VALUES` values, nor for a constant indicator (its own warning says so). Whatever the
+  normalisation, the share at 100 is counted: with `minmax_observed` only the best observed value (and its ties)
+  reaches it, with `zscore` only z ≥ 5, with `percentile` only a best value without ties.
 * On the normalised scores of the treated values and the dimension scores and index `compute` gives for them
   (normalised, so that 100 is always best and a lower-is-better indicator is not read as negatively
   correlated): Pearson and Spearman correlations on pairwise complete observations (as pandas ``corr``;
@@ -33,9 +39,11 @@ import numpy as np
 import pandas as pd
 
 from .aggregate import Aggregate, aggregate
+from .applicability import applicable, leave_out
 from .arrays import BoolArray, FloatArray, IntArray
 from .cube import to_cube
 from .framework import Framework, compile_spec
+from .keys import Levels
 from .normalise import normalise_cube
 from .outliers import JRC_RULE, Treated, check_log, declared, treat_array, treatment_columns
 from .ranking import average_rank
@@ -51,6 +59,12 @@ NEGATIVE = 0.0
 DEGENERATE = 1e-12
 """A pair's variance below this share of its sum of squares is rounding noise: the values are constant."""
 INDEX = "index"
+AT_END = 1e-9
+"""A normalised score within this of 100 (of 0) is at the ceiling (floor)."""
+CEILING_SHARE = 0.5
+"""Warn when more than this share of the regions with a value have the best score."""
+CEILING_MIN_VALUES = 3
+"""Fewest values of an indicator for the ceiling warning."""
 
 ESTIMATORS = {
     "sd": "sample standard deviation (ddof = 1)",
@@ -62,20 +76,22 @@ ESTIMATORS = {
     "alpha": f"Cronbach's alpha on normalised scores, complete cases (at least {MIN_CASES})",
     "pca": "correlation matrix (SVD of standardised scores), complete cases; first loadings sum to >= 0",
     "effective_weight": "squared Pearson correlation with the aggregate, scaled to sum to 1 within it",
+    "at_ceiling": f"share of the regions with a value whose normalised score is >= 100 - {AT_END:g}",
+    "at_floor": f"share of the regions with a value whose normalised score is <= {AT_END:g}",
 }
 
 
 @dataclass(frozen=True)
 class AuditWarning:
     code: str
-    """constant, no_values, too_few_values, too_few_regions, outliers_remain, no_complete_region,
+    """constant, no_values, too_few_values, ceiling, too_few_regions, outliers_remain, no_complete_region,
     single_indicator, too_few_complete_cases, no_variance, left_out_of_pca"""
     subject: str
     """The indicator or dimension code; empty for the whole period."""
     message: str
     """In English, for logs and notebooks; pages tell `code` and `facts` in the reader's language."""
     facts: Mapping[str, object] = field(default_factory=dict)
-    """The numbers and codes the message names (count, value, cases, indicators, method, moved)."""
+    """The numbers and codes the message names (count, value, share, n, cases, indicators, method, moved)."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +107,10 @@ class IndicatorStatistics:
     skew: float | None
     kurtosis: float | None
     outliers: bool
+    at_ceiling: float | None
+    """Share of the regions with a value whose normalised score is 100 (the best); None without a value."""
+    at_floor: float | None
+    """Share of the regions with a value whose normalised score is 0 (the worst); None without a value."""
 
 
 @dataclass(frozen=True)
@@ -194,6 +214,8 @@ class AuditSettings:
     """Flag pairs of a dimension with |r| above this."""
     negative: float = NEGATIVE
     """Flag indicators whose r with their own dimension is below this."""
+    ceiling_share: float = CEILING_SHARE
+    """Warn when more than this share of an indicator's regions have the best score."""
     estimators: Mapping[str, str] = field(default_factory=lambda: dict(ESTIMATORS))
 
 
@@ -465,10 +487,17 @@ def negative_correlations(corr: Correlations, fw: Framework, threshold: float) -
 
 # --- per indicator ----------------------------------------------------------------------------------------
 
-def indicator_statistics(treated: Treated, p: int, regions: int, fw: Framework, rule: OutlierRule,
-                         warn: list[AuditWarning]) -> tuple[IndicatorStatistics, ...]:
+def indicator_statistics(treated: Treated, scores: FloatArray, p: int, fw: Framework, settings: AuditSettings,
+                         warn: list[AuditWarning], assessed: IntArray) -> tuple[IndicatorStatistics, ...]:
+    """`scores` (regions, indicators): the normalised scores of period `p`, over the regions with a row in it;
+    `assessed` (indicators,): how many of those regions each indicator applies to (its missing share's base)."""
     m = treated.before
-    flagged = m.outliers(rule)[p]
+    flagged = m.outliers(settings.rule)[p]
+    valued = np.count_nonzero(~np.isnan(scores), axis=0)
+    top = np.count_nonzero(scores >= 100.0 - AT_END, axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        at_ceiling = top / valued
+        at_floor = np.count_nonzero(scores <= AT_END, axis=0) / valued
     rows = []
     for i, code in enumerate(fw.codes):
         n = int(m.n[p, i])
@@ -481,13 +510,23 @@ def indicator_statistics(treated: Treated, p: int, regions: int, fw: Framework, 
         elif n < 4:
             warn.append(AuditWarning("too_few_values", code, f"{n} values: skewness needs 3 and kurtosis 4; "
                                                              "the outlier rule is not applied", {"count": n}))
+        if not m.constant[p, i] and valued[i] >= CEILING_MIN_VALUES and at_ceiling[i] > settings.ceiling_share:
+            warn.append(_ceiling(code, int(top[i]), int(valued[i])))
         rows.append(IndicatorStatistics(
             indicator=code, dimension=fw.dimension_codes[fw.dimension_of[i]], n=n,
-            missing_share=1.0 - n / regions, mean=_num(m.mean[p, i]), sd=_num(m.sd[p, i]),
+            missing_share=1.0 - n / max(int(assessed[i]), 1), mean=_num(m.mean[p, i]), sd=_num(m.sd[p, i]),
             minimum=_num(m.minimum[p, i]), maximum=_num(m.maximum[p, i]), skew=_num(m.skew[p, i]),
-            kurtosis=_num(m.kurtosis[p, i]), outliers=bool(flagged[i]),
+            kurtosis=_num(m.kurtosis[p, i]), outliers=bool(flagged[i]), at_ceiling=_num(at_ceiling[i]),
+            at_floor=_num(at_floor[i]),
         ))
     return tuple(rows)
+
+
+def _ceiling(code: str, count: int, n: int) -> AuditWarning:
+    share = count / n
+    return AuditWarning("ceiling", code, f"{count} of {n} regions ({share:.0%}) have the best score: the indicator "
+                                         "no longer tells them apart at the top",
+                        {"share": share, "count": count, "n": n})
 
 
 def treatment_reports(treated: Treated, raw: FloatArray, p: int, regions: pd.Index, methods: list[str],
@@ -519,8 +558,10 @@ def treatment_reports(treated: Treated, raw: FloatArray, p: int, regions: pd.Ind
 
 def audit(values: pd.DataFrame, spec: FrameworkSpec,
           treatments: OutlierTreatment | Mapping[str, OutlierTreatment] | None = None, *,
-          rule: OutlierRule | None = None, collinear: float = COLLINEAR, negative: float = NEGATIVE) -> Audit:
-    """Audit `values` (region, period, indicator, value) scored with `spec`, every period on its own.
+          rule: OutlierRule | None = None, collinear: float = COLLINEAR, negative: float = NEGATIVE,
+          ceiling_share: float = CEILING_SHARE, levels: Levels | None = None) -> Audit:
+    """Audit `values` (region, period, indicator, value) scored with `spec`, every period on its own; `levels`
+    (region code → level) leave out the indicators that do not apply to a region, as `compute` does.
 
     `treatments` (one for every indicator, or per indicator code; by default those the framework declares)
     are applied under `rule` (by default the framework's) before normalisation, as `compute` applies the
@@ -529,29 +570,33 @@ def audit(values: pd.DataFrame, spec: FrameworkSpec,
     rule = rule or spec.outlier_rule
     fw = compile_spec(spec)
     cube = to_cube(values, fw.codes)
+    applies = applicable(fw, cube.regions, levels)
+    cube = dataclasses.replace(cube, values=leave_out(cube.values, applies))
     methods, limits = treatment_columns(declared(spec) if treatments is None else treatments, fw.codes)
     check_log(fw, methods)
     treated = treat_array(cube.values, methods, limits, rule)
     scores = normalise_cube(treated.values, fw.methods, fw.higher, fw.lower, fw.upper, fw.target, fw.codes)
     weights = framework_weights(fw, treated.values)
-    result = aggregate(scores, weights, fw.dimension_of, spec.aggregation, spec.min_share, spec.geometric_floor)
-    settings = AuditSettings(rule=rule, collinear=collinear, negative=negative)
+    result = aggregate(scores, weights, fw.dimension_of, spec.aggregation, spec.min_share, spec.geometric_floor,
+                       applies)
+    settings = AuditSettings(rule=rule, collinear=collinear, negative=negative, ceiling_share=ceiling_share)
     periods = []
     for p in range(len(cube.periods)):
         seen = np.nonzero(cube.seen[p])[0]
+        assessed = np.full(len(fw.codes), len(seen)) if applies is None else applies[seen].sum(axis=0)
         periods.append(_period(p, seen, cube.periods[p], cube.regions, cube.values, treated, scores, weights,
-                               result, methods, fw, settings))
+                               result, methods, fw, settings, assessed))
     return Audit(settings=settings, periods=tuple(periods))
 
 
 def _period(p: int, seen: IntArray, label: object, regions: pd.Index, raw: FloatArray, treated: Treated,
             scores: FloatArray, weights: FloatArray, result: Aggregate, methods: list[str], fw: Framework,
-            settings: AuditSettings) -> PeriodAudit:
+            settings: AuditSettings, assessed: IntArray) -> PeriodAudit:
     warn: list[AuditWarning] = []
     if len(seen) < 3:
         warn.append(AuditWarning("too_few_regions", "", f"{len(seen)} regions: skewness, correlations and "
                                                         "internal consistency need at least 3", {"count": len(seen)}))
-    stats = indicator_statistics(treated, p, len(seen), fw, settings.rule, warn)
+    stats = indicator_statistics(treated, scores[p, seen], p, fw, settings, warn, assessed)
     reports = treatment_reports(treated, raw, p, regions, methods, fw, settings.rule, warn)
     index = result.index[p, seen]
     if np.isnan(index).all():

@@ -6,18 +6,19 @@ operation over the whole cube (loops run over normalisation methods or dimension
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from .aggregate import aggregate, contributions, effective_weights
-from .arrays import FloatArray
+from .applicability import applicable, leave_out
+from .arrays import BoolArray, FloatArray
 from .cube import Cube, to_cube
 from .frames import Frames
 from .framework import Framework, compile_spec
 from .groups import Groups
-from .keys import Parents
+from .keys import Levels, Parents
 from .normalise import normalise_cube
 from .outliers import check_log, declared, treat_array, treatment_columns
 from .spec import FrameworkSpec
@@ -46,14 +47,28 @@ class ScoringResult:
     """region, period, group, rank: one row per region–period per comparison group the region is a member of"""
 
 
-def nominal(values: pd.DataFrame, spec: FrameworkSpec) -> tuple[Framework, Cube, FloatArray, FloatArray]:
-    """Compiled framework, cube (of the raw values), normalised scores (P, R, I) and overall weights (P, I) of
-    the spec, the scores and weights taken from the values after the declared outlier treatments."""
+@dataclass(frozen=True)
+class Nominal:
+    """A spec's compiled framework, the cube of its raw values (NaN where an indicator does not apply), which
+    indicators apply where, and the normalised scores (P, R, I) and overall weights (P, I) taken from the values
+    after the declared outlier treatments."""
+
+    fw: Framework
+    cube: Cube
+    applies: BoolArray | None
+    """(R, I), `applicability.applicable`; None: every indicator applies everywhere."""
+    scores: FloatArray
+    weights: FloatArray
+
+
+def nominal(values: pd.DataFrame, spec: FrameworkSpec, levels: Levels | None = None) -> Nominal:
     fw = compile_spec(spec)
     cube = to_cube(values, fw.codes)
+    applies = applicable(fw, cube.regions, levels)
+    cube = replace(cube, values=leave_out(cube.values, applies))
     treated = treated_values(fw, cube.values)
     scores = normalise_cube(treated, fw.methods, fw.higher, fw.lower, fw.upper, fw.target, fw.codes)
-    return fw, cube, scores, framework_weights(fw, treated)
+    return Nominal(fw, cube, applies, scores, framework_weights(fw, treated))
 
 
 def treated_values(fw: Framework, raw: FloatArray) -> FloatArray:
@@ -66,16 +81,19 @@ def treated_values(fw: Framework, raw: FloatArray) -> FloatArray:
 
 
 def compute(values: pd.DataFrame, spec: FrameworkSpec, *, parents: Parents | None = None,
-            groups: Groups | None = None) -> ScoringResult:
+            groups: Groups | None = None, levels: Levels | None = None) -> ScoringResult:
     """Score `values` (columns region, period, indicator, value) with the method of `spec`.
 
     `parents` maps region code → parent region code, for ranks within the parent; `groups` maps a comparison
-    group's code → its member region codes, for ranks within each group (a region may be in several).
+    group's code → its member region codes, for ranks within each group (a region may be in several);
+    `levels` maps region code → level, for the indicators that apply only at some levels (`applies_to`).
     The outlier treatments the framework declares are applied before normalisation; the `value` column keeps
     the raw values. See docs/scoring.md for every formula and the missing-data rule.
     """
-    fw, cube, scores, weights = nominal(values, spec)
-    result = aggregate(scores, weights, fw.dimension_of, spec.aggregation, spec.min_share, spec.geometric_floor)
+    base = nominal(values, spec, levels)
+    fw, cube, scores, weights = base.fw, base.cube, base.scores, base.weights
+    result = aggregate(scores, weights, fw.dimension_of, spec.aggregation, spec.min_share, spec.geometric_floor,
+                       base.applies)
     complete = result.complete[..., None]
     effective = np.where(complete, effective_weights(scores, weights, fw.dimension_of, result), np.nan)
     contribution = contributions(scores, effective, result.index, spec.aggregation, spec.geometric_floor)

@@ -34,12 +34,16 @@ def _change(index: FloatArray) -> FloatArray:
     return np.where(previous >= 0, index - before, np.nan)
 
 
-def _levels(fw: Framework, index: FloatArray) -> tuple[IntArray, BoolArray, ObjectArray]:
-    """Level and label of the highest band with min_score ≤ index, and where there is none."""
+def _levels(fw: Framework, index: FloatArray, dimension_scores: FloatArray) -> tuple[IntArray, BoolArray, ObjectArray]:
+    """Level and label of the highest band whose min_score the index reaches and whose gates every dimension
+    score (P, R, D) meets, and where there is none."""
     if not fw.band_min.size:
         return np.zeros(index.shape, dtype=int), np.ones(index.shape, dtype=bool), np.full(index.shape, None)
-    position = np.searchsorted(fw.band_min, np.nan_to_num(index, nan=-np.inf), side="right") - 1
-    missing = (position < 0) | np.isnan(index)
+    reached = index[None] >= fw.band_min[:, None, None]
+    if fw.band_gates.any():
+        reached &= (dimension_scores[None] >= fw.band_gates[:, None, None, :]).all(axis=-1)
+    position: IntArray = len(fw.band_min) - 1 - np.argmax(reached[::-1], axis=0)
+    missing: BoolArray = ~reached.any(axis=0) | np.isnan(index)
     safe = np.maximum(position, 0)
     labels = np.array(fw.band_label, dtype=object)[safe]
     # numpy stubs: None is not ArrayLike, yet it is a valid value for an object array.
@@ -114,7 +118,7 @@ class Frames:
         fw, index = self.fw, result.index
         basis = rank_basis(index, fw.spec.rank_decimals)
         parent_of, parent_labels = parent_codes(parents, self.cube.regions)
-        level, no_level, label = _levels(fw, index)
+        level, no_level, label = _levels(fw, index, result.dimension_scores)
         rank = self.rows(competition_rank(basis))
         parent_rank = self.rows(competition_rank(basis, parent_of))
         return pd.DataFrame({

@@ -8,7 +8,16 @@ import numpy as np
 
 from .arrays import BoolArray, FloatArray, IntArray, ObjectArray
 from .normalise import check_parameters
-from .spec import AGGREGATIONS, DIRECTIONS, NORMALISATIONS, WEIGHTINGS, DimensionSpec, FrameworkSpec, IndicatorSpec
+from .spec import (
+    AGGREGATIONS,
+    DIRECTIONS,
+    NORMALISATIONS,
+    REGION_LEVELS,
+    WEIGHTINGS,
+    DimensionSpec,
+    FrameworkSpec,
+    IndicatorSpec,
+)
 
 
 @dataclass(frozen=True)
@@ -27,6 +36,10 @@ class Framework:
     band_min: FloatArray
     band_level: IntArray
     band_label: tuple[str, ...]
+    band_gates: FloatArray
+    """(bands, D) least score of each dimension per band, in `band_min`'s order (0: no gate)."""
+    applies_at: BoolArray
+    """(len(REGION_LEVELS), I) whether each indicator is assessed at each region level."""
 
 
 def _float(value: float | None) -> float:
@@ -69,6 +82,9 @@ def compile_spec(spec: FrameworkSpec) -> Framework:
     for item in weighted:
         _check(np.isfinite(item.weight) and item.weight >= 0, f"{item.code}: weight must be ≥ 0 and finite")
     for indicator in spec.indicators:
+        _check(indicator.applies_to is None or (bool(indicator.applies_to) and set(indicator.applies_to)
+                                                 <= set(REGION_LEVELS)),
+               f"{indicator.code}: applies_to must name levels among {REGION_LEVELS}")
         _check(indicator.direction in DIRECTIONS, f"{indicator.code}: direction must be one of {DIRECTIONS}")
         _check(indicator.normalisation.method in NORMALISATIONS,
                f"{indicator.code}: normalisation must be one of {NORMALISATIONS}")
@@ -86,6 +102,10 @@ def compile_spec(spec: FrameworkSpec) -> Framework:
         columns = np.nonzero(methods == method)[0]
         check_parameters(method, higher[columns], lower[columns], upper[columns], target[columns],
                          [codes[j] for j in columns])
+    for band in spec.bands:
+        for code, least in band.gates:
+            _check(code in dims, f"band {band.level}: the gate names {code!r}, not a dimension of the spec")
+            _check(0.0 <= least <= 100.0, f"band {band.level}: the gate of {code} must lie in [0, 100]")
     bands = sorted(spec.bands, key=lambda b: b.min_score)
     return Framework(
         spec=spec,
@@ -100,4 +120,8 @@ def compile_spec(spec: FrameworkSpec) -> Framework:
         band_min=np.array([b.min_score for b in bands], dtype=float),
         band_level=np.array([b.level for b in bands], dtype=int),
         band_label=tuple(b.label for b in bands),
+        band_gates=np.array([[dict(b.gates).get(d, 0.0) for d in dims] for b in bands], dtype=float).reshape(
+            len(bands), len(dims)),
+        applies_at=np.array([[i.applies_to is None or level in i.applies_to for i in spec.indicators]
+                             for level in REGION_LEVELS]),
     )

@@ -15,6 +15,8 @@ Keyed: TypeAlias = pd.Series | Mapping[str, object]
 """Per-indicator parameters keyed by indicator code."""
 Parents: TypeAlias = pd.Series | Mapping[str, str | None]
 """Region code → its parent region's code (None or absent: no parent)."""
+Levels: TypeAlias = pd.Series | Mapping[str, str]
+"""Region code → its level (`spec.REGION_LEVELS`; absent or another level: every indicator applies)."""
 PerColumn: TypeAlias = Keyed | npt.ArrayLike | None
 """A scalar for every column, or one entry per column: keyed by code (a DataFrame) or by position (an array)."""
 

@@ -41,10 +41,12 @@ from SALib.sample import sobol as sobol_sample
 from scipy.stats import norm
 
 from .aggregate import aggregate, index_of_weights
+from .applicability import applicable, leave_out
 from .arrays import BoolArray, FloatArray, IntArray
 from .cube import to_cube
 from .frames import rank_basis
 from .framework import Framework, compile_spec
+from .keys import Levels
 from .normalise import normalise_cube
 from .outliers import check_log, declared, treat_array, treatment_columns
 from .ranking import BLOCK_ELEMENTS, competition_rank
@@ -204,8 +206,9 @@ NONE, DECLARED, ON = 0, 1, 2
 class _Model:
     """The framework model on one period, evaluated for a batch of unit-cube samples."""
 
-    def __init__(self, fw: Framework, raw: FloatArray, seen: BoolArray, inputs: UncertainInputs) -> None:
-        self.fw, self.raw, self.seen, self.inputs = fw, raw, seen, inputs
+    def __init__(self, fw: Framework, raw: FloatArray, seen: BoolArray, inputs: UncertainInputs,
+                 applies: BoolArray | None = None) -> None:
+        self.fw, self.raw, self.seen, self.inputs, self.applies = fw, leave_out(raw, applies), seen, inputs, applies
         spec = fw.spec
         self.normalisations = inputs.normalisations or ("spec",)
         self.aggregations = inputs.aggregations or (spec.aggregation,)
@@ -251,7 +254,8 @@ class _Model:
     def raw_of(self, imputed: bool, state: int) -> FloatArray:
         key = (imputed, state)
         if key not in self._raw:
-            x = np.where(self.seen[:, None], impute_means(self.raw), np.nan) if imputed else self.raw
+            x = leave_out(np.where(self.seen[:, None], impute_means(self.raw), np.nan), self.applies) if imputed \
+                else self.raw
             columns = self.treatments.get(state)
             if columns is not None:
                 x = treat_array(x, *columns, self.fw.spec.outlier_rule).values
@@ -326,10 +330,10 @@ class _Model:
                 if method == "topsis":
                     s = np.broadcast_to(scores, (chunk.size, n_regions, n_ind))
                     out[chunk] = aggregate(s, w, self.fw.dimension_of, method, spec.min_share,
-                                           spec.geometric_floor).index
+                                           spec.geometric_floor, self.applies).index
                 else:
                     out[chunk] = index_of_weights(scores[0], w, self.fw.dimension_of, method, spec.min_share,
-                                                  spec.geometric_floor)
+                                                  spec.geometric_floor, self.applies)
                 done += chunk.size
                 if progress is not None:
                     progress(done / x.shape[0])
@@ -337,7 +341,7 @@ class _Model:
 
 
 def run_inputs(values: pd.DataFrame, spec: FrameworkSpec, inputs: UncertainInputs, x: FloatArray, *,
-               period: object | None = None) -> tuple[pd.DataFrame, FrameworkSpec]:
+               period: object | None = None, levels: Levels | None = None) -> tuple[pd.DataFrame, FrameworkSpec]:
     """The values and spec with which `compute` reproduces the run `x` (one unit-cube sample row).
 
     The run's weights are written as expert weights (dimension weight = the sum of its indicators'), so
@@ -347,7 +351,7 @@ def run_inputs(values: pd.DataFrame, spec: FrameworkSpec, inputs: UncertainInput
     fw = compile_spec(spec)
     cube = to_cube(values, fw.codes)
     p = len(cube.periods) - 1 if period is None else cube.periods.get_loc(period)
-    model = _Model(fw, cube.values[p:p + 1], cube.seen[p], inputs)
+    model = _Model(fw, cube.values[p:p + 1], cube.seen[p], inputs, applicable(fw, cube.regions, levels))
     row = np.asarray(x, dtype=float)[None, :]
     c = {name: int(v[0]) for name, v in model.choices(row).items()}
     imputed, state = bool(c["imputation"]), model.state(c["outliers"])
@@ -373,13 +377,14 @@ def run_inputs(values: pd.DataFrame, spec: FrameworkSpec, inputs: UncertainInput
 def sensitivity(values: pd.DataFrame, spec: FrameworkSpec, inputs: UncertainInputs | None = None, *,
                 base_samples: int | None = None, seed: int | None = None, period: object | None = None,
                 num_resamples: int = 100, progress: Progress | None = None,
-                region_confidence: bool = False) -> Sensitivity:
+                region_confidence: bool = False, levels: Levels | None = None) -> Sensitivity:
     """Sobol sensitivity of every region's rank in `period` (default: the latest) to the `inputs`.
 
     `inputs`, `base_samples` and `seed` default to the framework's declaration (`spec.sensitivity`), then to
     1,024 and 0. `base_samples` N should be a power of 2 (the Sobol' sequence); the model runs N·(2G + 2)
     times for G declared inputs. The same seed gives the same result. `progress` is told the share of the runs
-    done as they go. The indices of the mean rank shift come with bootstrap confidence intervals; those of each
+    done as they go; `levels` (region code → level) leave out the indicators that do not apply to a region, as
+    `compute` does. The indices of the mean rank shift come with bootstrap confidence intervals; those of each
     region's rank only with `region_confidence` (else NaN: at national scale the bootstrap of 3,000 regions'
     indices would cost more than the runs).
     """
@@ -393,7 +398,7 @@ def sensitivity(values: pd.DataFrame, spec: FrameworkSpec, inputs: UncertainInpu
     p = len(cube.periods) - 1 if period is None else cube.periods.get_loc(period)
     raw = cube.values[p:p + 1]
     seen = cube.seen[p]
-    model = _Model(fw, raw, seen, inputs)
+    model = _Model(fw, raw, seen, inputs, applicable(fw, cube.regions, levels))
 
     def ranks_of(index: FloatArray) -> FloatArray:
         return competition_rank(rank_basis(np.where(seen, index, np.nan), spec.rank_decimals))
@@ -401,7 +406,8 @@ def sensitivity(values: pd.DataFrame, spec: FrameworkSpec, inputs: UncertainInpu
     nominal_raw = model.raw_of(False, model.nominal_state)
     nominal_scores = normalise_cube(nominal_raw, fw.methods, fw.higher, fw.lower, fw.upper, fw.target, fw.codes)
     nominal_index = aggregate(nominal_scores, model.weights_of(False, model.nominal_state)[None, :],
-                              fw.dimension_of, spec.aggregation, spec.min_share, spec.geometric_floor).index
+                              fw.dimension_of, spec.aggregation, spec.min_share, spec.geometric_floor,
+                              model.applies).index
     nominal = ranks_of(nominal_index)[0]
 
     def evaluate(x: FloatArray) -> FloatArray:

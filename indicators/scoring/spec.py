@@ -16,6 +16,8 @@ GEOMETRIC_FLOOR = 1.0
 """The default floor of the geometric mean (`FrameworkSpec.geometric_floor`)."""
 TREATMENTS = ("none", "winsorise", "log")
 WEIGHT_LEVELS = ("indicator", "dimension")
+REGION_LEVELS = ("province", "prefecture", "county")
+"""The levels of the regions assessed, which an indicator's `applies_to` names."""
 MONTE_CARLO_NORMALISATIONS = ("spec", "minmax_observed", "zscore", "percentile")
 """The normalisations the rank intervals vary over when a framework declares no uncertain inputs ("spec" stands
 for each indicator's own method)."""
@@ -60,6 +62,9 @@ class IndicatorSpec:
     direction: str = "higher"
     normalisation: NormalisationSpec = field(default_factory=NormalisationSpec)
     outliers: OutlierTreatment = field(default_factory=OutlierTreatment)
+    applies_to: tuple[str, ...] | None = None
+    """The region levels the indicator is assessed at (`REGION_LEVELS`); None: every level. Elsewhere it is left
+    out, and its dimension is scored on the indicators that apply (docs/scoring.md §6)."""
 
 
 @dataclass(frozen=True)
@@ -129,6 +134,9 @@ class BandSpec:
     level: int
     min_score: float
     label: str = ""
+    gates: tuple[tuple[str, float], ...] = ()
+    """(dimension code, least score) pairs the level also requires; a region whose index reaches `min_score`
+    with a dimension below its gate takes the highest lower band whose gates it meets."""
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from .arrays import FloatArray
 from .compute import nominal
 from .cube import parent_codes
 from .frames import Frames, nullable_int, rank_basis
-from .keys import Parents
+from .keys import Levels, Parents
 from .normalise import normalise_cube
 from .ranking import competition_rank
 from .spec import NORMALISATIONS, FrameworkSpec
@@ -46,7 +46,7 @@ def nan_quantiles(samples: FloatArray) -> tuple[dict[str, FloatArray], FloatArra
 
 def uncertainty(values: pd.DataFrame, spec: FrameworkSpec, *, draws: int = 1000, weight_range: float = 0.2,
                 normalisations: Sequence[str] = DEFAULT_NORMALISATIONS, seed: int = 0,
-                parents: Parents | None = None) -> pd.DataFrame:
+                parents: Parents | None = None, levels: Levels | None = None) -> pd.DataFrame:
     """Median and 5–95 % interval of every region's rank per period over `draws` Monte Carlo draws.
 
     Columns: region, period, rank (nominal, as `compute`), rank_median, rank_p05, rank_p95,
@@ -61,7 +61,8 @@ def uncertainty(values: pd.DataFrame, spec: FrameworkSpec, *, draws: int = 1000,
     unknown = [m for m in normalisations if m != "spec" and m not in NORMALISATIONS]
     if unknown or not normalisations:
         raise ValueError(f"normalisations must be drawn from 'spec', {', '.join(NORMALISATIONS)}; got {unknown}")
-    fw, cube, scores, weights = nominal(values, spec)
+    base = nominal(values, spec, levels)
+    fw, cube, scores, weights = base.fw, base.cube, base.scores, base.weights
     n_periods, n_regions, n_ind = cube.values.shape
     methods = [
         scores if m == "spec" else normalise_cube(cube.values, np.full(n_ind, m, dtype=object), fw.higher,
@@ -88,13 +89,13 @@ def uncertainty(values: pd.DataFrame, spec: FrameworkSpec, *, draws: int = 1000,
         w /= w.sum(axis=-1, keepdims=True)
         s = np.stack([methods[c] for c in chosen[start:stop]])
         result = aggregate(s.reshape(-1, n_regions, n_ind), w.reshape(-1, n_ind), fw.dimension_of,
-                           spec.aggregation, spec.min_share, spec.geometric_floor)
+                           spec.aggregation, spec.min_share, spec.geometric_floor, base.applies)
         overall, within = ranks_of(result.index)
         ranks[start:stop] = overall.reshape(stop - start, n_periods, n_regions)
         parent_ranks[start:stop] = within.reshape(stop - start, n_periods, n_regions)
 
     nominal_index = aggregate(scores, weights, fw.dimension_of, spec.aggregation, spec.min_share,
-                              spec.geometric_floor).index
+                              spec.geometric_floor, base.applies).index
     nominal_rank, nominal_parent_rank = ranks_of(nominal_index)
     overall_q, ranked_share = nan_quantiles(ranks)
     parent_q, _ = nan_quantiles(parent_ranks)

@@ -24,6 +24,7 @@ from assessments.models import RegionScore, RunAnalysis
 from assessments.services.run_analysis import SINGLE_REGION
 from smartgov.i18n import localised
 
+from .provenance import ProvenanceSpread, provenance_shares, provenance_spread
 from .rows import dimensions_of, indicators_of, named_on, result_status, results_of, shown_run_id, values_frame
 from .scope import Regions, Results
 from .types import ResultStatus
@@ -57,6 +58,9 @@ class RunAnalysisReport:
     run_warnings: tuple[Mapping[str, Any], ...] = ()
     """The run's own warnings, beside the audit's ({code, subject, facts}; `assessments.services.run_analysis`);
     a region named as subject only when it is `visible`."""
+    provenance: tuple[ProvenanceSpread, ...] = ()
+    """Where the index comes from, over every region of the run (empty when the framework declares no
+    provenance)."""
 
     @property
     def available(self) -> bool:
@@ -91,7 +95,8 @@ def run_analysis(which: Results, regions: Regions | None = None) -> RunAnalysisR
     return RunAnalysisReport(status=status, period=cycle.period, is_demo=cycle.is_demo, audit=audit,
                              sensitivity=sensitivity, names={**names, **shown}, visible=visible,
                              run_warnings=tuple({**w, "subject": w["subject"] if w["subject"] in shown else ""}
-                                                for w in own))
+                                                for w in own),
+                             provenance=provenance_spread(provenance_shares(run_id)) if run_id is not None else ())
 
 
 def restricted(audit: Mapping[str, Any] | None, sensitivity: Mapping[str, Any] | None,

@@ -1,6 +1,7 @@
 """One city's results (`city_report`)."""
 
 import datetime
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -12,6 +13,7 @@ from assessments.models import Cycle, DimensionScore, IndicatorScore, Publicatio
 from assessments.selectors import CycleResults
 from indicators.models import Framework, Indicator
 
+from .provenance import provenance_shares
 from .rows import (
     DimensionInfo,
     IndicatorInfo,
@@ -35,6 +37,7 @@ from .types import (
     CityReport,
     CityResult,
     DimensionRow,
+    GateShortfall,
     GroupRank,
     IndicatorRow,
     MethodDimension,
@@ -151,7 +154,20 @@ def city_report(which: Cycle | CycleResults, region: Region) -> CityReport:
         is_demo=cycle.is_demo,
         status=status,
         groups=_group_ranks(groups, row["group_ranks"], everyone),
+        gate_shortfall=gate_shortfall(row["index"], row["level"], dimension_rows, bands),
+        provenance=provenance_shares(run_id, [region.pk]).get(region.code, ()) if run_id is not None else (),
     )
+
+
+def gate_shortfall(index: float | None, level: int | None, dimensions: Sequence[DimensionRow],
+                   bands: Sequence[Band]) -> GateShortfall | None:
+    """The level `index` alone reaches and the dimensions under its gates, when they hold the city below it."""
+    reached = next((band for band in reversed(bands) if index is not None and index >= band.min_score), None)
+    if reached is None or level is None or reached.level <= level:
+        return None
+    below = tuple((d.name, d.score, reached.gates[d.code]) for d in dimensions
+                  if d.code in reached.gates and d.score is not None and d.score < reached.gates[d.code])
+    return GateShortfall(reached=reached, below=below) if below else None
 
 
 def _highest(scores: pd.DataFrame, everyone: pd.DataFrame) -> tuple[float | None, Named | None]:

@@ -183,9 +183,10 @@ def bands_by_framework(code: str | None, *, framework_id: int | None = None) -> 
     else:  # neither given: no band (as a lookup of framework None would find)
         rows = MaturityBand.objects.none()
     bands: dict[int, list[Band]] = {}
-    for row in rows.order_by("framework_id", "min_score").values("framework_id", "level", "min_score", label):
+    for row in rows.order_by("framework_id", "min_score").values("framework_id", "level", "min_score", label,
+                                                                  "gates"):
         bands.setdefault(row["framework_id"], []).append(
-            Band(level=row["level"], min_score=row["min_score"], label=row[label]))
+            Band(level=row["level"], min_score=row["min_score"], label=row[label], gates=row["gates"] or {}))
     return {framework: tuple(levels) for framework, levels in bands.items()}
 
 

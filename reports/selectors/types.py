@@ -4,7 +4,7 @@ and the error they raise."""
 import datetime
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 from django.utils import timezone
@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy
 
 from smartgov.errors import DomainError, ErrorCode
 from smartgov.i18n import localised
+
+from .provenance import ProvenanceShare
 
 
 class NoResult(DomainError):
@@ -140,6 +142,18 @@ class Band:
     """The lowest index (0–100) of the level."""
     label: str
     """The level's name in the active language."""
+    gates: Mapping[str, float] = field(default_factory=dict)
+    """Dimension code → the least score the level also requires (empty: the index alone decides)."""
+
+
+@dataclass(frozen=True)
+class GateShortfall:
+    """Why a city's level is below the one its index reaches: the dimensions under that level's gates."""
+
+    reached: Band
+    """The level the index alone reaches."""
+    below: tuple[tuple[str, float, float], ...]
+    """(dimension name, its score, the gate) of each dimension under its gate, in framework order."""
 
 
 @dataclass(frozen=True)
@@ -483,6 +497,11 @@ class CityReport:
     """Which results these are: provisional or a published version, participation, whether ranks are shown."""
     groups: tuple[GroupRank, ...]
     """The city's rank in each comparison group of the cycle it belongs to, by group code."""
+    gate_shortfall: GateShortfall | None = None
+    """None unless a dimension under a gate holds the city below the level its index reaches."""
+    provenance: tuple[ProvenanceShare, ...] = ()
+    """Where the city's index comes from, by provenance (empty: no complete index, or the framework declares
+    none)."""
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ def test_it_lists_runs_with_status_progress_and_which_is_current(zj, scored):
     assert body["results"] == [{
         "id": run.pk, "cycle": 2025, "framework": "smartgov-maturity", "status": "succeeded",
         "status_label": "Succeeded", "progress": 100, "stage": "", "reason": "", "regions": 10, "error": "",
-        "current": True, "warnings": [], "requested_at": body["results"][0]["requested_at"],
+        "current": True, "requested_at": body["results"][0]["requested_at"],
+        "warnings": [{"code": "ceiling", "subject": "RS08", "facts": {"share": 0.6, "count": 6, "n": 10}}],
         "started_at": body["results"][0]["started_at"], "finished_at": body["results"][0]["finished_at"]}]
     assert zj.get(f"/api/v1/score-runs/{run.pk}/").json()["progress"] == 100
 

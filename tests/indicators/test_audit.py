@@ -453,3 +453,61 @@ def test_the_audit_is_json_serialisable():
     assert len(period["correlations"]["pearson"]) == 8
     assert {"indicators", "treatments", "importance", "collinear", "negative", "consistency", "warnings"} <= set(
         period)
+
+
+# --- ceiling and floor effects -----------------------------------------------------------------------------
+
+ENDS = ["A1", "A2", "A3", "B1", "B2", "B3", "B4"]
+NAN = np.nan
+# minmax_fixed 0–100; B2 lower is better; B3 has no value; B4 is constant at the upper goalpost
+ENDS_ROWS = {
+    "R1": [100, 100, 100, 100, 0, NAN, 100],
+    "R2": [120, 100, 120, 100, 0, NAN, 100],
+    "R3": [100, 60, NAN, NAN, -3, NAN, 100],
+    "R4": [50, 40, NAN, 30, 50, NAN, 100],
+    "R5": [-5, 0, NAN, 100, 100, NAN, 100],
+}
+
+
+def _ends(**options):
+    spec = make_spec({"A": ENDS[:3], "B": ENDS[3:]}, lower_is_better=("B2",))
+    result = audit(one_period(ENDS_ROWS, ENDS), spec, **options)
+    period = result.periods[0]
+    shares = {s.indicator: (s.at_ceiling, s.at_floor) for s in period.indicators}
+    ceiling = {w.subject: w for w in period.warnings if w.code == "ceiling"}
+    return result, shares, ceiling
+
+
+def test_the_shares_at_the_best_and_worst_normalised_score_are_reported():
+    result, shares, _ = _ends()
+    assert shares["A1"] == (0.6, 0.2)  # 100, 120 and 100 at or above the upper goalpost; -5 below the lower
+    assert shares["A2"] == (0.4, 0.2)
+    assert shares["A3"] == (1.0, 0.0)
+    assert shares["B1"] == (0.75, 0.0)  # R3 has no value: 3 of 4
+    assert shares["B2"] == (0.6, 0.2)  # lower is better: 0 and below are the best
+    assert shares["B3"] == (None, None)
+    assert shares["B4"] == (1.0, 0.0)
+    data = json.loads(json.dumps(result.as_dict(), allow_nan=False))
+    assert data["periods"][0]["indicators"][5]["at_ceiling"] is None
+    assert data["settings"]["ceiling_share"] == 0.5
+    assert "100 - 1e-09" in data["settings"]["estimators"]["at_ceiling"]
+
+
+def test_more_than_half_of_the_regions_at_the_best_score_is_a_ceiling_warning():
+    result, _, ceiling = _ends()
+    assert set(ceiling) == {"A1", "B1", "B2"}  # A2 0.4; A3 two values; B3 none; B4 constant
+    assert ceiling["A1"].facts == {"share": 0.6, "count": 3, "n": 5}
+    assert ceiling["B1"].facts == {"share": 0.75, "count": 3, "n": 4}
+    assert ceiling["A1"].message.startswith("3 of 5 regions (60%) have the best score")
+    codes = {(w.code, w.subject) for w in result.periods[0].warnings}
+    assert {("too_few_values", "A3"), ("no_values", "B3"), ("constant", "B4")} <= codes
+    result, _, ceiling = _ends(ceiling_share=0.3)
+    assert set(ceiling) == {"A1", "A2", "B1", "B2"}
+    assert result.settings.ceiling_share == 0.3
+
+
+def test_ties_at_the_observed_maximum_are_at_the_ceiling_of_minmax_observed():
+    rows = {f"R{r}": [v] for r, v in enumerate([5, 5, 5, 1, 2])}
+    period = audit(one_period(rows, ["A1"]), make_spec({"A": ["A1"]}, normalisation=OBSERVED)).periods[0]
+    assert (period.indicators[0].at_ceiling, period.indicators[0].at_floor) == (0.6, 0.2)
+    assert ("ceiling", "A1") in {(w.code, w.subject) for w in period.warnings}

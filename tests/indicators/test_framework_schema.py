@@ -150,7 +150,7 @@ def test_an_unknown_key_like_no_known_one_is_refused_with_the_keys_allowed(defau
     document = copy.deepcopy(default_document)
     document["bands"][1]["colour"] = "green"
     assert _refusals(document) == [
-        ("bands[1].colour", "unknown key; the keys here are level, min_score, label, description")]
+        ("bands[1].colour", "unknown key; the keys here are level, min_score, label, description, gates")]
 
 
 def test_every_refusal_names_its_path_in_file_order(default_document):

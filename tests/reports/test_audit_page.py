@@ -83,19 +83,32 @@ def test_an_analyst_reads_the_audit_in_chinese_and_english(client, analysed, peo
         assert "资源共享度" not in page
 
 
+def _cells(page, indicator):
+    row = re.search(rf'<tr data-indicator="{indicator}">(.*?)</tr>', page, re.S).group(1)
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+
+
 def test_the_statistics_are_the_stored_ones(client, analysed, people):
     stored = analysed.current_run.analysis.audit["periods"][0]
     page = _page(client, people["analyst"], language="en")
     rs06 = next(row for row in stored["indicators"] if row["indicator"] == "RS06")
-    row = re.search(r'<tr data-indicator="RS06">(.*?)</tr>', page, re.S).group(1)
-    cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    cells = _cells(page, "RS06")
     assert cells[1:9] == ["12", "0 %", f"{rs06['mean']:.2f}", f"{rs06['sd']:.2f}", "231", "1000000",
                           f"{rs06['skew']:.2f}", f"{rs06['kurtosis']:.2f}"]
-    assert cells[9] == "yes"
-    assert cells[10] == "Winsorise: 1 value winsorised"
+    assert cells[9:11] == [f"{100 * rs06['at_ceiling']:.0f} %", f"{100 * rs06['at_floor']:.0f} %"]
+    assert cells[11] == "yes"
+    assert cells[12] == "Winsorise: 1 value winsorised"
     consistency = _section(page, "audit-consistency")
     for row in stored["consistency"]:
         assert f"{row['alpha']:.2f}" in consistency
+
+
+def test_the_shares_at_the_best_and_worst_score_and_the_ceiling_warning_are_shown(client, analysed, people):
+    page = _page(client, people["analyst"], language="en")
+    assert _cells(page, "RS08")[9:11] == ["67 %", "33 %"]  # 8 of the 12 cities at 1, 4 at 0
+    assert ('<li data-code="ceiling">Public data authorised-operation mechanism (RS08) gives 8 of the 12 regions '
+            "with a value (67 %) the best score: it no longer tells them apart at the top.</li>") in page
+    assert "an indicator that gives more than 50 % of the regions the best score" in page
 
 
 def test_the_page_is_provisional_until_published(client, analysed, people):
@@ -275,6 +288,17 @@ def test_each_warning_is_told_in_the_readers_language_naming_the_indicator(analy
         texts = [w["text"] for w in audit_context(stored, None, {"RS08": "Public data licensing"},
                                                   charts=False)["audit"]["warnings"]]
     assert texts[0].startswith("All 12 values of Public data licensing (RS08) are the same (")
+
+
+def test_a_ceiling_warning_tells_how_many_regions_have_the_best_score(analysed):
+    stored = analysed.current_run.analysis.audit
+    stored["periods"][0]["warnings"] = [{"code": "ceiling", "subject": "RS08", "message": "9 of 12 regions (75%)",
+                                         "facts": {"share": 0.75, "count": 9, "n": 12}}]
+    with translation.override("en"):
+        (warning,) = audit_context(stored, None, {"RS08": "Public data licensing"}, charts=False)["audit"]["warnings"]
+    assert warning == {"code": "ceiling", "subject": "Public data licensing",
+                       "text": "Public data licensing (RS08) gives 9 of the 12 regions with a value (75 %) the best "
+                               "score: it no longer tells them apart at the top."}
 
 
 def test_the_context_takes_plain_dicts_of_a_file_without_a_run(analysed):

@@ -56,7 +56,7 @@ def test_the_province_report_ends_with_the_audit_and_sensitivity_annex(analysed,
     for words in ("审计发现", "指标统计", "偏度", "峰度", "维度的内部一致性", "克朗巴哈α系数", "名义权重与实际权重",
                   "排名的敏感性", "一阶指数（S1）", "总效应指数（ST）", "本省城市的排名区间", "近乎共线"):
         assert words in annex, words
-    assert re.search(r"公共数据开放有效数据集数量（RS06）\s*12 0% [\d. -]+ 是 缩尾处理：1个数值经缩尾处理", annex)
+    assert re.search(r"公共数据开放有效数据集数量（RS06）\s*12 0% [\d.% -]+ 是 缩尾处理：1个数值经缩尾处理", annex)
     assert "（RS06）测试市21000000822" in annex.replace(" ", "")  # 330300's value and the value scored
     stored = analysed.current_run.analysis.sensitivity
     hangzhou = next(r for r in stored["regions"] if r["region"] == "330100")

@@ -277,7 +277,7 @@ def test_scored_cycles_are_those_with_a_current_run_latest_first(scored, framewo
 
 
 def test_the_city_report_runs_a_fixed_number_of_queries(scored, regions, django_assert_max_num_queries):
-    with django_assert_max_num_queries(13):  # with the 3 queries of `cycle_results`
+    with django_assert_max_num_queries(14):  # with the 3 queries of `cycle_results` and the shares by provenance
         city_report(scored, regions["hangzhou"])
     with django_assert_max_num_queries(11):
         province_report(scored, regions["zhejiang"])
