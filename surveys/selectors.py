@@ -54,7 +54,7 @@ def satisfaction_indicators(framework: Framework) -> QuerySet[Indicator]:
 
 def question_indicators(framework: Framework) -> QuerySet[Indicator]:
     """The indicators a satisfaction question may feed: the dimension's scores, not its shares from records."""
-    return satisfaction_indicators(framework).exclude(code__in=sources.RECORD_INDICATORS)
+    return satisfaction_indicators(framework).exclude(code__in=sources.not_from_questions(framework))
 
 
 def covering_questionnaire(cycle: Cycle, city: Region) -> Questionnaire | None:
@@ -146,8 +146,9 @@ def city_estimates(submission: Submission, questionnaire: Questionnaire | None =
     found = {}
     if questionnaire is not None:
         found.update({code: ("questionnaire", e) for code, e in questionnaire_estimates(questionnaire, region).items()})
-    found.update({code: ("ratings", e) for code, e in ratings_estimates(region, cycle).items()})
-    found.update({code: ("hotline", e) for code, e in hotline_estimates(region, cycle).items()})
+    if sources.feeds_from_imports(cycle.framework):
+        found.update({code: ("ratings", e) for code, e in ratings_estimates(region, cycle).items()})
+        found.update({code: ("hotline", e) for code, e in hotline_estimates(region, cycle).items()})
     result = []
     for indicator in satisfaction_indicators(cycle.framework):
         source, estimate = found.get(indicator.code, (None, Estimate("mean", None, 0)))

@@ -10,7 +10,16 @@ from imported records, as their definitions say:
 - PS05 12345热线满意率: satisfied ÷ requesters who answered the follow-up (“rated”).
 - PS06 12345热线工单按时办结率: closed on time ÷ work orders.
 - PS07 12345热线诉求未解决率 (lower is better): (rated − reported resolved) ÷ rated.
+
+Those are the definitions of the default framework's version 1 (and of any other framework that uses these codes).
+Version 2 redefines the dimension (docs/framework-v2-notes.md): PS01 差评率, PS07 解决率 and PS09 主动评价率 are
+computed from the systems' own records (`surveys.records`), PS02, PS05 and PS10 are third-party samples the
+province commissions, and only PS03 and PS04 are scores a questionnaire may feed. So in a cycle of version 2 the
+imported ratings and monthly hotline figures feed nothing (`feeds_from_imports`).
 """
+
+from indicators.models import Framework
+from indicators.selectors import DEFAULT_FRAMEWORK_CODE
 
 DIMENSION = "PS"
 RATINGS_SATISFIED = "PS01"
@@ -21,6 +30,20 @@ HOTLINE_UNRESOLVED = "PS07"
 RATINGS_INDICATORS = (RATINGS_SATISFIED, RATINGS_RECTIFIED)
 HOTLINE_INDICATORS = (HOTLINE_SATISFIED, HOTLINE_ON_TIME, HOTLINE_UNRESOLVED)
 RECORD_INDICATORS = RATINGS_INDICATORS + HOTLINE_INDICATORS
+RECORDS_SINCE_VERSION = 2
+"""The version of the default framework from which its record indicators are computed by `surveys.records`."""
+NOT_FROM_QUESTIONS_V2 = ("PS01", "PS02", "PS05", "PS07", "PS09", "PS10")
+
+
+def feeds_from_imports(framework: Framework) -> bool:
+    """Whether the imported ratings and monthly hotline figures feed the framework's PS01, PS02, PS05–PS07 as
+    version 1 defines them (not in the default framework from `RECORDS_SINCE_VERSION` on)."""
+    return framework.code != DEFAULT_FRAMEWORK_CODE or framework.version < RECORDS_SINCE_VERSION
+
+
+def not_from_questions(framework: Framework) -> tuple[str, ...]:
+    """The satisfaction indicators of `framework` that no questionnaire may feed."""
+    return RECORD_INDICATORS if feeds_from_imports(framework) else NOT_FROM_QUESTIONS_V2
 
 DEFAULT_SCALE_QUESTIONS = {
     "PS03": ("总体而言，您对本市网上政务服务（政务服务网、手机App或小程序）的易用性、办事效率和办理结果满意吗？",

@@ -21,11 +21,28 @@ from tests.factories import CAST, CycleFactory, SubmissionFactory, example_user,
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_FRAMEWORK_FILE = ROOT / "indicators" / "frameworks" / "smartgov-maturity.yaml"
+FRAMEWORK_V2_FILE = ROOT / "indicators" / "frameworks" / "smartgov-maturity-v2.yaml"
 
 
 @pytest.fixture(scope="session")
 def default_document():
     return load_framework_file(DEFAULT_FRAMEWORK_FILE)
+
+
+@pytest.fixture(scope="session")
+def framework_v2_file():
+    return FRAMEWORK_V2_FILE
+
+
+@pytest.fixture(scope="session")
+def default_document_v2():
+    return load_framework_file(FRAMEWORK_V2_FILE)
+
+
+@pytest.fixture
+def framework_v2(db, default_document_v2):
+    """The default framework's version 2, published (version 1 stays published beside it)."""
+    return _default_framework(default_document_v2)
 
 
 def _default_framework(document) -> Framework:
