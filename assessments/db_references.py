@@ -89,7 +89,7 @@ def _triggers() -> list[tuple[str, str]]:
             *((f"{parent}_referenced", parent) for parent in _referrers())]
 
 
-def _drop_statements(vendor: str) -> list[str]:
+def drop_statements(vendor: str) -> list[str]:
     if vendor == "sqlite":
         return [f"DROP TRIGGER IF EXISTS {name}" for name, _table in _triggers()]
     if vendor == "postgresql":
@@ -97,13 +97,15 @@ def _drop_statements(vendor: str) -> list[str]:
     return []
 
 
+def create_statements(vendor: str) -> list[str]:
+    return drop_statements(vendor) + {"postgresql": _postgresql, "sqlite": _sqlite}.get(vendor, list)()
+
+
 def create(schema_editor) -> None:
-    vendor = schema_editor.connection.vendor
-    creates = {"postgresql": _postgresql, "sqlite": _sqlite}.get(vendor, list)()
-    for statement in _drop_statements(vendor) + creates:
+    for statement in create_statements(schema_editor.connection.vendor):
         schema_editor.execute(statement)
 
 
 def drop(schema_editor) -> None:
-    for statement in _drop_statements(schema_editor.connection.vendor):
+    for statement in drop_statements(schema_editor.connection.vendor):
         schema_editor.execute(statement)

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.db import connections, transaction
 from django.utils import translation
 
+from assessments import db_references as result_references
 from assessments import db_triggers as published_triggers
 from audit import db_triggers as audit_triggers
 from indicators.framework_file import load_framework_file
@@ -63,9 +64,11 @@ def django_db_setup(django_db_setup, django_db_blocker, default_document):
 
 def _let_test_flushes_empty_the_audit_table():
     """The audit trail and published results refuse DELETE and TRUNCATE (audit.db_triggers,
-    assessments.db_triggers). Only the flush that empties the test database after a transactional test lifts
-    their triggers, for the length of that flush. Patched on the class: a connection made in another context (a
-    live server thread, Playwright's loop) flushes too."""
+    assessments.db_triggers), and a region, run, indicator or dimension that result rows still name refuses
+    DELETE (assessments.db_references: SQLite's flush deletes table by table in an order that varies with the
+    process's hash seed, so a region could go before the rows naming it). Only the flush that empties the test
+    database after a transactional test lifts these triggers, for the length of that flush. Patched on the class:
+    a connection made in another context (a live server thread, Playwright's loop) flushes too."""
     for operations in {type(connection.ops) for connection in connections.all()}:
         original = operations.sql_flush
 
@@ -73,7 +76,7 @@ def _let_test_flushes_empty_the_audit_table():
             statements = _original(self, style, tables, **options)
             if audit_triggers.TABLE not in tables:
                 return statements
-            vendor, guards = self.connection.vendor, (audit_triggers, published_triggers)
+            vendor, guards = self.connection.vendor, (audit_triggers, published_triggers, result_references)
             return [*(s for guard in guards for s in guard.drop_statements(vendor)), *statements,
                     *(s for guard in guards for s in guard.create_statements(vendor))]
 
