@@ -152,6 +152,7 @@ class IndicatorValue(models.Model):
         EXCEL = "excel", _("Excel import")
         API = "api", _("API")
         SURVEY = "survey", _("Citizen survey")
+        RECORDS = "records", _("System records")
         DEMO = "demo", _("Demo data")
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="values")
