@@ -46,19 +46,24 @@ def _within_weights(weights: FloatArray, dimension_of: IntArray, dimension_weigh
         return np.where(per_indicator > 0, weights / per_indicator, equal)
 
 
-def _applicable_share(weights_within: FloatArray, membership: FloatArray, applicable: BoolArray | None,
-                      shape: tuple[int, ...]) -> FloatArray:
-    """(B, R, D) share of each dimension's weight carried by the indicators that apply to the region (1 without
-    a mask: all apply)."""
+def _applicable_share(weights_within: FloatArray, membership: FloatArray,
+                      applicable: BoolArray | None) -> FloatArray | None:
+    """(B, R, D) share of each dimension's weight carried by the indicators that apply to the region; None
+    without a mask (all apply: the share is 1)."""
     if applicable is None:
-        return np.ones(shape)
-    return (applicable[None, :, :] * weights_within[:, None, :]) @ membership
+        return None
+    share: FloatArray = (applicable[None, :, :] * weights_within[:, None, :]) @ membership
+    return share
 
 
-def _scored(present_share: FloatArray, applicable_share: FloatArray, min_share: float) -> tuple[BoolArray, FloatArray]:
-    """Which dimensions are scored, and their coverage: the present share of the weight that applies."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        coverage = np.where(applicable_share > 0, present_share / applicable_share, 0.0)
+def _scored(present_share: FloatArray, applicable_share: FloatArray | None,
+            min_share: float) -> tuple[BoolArray, FloatArray]:
+    """Which dimensions are scored, and their coverage: the present share of the weight that applies (None: all
+    of it applies, the coverage is the present share)."""
+    coverage = present_share
+    if applicable_share is not None:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            coverage = np.where(applicable_share > 0, present_share / applicable_share, 0.0)
     return (present_share > 0) & (coverage >= min_share - SHARE_TOLERANCE), coverage
 
 
@@ -80,7 +85,7 @@ def aggregate(scores: FloatArray, weights: FloatArray, dimension_of: IntArray, m
     within = _within_weights(weights, dimension_of, dimension_weights)
     shape = (*scores.shape[:2], membership.shape[1])
     coverage_d = (present * within[:, None, :]) @ membership if any_missing else np.ones(shape)
-    scored, relative = _scored(coverage_d, _applicable_share(within, membership, applicable, shape), min_share)
+    scored, relative = _scored(coverage_d, _applicable_share(within, membership, applicable), min_share)
     # (B, R, D) reduced over D: always an array, never the scalar the stubs allow for a 1-D input.
     complete = cast("BoolArray", scored.all(axis=-1))
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -141,7 +146,7 @@ def _index_with_gaps(terms: FloatArray, present: BoolArray, weights: FloatArray,
     per_dimension = (within[:, None, :] * membership.T[None, :, :]).reshape(runs * dimensions, len(dimension_of))
     shape = (runs, dimensions, terms.shape[0])
     coverage = (per_dimension @ present.T.astype(float)).reshape(shape)
-    applies = np.ones(shape) if applicable is None else (per_dimension @ applicable.T.astype(float)).reshape(shape)
+    applies = None if applicable is None else (per_dimension @ applicable.T.astype(float)).reshape(shape)
     scored = _scored(coverage, applies, min_share)[0]
     with np.errstate(invalid="ignore", divide="ignore"):
         means = np.where(scored, (per_dimension @ terms.T).reshape(shape) / coverage, 0.0)
