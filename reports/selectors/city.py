@@ -114,6 +114,8 @@ def city_report(which: Cycle | CycleResults, region: Region) -> CityReport:
     empty = inds.iloc[:0]
     by_indicator = dict(tuple(inds.groupby("indicator_id", sort=False)))
     for indicator in indicators:
+        if indicator["applies_to"] is not None and region.level not in indicator["applies_to"]:
+            continue
         scores = by_indicator.get(indicator["pk"], empty)
         mine = as_record(scores[scores["region_id"] == region.pk].iloc[0]) if (
             scores["region_id"] == region.pk).any() else {}

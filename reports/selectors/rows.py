@@ -49,6 +49,8 @@ class IndicatorInfo(TypedDict):
     """`Indicator.Normalisation` value."""
     weight: float
     """Weight within the dimension (0–1)."""
+    applies_to: list[str] | None
+    """The region levels it is assessed at (None: every level)."""
 
 
 def results_of(which: Cycle | CycleResults) -> CycleResults:
@@ -162,15 +164,15 @@ def dimensions_of(framework_id: int) -> list[DimensionInfo]:
 
 def indicators_of(framework_id: int) -> list[IndicatorInfo]:
     """The framework's indicators in order: pk, code, name, unit, dimension (code), dimension_name, data_type,
-    direction, normalisation, weight (within the dimension)."""
+    direction, normalisation, weight (within the dimension), applies_to."""
     name, unit = localised("name_zh", "name_en"), localised("unit_zh", "unit_en")
     dimension_name = localised("dimension__name_zh", "dimension__name_en")
     rows = Indicator.objects.filter(framework_id=framework_id).order_by("dimension__order", "order", "pk").values(
         "pk", "code", name, unit, "dimension__code", dimension_name, "data_type", "direction", "normalisation",
-        "weight")
+        "weight", "applies_to")
     return [{"pk": r["pk"], "code": r["code"], "name": r[name], "unit": r[unit], "dimension": r["dimension__code"],
              "dimension_name": r[dimension_name], "data_type": r["data_type"], "direction": r["direction"],
-             "normalisation": r["normalisation"], "weight": r["weight"]} for r in rows]
+             "normalisation": r["normalisation"], "weight": r["weight"], "applies_to": r["applies_to"]} for r in rows]
 
 
 def bands_by_framework(code: str | None, *, framework_id: int | None = None) -> dict[int, tuple[Band, ...]]:

@@ -14,6 +14,7 @@ from assessments.services.submissions import ValuesInvalid
 from indicators.framework_file import FrameworkFileError, document_spec, parse_framework
 from indicators.selectors import framework_document
 from indicators.services import framework_import, framework_publish
+from reports.selectors import city_report
 from tests.factories import (
     CycleFactory,
     RegionFactory,
@@ -142,6 +143,8 @@ def test_a_score_run_leaves_out_what_does_not_apply_and_holds_levels_to_their_ga
         rs02 = IndicatorScore.objects.get(run=run, region=county, indicator__code="RS02")
         assert (rs02.value, rs02.score, rs02.weight) == (None, None, 0)
     assert IndicatorScore.objects.get(run=run, region=cities[1], indicator__code="RS02").weight > 0
+    assert "RS02" not in [row.code for row in city_report(cycle, counties[1]).indicators]
+    assert "RS02" in [row.code for row in city_report(cycle, cities[1]).indicators]
     bands = list(framework.bands.order_by("level"))
     for code, result in scores.items():
         dimensions = {d.dimension.code: d.score for d in DimensionScore.objects.filter(
