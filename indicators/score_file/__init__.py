@@ -11,7 +11,9 @@ files are reported together, at most `MAX_PROBLEMS` of them. Messages are Englis
 The values file has a header and the columns region, period, indicator, value (others are ignored), UTF-8 with or
 without a byte-order mark, separated by commas (or tabs or semicolons, as the header shows). An empty value is a
 missing value (the engine's missing-data rule applies); a period made of digits only is a number (periods sort as
-numbers), any other is text. The groups file has the columns group and region, one row per member.
+numbers), any other is text. The groups file has the columns group and region, one row per member. The levels
+file has the columns region and level (province, prefecture or county), one row per region: the regions named
+are assessed only on the indicators their level takes (`applies_to`); without it, every region on every one.
 
 The package: `problems` (the refusals), `readers` (the three files), `results` (`ScoredFile` and the CSV).
 """
@@ -29,6 +31,7 @@ from .readers import (
     Source,
     _framework,
     _groups,
+    _levels,
     _values,
     read_framework,
     read_groups,
@@ -54,8 +57,8 @@ __all__ = [
 
 
 
-def score_file(framework: Source, values: Source, *, groups: Source | None = None, max_rows: int = MAX_ROWS,
-               audit_period: object | None = None) -> ScoredFile:
+def score_file(framework: Source, values: Source, *, groups: Source | None = None, levels: Source | None = None,
+               max_rows: int = MAX_ROWS, audit_period: object | None = None) -> ScoredFile:
     """Read the files, score the values with the framework (`compute`) and audit one period (the latest by
     default); every problem of every file, or the engine's refusal, raises ScoreFileError."""
     problems = _Problems()
@@ -63,7 +66,9 @@ def score_file(framework: Source, values: Source, *, groups: Source | None = Non
     codes = None if read is None else [i.code for i in read[1].indicators]
     tidy = _values(values, codes, max_rows, problems)
     members = None if groups is None else _groups(groups, MAX_GROUP_ROWS, problems)
-    if problems or read is None or tidy is None or (groups is not None and members is None):
+    level_of = None if levels is None else _levels(levels, max_rows, problems)
+    if (problems or read is None or tidy is None or (groups is not None and members is None)
+            or (levels is not None and level_of is None)):
         raise ScoreFileError(problems.shown())
     document, spec = read
     periods = sorted(pd.unique(tidy["period"]).tolist())
@@ -75,8 +80,8 @@ def score_file(framework: Source, values: Source, *, groups: Source | None = Non
         raise ScoreFileError([Problem("values", gettext_noop("No row has the period %(period)s."),
                                       {"period": audit_period}, column="period")])
     try:
-        result = compute(tidy, spec, groups=members)
-        audited = audit(tidy[tidy["period"] == audit_period], spec)
+        result = compute(tidy, spec, groups=members, levels=level_of)
+        audited = audit(tidy[tidy["period"] == audit_period], spec, levels=level_of)
     except ValueError as error:
         raise ScoreFileError([Problem("values", gettext_noop("The scoring engine refused the values: %(reason)s"),
                                       {"reason": str(error)})]) from error

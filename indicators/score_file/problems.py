@@ -16,16 +16,16 @@ def gettext_noop(message: str) -> str:
     return message
 
 MAX_PROBLEMS = 50
-FILES = ("framework", "values", "groups")
+FILES = ("framework", "values", "groups", "levels")
 FILE_LABELS = {"framework": gettext_noop("Framework file"), "values": gettext_noop("Values file"),
-               "groups": gettext_noop("Groups file")}
+               "groups": gettext_noop("Groups file"), "levels": gettext_noop("Levels file")}
 
 @dataclass(frozen=True)
 class Problem:
     """One refusal (or, among `ScoredFile.notes`, one remark) about one of the files."""
 
     file: str
-    """framework, values or groups"""
+    """framework, values, groups or levels"""
     message: str
     """An English template with %(name)s placeholders filled from `params`."""
     params: Mapping[str, object] = field(default_factory=dict)

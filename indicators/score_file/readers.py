@@ -17,7 +17,7 @@ import pandas as pd
 import yaml
 
 from ..framework_file import Document, FrameworkFileError, document_spec, parse_framework
-from ..scoring.spec import FrameworkSpec
+from ..scoring.spec import REGION_LEVELS, FrameworkSpec
 from .problems import MAX_PROBLEMS, Problem, ScoreFileError, _Problems, gettext_noop
 
 MAX_ROWS = 2_000_000
@@ -32,6 +32,7 @@ TEXT_MAX_LENGTH = 200
 """Longest region, period, indicator or group code."""
 VALUES_COLUMNS = ("region", "period", "indicator", "value")
 GROUPS_COLUMNS = ("group", "region")
+LEVELS_COLUMNS = ("region", "level")
 """Of every number written: far beyond any published precision, short of binary noise (…099999999999998)."""
 INTEGER = re.compile(r"-?(0|[1-9]\d{0,17})")
 """A period read as a number (no leading zeros: "0101" stays text)."""
@@ -350,6 +351,34 @@ def read_groups(source: Source, *, max_rows: int = MAX_GROUP_ROWS) -> dict[str, 
     if problems or groups is None:
         raise ScoreFileError(problems.shown())
     return groups
+
+
+def _levels(source: Source, max_rows: int, problems: _Problems) -> dict[str, str] | None:
+    """Region → level, for the indicators a framework assesses at some levels only (`applies_to`)."""
+    table = _table(source, "levels", LEVELS_COLUMNS, max_rows, problems)
+    if table is None:
+        return None
+    columns = _codes(table, LEVELS_COLUMNS)
+    if _line_break(table, columns, "levels", problems):
+        return None
+    blank = np.logical_and.reduce([c.rows(c.labels == "") for c in columns])
+    lines = table.lines[~blank]
+    if blank.any():
+        columns = [c.keep(~blank) for c in columns]
+    if not len(lines):
+        problems.add("levels", gettext_noop("The file has a header but no rows."), line=1)
+        return None
+    before = len(problems)
+    _check_text(columns, lines, "levels", problems)
+    region, level = columns
+    _duplicates([region], lines, "levels", problems)
+    unknown = np.array([t not in REGION_LEVELS for t in level.labels], dtype=bool)
+    for row in problems.rows(level.rows(unknown) & level.rows(level.labels != "")):
+        problems.add("levels", gettext_noop("“%(value)s” is not a level: write %(levels)s."), line=int(lines[row]),
+                     column="level", value=str(level.labels[level.codes[row]])[:40], levels=", ".join(REGION_LEVELS))
+    if len(problems) > before:
+        return None
+    return {str(region.labels[r]): str(level.labels[v]) for r, v in zip(region.codes, level.codes, strict=True)}
 
 
 def _groups(source: Source, max_rows: int, problems: _Problems) -> dict[str, list[str]] | None:

@@ -302,3 +302,29 @@ def test_the_module_imports_no_more_of_django_than_the_framework_file_reader():
         return result.stdout
 
     assert loaded("indicators.score_file") == loaded("indicators.framework_file")
+
+
+# --- the levels file ------------------------------------------------------------------------------------------
+
+COUNTY_FRAMEWORK = FRAMEWORK.replace(b"        weight: 0.5\n        source: example\n      - code: wait",
+                                     b"        weight: 0.5\n        source: example\n        applies_to: [prefecture]\n"
+                                     b"      - code: wait")
+
+
+def test_a_levels_file_leaves_out_what_a_region_is_not_assessed_on():
+    """`broadband` applies to prefectures only: the county `west` is scored on `wait` alone in infrastructure."""
+    levels = b"region,level\nwest,county\nnorth,prefecture\n"
+    scored = score_file(COUNTY_FRAMEWORK, EXAMPLE / "values.csv", levels=levels)
+    table = scored.table().set_index("region")
+    assert table.loc["west", "infrastructure"] == pytest.approx(90)
+    assert table.loc["north", "infrastructure"] == pytest.approx(77.5)
+    assert table.loc["west", "index"] == pytest.approx(0.6 * 30 + 0.4 * 90)
+    plain = score_file(COUNTY_FRAMEWORK, EXAMPLE / "values.csv").table().set_index("region")
+    assert plain.loc["west", "infrastructure"] == pytest.approx(75)
+
+
+def test_a_levels_file_with_an_unknown_level_or_a_region_twice_is_refused_by_line():
+    levels = b"region,level\nwest,city\nnorth,prefecture\nnorth,county\n"
+    problems = described(refused(COUNTY_FRAMEWORK, (EXAMPLE / "values.csv").read_bytes(), levels=levels))
+    assert problems == [("levels", 2, "level", "“city” is not a level: write province, prefecture, county."),
+                        ("levels", 4, None, "north is already on line 3.")]

@@ -1,6 +1,6 @@
-"""`manage.py score_file FRAMEWORK VALUES [--groups groups.csv] [--out results.csv] [--audit audit.json]`: score any
-index from files, without a cycle (docs/scoring.md, "Scoring a file without a cycle"). Nothing is read from or
-written to the database."""
+"""`manage.py score_file FRAMEWORK VALUES [--groups groups.csv] [--levels levels.csv] [--out results.csv]
+[--audit audit.json]`: score any index from files, without a cycle (docs/scoring.md, "Scoring a file without a
+cycle"). Nothing is read from or written to the database."""
 
 import json
 import sys
@@ -27,14 +27,16 @@ class Command(BaseCommand):
         parser.add_argument("framework", help="framework file (smartgov-framework/1, YAML or JSON)")
         parser.add_argument("values", help="values CSV with the columns region, period, indicator, value")
         parser.add_argument("--groups", help="groups CSV with the columns group, region: ranks within each group")
+        parser.add_argument("--levels", help="levels CSV with the columns region, level (province, prefecture, "
+                                             "county): for the indicators assessed at some levels only")
         parser.add_argument("--out", help="results CSV to write (one row per region and period); - for stdout")
         parser.add_argument("--audit", help="JSON file to write the statistical audit of the latest period to")
         parser.add_argument("--language", choices=("zh-hans", "en"), help="language of the messages")
 
-    def handle(self, *args, framework, values, groups, out, audit, language, **options):
+    def handle(self, *args, framework, values, groups, levels, out, audit, language, **options):
         with translation.override(language) if language else nullcontext():
             try:
-                scored = score_file(framework, values, groups=groups)
+                scored = score_file(framework, values, groups=groups, levels=levels)
             except ScoreFileError as error:
                 raise CommandError(_("The files were refused:") + "\n" + "\n".join(
                     f"  {_told(problem)}" for problem in error.problems)) from error
