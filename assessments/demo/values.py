@@ -32,13 +32,7 @@ def generate_values(city_codes: Sequence[str], province_of: Mapping[str, str], i
     """
     rng = np.random.default_rng(seed)
     n_cities, n_indicators = len(city_codes), len(indicators)
-    effects = PROVINCE_EFFECT if province_effect is None else province_effect
-    own = rng.normal(0, 0.6, n_cities)
-    if parent_of:
-        own = _follow_parents(own, city_codes, parent_of)
-    capacity = own + np.array(
-        [LEADING_CITIES.get(code, 0) + effects.get(province_of[code], 0) for code in city_codes]
-    )
+    capacity = _capacity(rng, city_codes, province_of, province_effect, parent_of)
     dimensions = sorted({i.dimension.code for i in indicators})
     dimension_of = np.array([dimensions.index(i.dimension.code) for i in indicators])
     dimension_noise = rng.normal(0, 0.45, (n_cities, len(dimensions)))
@@ -63,6 +57,27 @@ def generate_values(city_codes: Sequence[str], province_of: Mapping[str, str], i
             column = np.round(column, 0 if high - low >= 100 else 2)
         values[:, :, j] = np.clip(column, *_valid(indicator))
     return values
+
+
+def demo_capacity(city_codes: Sequence[str], province_of: Mapping[str, str], seed: int = SEED) -> np.ndarray:
+    """Each city's latent capacity as `generate_values` draws it with the same seed, standardised (mean 0, sd 1):
+    the maturity on which the draws from published distributions (`distributions.draw_values`) load."""
+    capacity = _capacity(np.random.default_rng(seed), city_codes, province_of, None, None)
+    standardised: np.ndarray = (capacity - capacity.mean()) / (capacity.std() or 1.0)
+    return standardised
+
+
+def _capacity(rng: np.random.Generator, city_codes: Sequence[str], province_of: Mapping[str, str],
+              province_effect: Mapping[str, float] | None, parent_of: Mapping[str, str] | None) -> np.ndarray:
+    """A region's own draw (the first of `rng`), following its parent's when given, plus its province's lead and
+    its own as a leading city."""
+    effects = PROVINCE_EFFECT if province_effect is None else province_effect
+    own = rng.normal(0, 0.6, len(city_codes))
+    if parent_of:
+        own = _follow_parents(own, city_codes, parent_of)
+    capacity: np.ndarray = own + np.array(
+        [LEADING_CITIES.get(code, 0) + effects.get(province_of[code], 0) for code in city_codes])
+    return capacity
 
 
 def _follow_parents(own: np.ndarray, codes: Sequence[str], parent_of: Mapping[str, str]) -> np.ndarray:

@@ -1,6 +1,7 @@
 """`manage.py seed_demo`: China's register, the people of three provinces imported, three annual cycles run through
-the campaign's own services — the past two closed and published (2025 revised once), the current one open with
-provisional results — and a login per role.
+the campaign's own services — the past two closed and published under the default framework's version 1 (2025
+revised once), the current one open with provisional results under its version 2, with values drawn from the
+published distributions — and a login per role.
 
 The demo is seeded once for the module (the `demo` fixture)."""
 
@@ -78,11 +79,28 @@ def test_the_current_cycle_is_open_with_provisional_results_and_submissions_at_e
 
 
 def test_every_submitted_value_that_needs_evidence_has_a_file(demo):
-    required = Indicator.objects.filter(evidence_required=True)
-    assert required.exists()
-    for submission in Submission.objects.exclude(status="draft"):
+    for submission in Submission.objects.exclude(status="draft").select_related("cycle"):
+        required = Indicator.objects.filter(framework_id=submission.cycle.framework_id, evidence_required=True)
+        assert required.exists()
         evidenced = set(submission.evidence.values_list("indicator__code", flat=True))
         assert {i.code for i in required} <= evidenced, submission
+
+
+def test_the_past_cycles_assess_version_1_and_the_current_one_version_2(demo):
+    assert dict(Cycle.objects.values_list("period", "framework__version")) == {2024: 1, 2025: 1, 2026: 2}
+    current = Cycle.objects.get(period=2026)
+    codes = set(IndicatorValue.objects.filter(submission__cycle=current).values_list("indicator__code", flat=True))
+    assert {"MP09", "SC10", "PS10"} <= codes
+    assert "MP03" not in codes
+
+
+def test_the_current_cycle_shows_no_ceiling_and_its_change_is_not_computed_across_the_break(demo):
+    run = Cycle.objects.get(period=2026).current_run
+    assert run.warnings is not None
+    assert [w for w in run.warnings if w["code"] == "ceiling"] == []
+    scores = run.region_scores.filter(complete=True)
+    assert scores.exists()
+    assert not scores.filter(change__isnull=False).exists()
 
 
 def test_people_are_imported_per_province_and_city_and_the_logins_cover_every_role(demo):

@@ -7,6 +7,7 @@ from indicators.services import framework_import, framework_publish
 from smartgov.errors import DomainError
 
 DEFAULT_FILE = Path(__file__).resolve().parents[2] / "frameworks" / "smartgov-maturity.yaml"
+VERSION_2_FILE = DEFAULT_FILE.with_name("smartgov-maturity-v2.yaml")
 
 
 class Command(BaseCommand):
