@@ -75,12 +75,14 @@ def region_levels() -> dict[str, str]:
 
 
 def previous_values(submission: Submission) -> dict[str, float | None]:
-    """Indicator code → value of the same region in the latest earlier cycle of the same framework code."""
+    """Indicator code → value of the same region in the latest earlier cycle of the same framework and version:
+    across a new version the indicators may mean something else (v1's PS01 was a satisfied share, v2's is a
+    bad-rating share), so last period's value is neither shown nor checked against."""
     rows = IndicatorValue.objects.filter(
         submission__region_id=submission.region_id,
-        submission__cycle__framework__code=submission.cycle.framework.code,
+        submission__cycle__framework_id=submission.cycle.framework_id,
         submission__cycle__period=Subquery(
-            Cycle.objects.filter(framework__code=submission.cycle.framework.code,
+            Cycle.objects.filter(framework_id=submission.cycle.framework_id,
                                  period__lt=submission.cycle.period,
                                  submissions__region_id=submission.region_id)
             .order_by("-period").values("period")[:1]),
@@ -163,14 +165,14 @@ def submissions_findings_of(cycle: Cycle, submissions: Iterable[Submission]) -> 
 
 def _previous_values_of(cycle: Cycle, region_ids: set[int]) -> dict[int, dict[str, float]]:
     """`previous_values` of many regions in `cycle`: region id → indicator code → value of the region in its latest
-    earlier cycle of the same framework code. Two queries."""
-    earlier = Submission.objects.filter(region_id__in=region_ids, cycle__framework__code=cycle.framework.code,
+    earlier cycle of the same framework and version. Two queries."""
+    earlier = Submission.objects.filter(region_id__in=region_ids, cycle__framework_id=cycle.framework_id,
                                         cycle__period__lt=cycle.period)
     latest = dict(earlier.values("region_id").annotate(period=Max("cycle__period")).values_list("region_id",
                                                                                               "period"))
     previous: dict[int, dict[str, float]] = {}
     rows = IndicatorValue.objects.filter(
-        submission__region_id__in=list(latest), submission__cycle__framework__code=cycle.framework.code,
+        submission__region_id__in=list(latest), submission__cycle__framework_id=cycle.framework_id,
         submission__cycle__period__in=set(latest.values()),
     ).values_list("submission__region_id", "submission__cycle__period", "indicator__code", "value")
     for region_id, period, code, value in rows:

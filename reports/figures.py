@@ -219,13 +219,21 @@ def city_trend(report: CityReport, *, title: str | None = None) -> go.Figure:
         annotations=[{"x": 1.01, "xref": "paper", "xanchor": "left", "y": (band.min_score + upper) / 2,
                       "yanchor": "middle", "text": band.label, "showarrow": False,
                       "font": {"size": 10, "color": MUTED}} for band, upper in zip(bands, uppers, strict=True)])
-    figure.add_trace(go.Scatter(
-        x=periods, y=[point.index for point in trend], mode="lines+markers+text", name=_("Index"),
-        text=[_fmt(point.index) for point in trend], textposition="bottom center",
-        customdata=[point.level_label or "–" for point in trend],
-        line={"color": CITY, "width": 3}, marker={"size": 9},
-        hovertemplate=_colon("%{x}", "%{y:.1f}") + " · %{customdata}<extra></extra>"))
-    figure.update_layout(showlegend=False, xaxis={"type": "category", "title": _("Period")},
+    for version in dict.fromkeys(point.version for point in trend):  # one line per framework version: no trend
+        points = [point for point in trend if point.version == version]  # is drawn across a series break
+        figure.add_trace(go.Scatter(
+            x=[str(point.period) for point in points], y=[point.index for point in points],
+            mode="lines+markers+text", name=_("Index"), text=[_fmt(point.index) for point in points],
+            textposition="bottom center", customdata=[point.level_label or "–" for point in points],
+            line={"color": CITY, "width": 3}, marker={"size": 9},
+            hovertemplate=_colon("%{x}", "%{y:.1f}") + " · %{customdata}<extra></extra>"))
+    for n in (n for n in range(1, len(trend)) if trend[n].version != trend[n - 1].version):
+        figure.add_vline(x=n - 0.5, line={"color": MUTED, "width": 1, "dash": "dot"})
+        figure.add_annotation(x=n - 0.5, y=98, yanchor="top", xanchor="left", showarrow=False,
+                              font={"size": 10, "color": MUTED},
+                              text=_("Framework v%(version)s") % {"version": trend[n].version})
+    figure.update_layout(showlegend=False, xaxis={"type": "category", "title": _("Period"), "categoryorder": "array",
+                                                  "categoryarray": periods},
                          yaxis={"range": [0, 100], "title": _("Index (0–100)")},
                          margin={"r": 72, "t": _top(title)})
     return figure

@@ -232,8 +232,8 @@ def _trend(results: CycleResults, framework: Framework, region: Region,
             .annotate(shown=shown, published=Exists(publications))
             .filter(Q(run_id=shown_run_id(results)) | (~Q(run__cycle=cycle) & Q(run_id=F("shown"))))
             .order_by("run__cycle__period", "run__cycle__framework__version")
-            .values("run__cycle__period", "run__cycle__framework_id", "run__cycle__is_demo", "index", "level",
-                    "published", "run__cycle_id"))
+            .values("run__cycle__period", "run__cycle__framework_id", "run__cycle__framework__version",
+                    "run__cycle__is_demo", "index", "level", "published", "run__cycle_id"))
     by_period: dict[int, TrendPoint] = {}
     for row in rows:  # one point per period: the latest framework version's, if two versions share a period
         labels = {band.level: band.label for band in all_bands.get(row["run__cycle__framework_id"], ())}
@@ -241,7 +241,8 @@ def _trend(results: CycleResults, framework: Framework, region: Region,
         by_period[row["run__cycle__period"]] = TrendPoint(
             period=row["run__cycle__period"], index=row["index"], level=level,
             level_label=None if level is None else labels.get(level), is_demo=row["run__cycle__is_demo"],
-            provisional=results.provisional if row["run__cycle_id"] == cycle.pk else not row["published"])
+            provisional=results.provisional if row["run__cycle_id"] == cycle.pk else not row["published"],
+            version=row["run__cycle__framework__version"])
     return tuple(by_period.values())
 
 

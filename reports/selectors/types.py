@@ -5,6 +5,7 @@ import datetime
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import pandas as pd
 from django.utils import timezone
@@ -344,6 +345,25 @@ class TrendPoint:
     """Whether that cycle holds demo data."""
     provisional: bool
     """Whether that cycle's result is provisional (not published)."""
+    version: int = 1
+    """The version of the framework that cycle assessed."""
+
+
+@dataclass(frozen=True)
+class SeriesBreak:
+    """Where the framework's version changes along a city's trend: the indexes on either side are not comparable
+    value for value (indicators redefined, goalposts recalibrated)."""
+
+    period: int
+    """The first period under the new version."""
+    version: int
+    earlier: int
+    """The version of the period before."""
+
+
+def series_breaks(trend: tuple[TrendPoint, ...]) -> tuple[SeriesBreak, ...]:
+    return tuple(SeriesBreak(period=later.period, version=later.version, earlier=before.version)
+                 for before, later in pairwise(trend) if later.version != before.version)
 
 
 @dataclass(frozen=True)
@@ -502,6 +522,11 @@ class CityReport:
     provenance: tuple[ProvenanceShare, ...] = ()
     """Where the city's index comes from, by provenance (empty: no complete index, or the framework declares
     none)."""
+
+    @property
+    def breaks(self) -> tuple[SeriesBreak, ...]:
+        """Where the framework's version changes along `trend`."""
+        return series_breaks(self.trend)
 
 
 @dataclass(frozen=True)
