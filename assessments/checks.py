@@ -153,19 +153,19 @@ class Finding:
 
 
 def submission_findings(*, indicators, values: dict, notes: dict, previous: dict, rules, threshold: float,
-                        evidenced: Collection[str] = (), from_citizens: Collection[str] = ()) -> list[Finding]:
+                        evidenced: Collection[str] = (), computed: Collection[str] = ()) -> list[Finding]:
     """Everything about a submission's values that needs correcting or explaining, in framework order.
 
     `values` and `previous` map indicator code → number (this and the last period), `notes` code → text;
-    `evidenced` holds the codes of the indicators with at least one evidence file, `from_citizens` those whose
-    value the platform aggregated from its own citizens' survey (see `evidence_missing`).
+    `evidenced` holds the codes of the indicators with at least one evidence file, `computed` those whose value
+    the platform computed itself (see `evidence_missing`).
     """
     findings = []
     missing = [i.code for i in indicators if values.get(i.code) is None]
     if missing:
         findings.append(Finding("missing", tuple(missing),
                                 _("%(count)d indicators have no value yet.") % {"count": len(missing)}))
-    if unsupported := evidence_missing(indicators, evidenced=evidenced, from_citizens=from_citizens):
+    if unsupported := evidence_missing(indicators, evidenced=evidenced, computed=computed):
         findings.append(Finding(
             "evidence_missing", tuple(i.code for i in unsupported),
             _("Evidence required but no file attached: %(indicators)s.")
@@ -195,19 +195,20 @@ def submission_findings(*, indicators, values: dict, notes: dict, previous: dict
     return findings
 
 
-def evidence_missing(indicators: Iterable[Indicator], *, evidenced: Collection[str], from_citizens: Collection[str]
+def evidence_missing(indicators: Iterable[Indicator], *, evidenced: Collection[str], computed: Collection[str]
                      ) -> list[Indicator]:
     """The indicators marked "evidence required" that have no evidence file, in the order given.
 
     The requirement belongs to the indicator, not to its value: every such indicator needs at least one file
     attached to it (a file on the submission as a whole does not count), whether or not its value is entered
     yet — a submission needs every value anyway, and the city sees all it must gather from the start rather
-    than a new refusal after the last value. One exception: a value the platform aggregated from its own
-    citizens' survey (source "survey") is supported by the responses the platform holds, shown with their
-    confidence intervals on the satisfaction page, so it needs no uploaded report.
+    than a new refusal after the last value. One exception: a value the platform computed itself
+    (`IndicatorValue.COMPUTED_SOURCES`: aggregated from its own citizens' survey, shown with their confidence
+    intervals on the satisfaction page, or from a system's records imported by the province, the computation in the
+    value's note) is supported by what it was computed from, so it needs no uploaded report.
     """
     return [i for i in indicators
-            if i.evidence_required and i.code not in evidenced and i.code not in from_citizens]
+            if i.evidence_required and i.code not in evidenced and i.code not in computed]
 
 
 def _anomalous(now: float, before: float, threshold: float) -> bool:

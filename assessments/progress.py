@@ -282,13 +282,13 @@ def participants_progress(cycle: Cycle, *, provinces: Sequence[int] | None, toda
     required = [i for i in indicators if i.evidence_required]
     evidenced = _codes_by_submission(Evidence.objects.filter(submission__in=submissions, indicator__in=required),
                                      required)
-    from_citizens = _codes_by_submission(IndicatorValue.objects.filter(
-        submission__in=submissions, indicator__in=required, source=IndicatorValue.Source.SURVEY), required)
+    computed = _codes_by_submission(IndicatorValue.objects.filter(
+        submission__in=submissions, indicator__in=required, source__in=IndicatorValue.COMPUTED_SOURCES), required)
     return [_participant(
         row, cycle, today, sum(i.applies_at(row["region__level"]) for i in indicators),
         tuple(i.code for i in evidence_missing([i for i in required if i.applies_at(row["region__level"])],
                                                evidenced=evidenced.get(row["pk"], ()),
-                                               from_citizens=from_citizens.get(row["pk"], ()))))
+                                               computed=computed.get(row["pk"], ()))))
         for row in rows]
 
 

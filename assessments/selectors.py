@@ -109,7 +109,7 @@ def _findings(submission: Submission, contents: FrameworkContents, current: list
         rules=list(contents.rules),
         threshold=submission.cycle.framework.anomaly_threshold,
         evidenced=set(submission.evidence.filter(indicator__isnull=False).values_list("indicator__code", flat=True)),
-        from_citizens={code for code, _value, _note, source in current if source == IndicatorValue.Source.SURVEY},
+        computed={code for code, _value, _note, source in current if source in IndicatorValue.COMPUTED_SOURCES},
     )
 
 
@@ -159,7 +159,7 @@ def submissions_findings_of(cycle: Cycle, submissions: Iterable[Submission]) -> 
         indicators=list(contents[pk].indicators), values={code: value for code, value, _note, _source in current[pk]},
         notes={code: note for code, _value, note, _source in current[pk]}, previous=previous.get(regions[pk], {}),
         rules=list(contents[pk].rules), threshold=framework.anomaly_threshold, evidenced=evidenced[pk],
-        from_citizens={code for code, _value, _note, source in current[pk] if source == IndicatorValue.Source.SURVEY},
+        computed={code for code, _value, _note, source in current[pk] if source in IndicatorValue.COMPUTED_SOURCES},
     ) for pk in ids}
 
 

@@ -155,6 +155,10 @@ class IndicatorValue(models.Model):
         RECORDS = "records", _("System records")
         DEMO = "demo", _("Demo data")
 
+    COMPUTED_SOURCES = (Source.SURVEY, Source.RECORDS)
+    """Sources of values the platform computes (citizens' responses, a system's records): changed only by computing
+    them again, and evidenced by what they were computed from."""
+
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="values")
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="values")
     value = models.FloatField(_("value"))

@@ -37,7 +37,15 @@ from ..workflow import WorkflowRefused, reason_refusal, role_refusal, state_refu
 from .evidence import GENERAL, _facts, _subject
 from .notifications import AUDIENCE, notifications_deliver
 from .scores import cycle_scores_request
-from .submissions import TRANSITION_ACTIONS, Change, Entry, SaveResult, ValuesInvalid, _check_may_edit
+from .submissions import (
+    TRANSITION_ACTIONS,
+    Change,
+    Entry,
+    SaveResult,
+    ValuesInvalid,
+    _check_may_edit,
+    computed_refusal,
+)
 
 Upload = tuple[Submission, str | None, "File[Any] | IO[bytes]"]
 """A file to attach: the submission, the indicator code (None, "" or "general": the submission as a whole), the
@@ -73,10 +81,9 @@ def values_save_many(*, cycle: Cycle, entries: Mapping[Submission, Mapping[str, 
                     errors[where] = str(error)
         if errors:
             raise ValuesInvalid(errors, unknown)
-        if source != IndicatorValue.Source.SURVEY:
-            refused = _survey_refusals(submissions, parsed)
-            if refused:
-                raise ValuesInvalid(refused)
+        refused = _computed_refusals(submissions, parsed, source)
+        if refused:
+            raise ValuesInvalid(refused)
         changes = _apply(submissions, indicators, parsed, actor, source)
         changed = [s for s in submissions if changes[s.pk]]
         _raise_versions(changed)
@@ -204,18 +211,16 @@ def _check_may_edit_each(submissions: Sequence[Submission], actor: Actor) -> Non
                                 fields=refused.fields) from refused
 
 
-def _survey_refusals(submissions: Sequence[Submission], parsed: Mapping[int, Mapping[str, tuple[float | None, str]]]
-                     ) -> dict[str, str]:
-    """As `submissions._survey_refusals`: values computed from citizens' responses change only when recomputed."""
+def _computed_refusals(submissions: Sequence[Submission],
+                       parsed: Mapping[int, Mapping[str, tuple[float | None, str]]], source: str) -> dict[str, str]:
+    """As `submissions.computed_refusals`: a computed value changes only when computed again from its source."""
     regions = {s.pk: s.region.code for s in submissions}
     refused = {}
     for current in IndicatorValue.objects.select_related("indicator").filter(
-            submission_id__in=list(regions), source=IndicatorValue.Source.SURVEY):
+            submission_id__in=list(regions), source__in=IndicatorValue.COMPUTED_SOURCES).exclude(source=source):
         given = parsed[current.submission_id].get(current.indicator.code)
         if given is not None and given != (current.value, current.note):
-            refused[f"{regions[current.submission_id]} {current.indicator.code}"] = _(
-                "This value is computed from citizens' responses and cannot be changed by hand; it changes only "
-                "when the responses are aggregated again. How it was computed: %(how)s") % {"how": current.note or "—"}
+            refused[f"{regions[current.submission_id]} {current.indicator.code}"] = computed_refusal(current)
     return refused
 
 

@@ -141,10 +141,9 @@ def values_save(*, submission: Submission, entries: Mapping[str, Entry], actor: 
             raise ValuesInvalid(errors, unknown)
         codes = {indicators[code].pk: code for code in parsed}
         existing = {codes[v.indicator_id]: v for v in submission.values.filter(indicator_id__in=list(codes))}
-        if source != IndicatorValue.Source.SURVEY:
-            refused = _survey_refusals(existing, parsed)
-            if refused:
-                raise ValuesInvalid(refused)
+        refused = computed_refusals(existing, parsed, source)
+        if refused:
+            raise ValuesInvalid(refused)
         changes = _apply(submission, indicators, existing, parsed, actor, source)
         if changes:
             submission.version += 1
@@ -170,18 +169,25 @@ Parsed = dict[str, tuple[float | None, str]]
 """Indicator code → (value, note) as parsed from what was entered."""
 
 
-def _survey_refusals(existing: Mapping[str, IndicatorValue], parsed: Parsed) -> dict[str, str]:
-    """Values computed from citizens' responses (source "survey") change only when they are recomputed.
+def computed_refusal(current: IndicatorValue) -> str:
+    """Why a computed value cannot be changed but by computing it again."""
+    if current.source == IndicatorValue.Source.RECORDS:
+        return _("This value is computed from the records of a system and cannot be changed by hand; it changes only "
+                 "when the records are imported again. How it was computed: %(how)s") % {"how": current.note or "—"}
+    return _("This value is computed from citizens' responses and cannot be changed by hand; it changes only when the "
+             "responses are aggregated again. How it was computed: %(how)s") % {"how": current.note or "—"}
+
+
+def computed_refusals(existing: Mapping[str, IndicatorValue], parsed: Parsed, source: str) -> dict[str, str]:
+    """A computed value (`IndicatorValue.COMPUTED_SOURCES`) changes only when computed again from its own source.
     `existing`: the submission's values of the indicators in `parsed`, by code."""
     refused = {}
     for code, current in existing.items():
-        if current.source != IndicatorValue.Source.SURVEY:
+        if current.source not in IndicatorValue.COMPUTED_SOURCES or current.source == source:
             continue
         value, note = parsed[code]
         if value != current.value or note != current.note:
-            refused[code] = _(
-                "This value is computed from citizens' responses and cannot be changed by hand; it changes only "
-                "when the responses are aggregated again. How it was computed: %(how)s") % {"how": current.note or "—"}
+            refused[code] = computed_refusal(current)
     return refused
 
 

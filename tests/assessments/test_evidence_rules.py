@@ -106,7 +106,7 @@ def test_the_rule_is_the_same_in_the_pure_check():
                                    notes={}, previous={}, rules=[], threshold=0.5, **evidence)
 
     assert [(f.kind, f.indicators) for f in findings()] == [("evidence_missing", ("A1", "A3"))]
-    assert findings(evidenced={"A1"}, from_citizens={"A3"}) == []
+    assert findings(evidenced={"A1"}, computed={"A3"}) == []
     assert Finding("evidence_missing", ("A1",), "…", explained=True).blocking
 
 
