@@ -48,9 +48,9 @@ UNLOCKED = Protection(locked=False)
 def values_workbook(*, cycle, submissions, kind: str, region, locked: dict | None = None) -> bytes:
     """The workbook of `submissions` (all of `cycle`), as .xlsx bytes.
 
-    `kind` is "submission" (one city, no city columns) or "province" (city code and name columns); `region` is
-    the city or the province; `locked` maps the pk of a submission whose values cannot be edited to the reason,
-    and its value cells are then locked too.
+    `kind` is "submission" (one city, no city columns) or "province" (city code and name columns), each city with
+    the indicators assessed at its level; `region` is the city or the province; `locked` maps the pk of a submission
+    whose values cannot be edited to the reason, and its value cells are then locked too.
     """
     locked = locked or {}
     layout = SUBMISSION_LAYOUT if kind == "submission" else PROVINCE_LAYOUT
@@ -69,7 +69,7 @@ def values_workbook(*, cycle, submissions, kind: str, region, locked: dict | Non
     for submission in submissions:
         previous = previous_values(submission)
         last_dimension = None
-        for indicator in indicators:
+        for indicator in (i for i in indicators if i.applies_at(submission.region.level)):
             row += 1
             value, note = current.get((submission.pk, indicator.pk), (None, ""))
             cells = {

@@ -3,10 +3,13 @@ least score of each dimension a level requires): read, checked, stored, exported
 sees and may enter when an indicator is not assessed at its level."""
 
 import copy
+from io import BytesIO
 
 import pytest
 from django.utils import translation
+from openpyxl import load_workbook
 
+from assessments.excel.template import values_workbook
 from assessments.models import DimensionScore, IndicatorScore, IndicatorValue, Region, RegionScore
 from assessments.selectors import entry_progress, submission_entry, submission_findings_of
 from assessments.services import Entry, values_save
@@ -172,3 +175,11 @@ def test_the_city_dashboard_says_which_dimensions_hold_it_below_the_level_its_in
     assert "but that level also asks a least score of every dimension" in shortfall
     assert f"Public satisfaction {ps:.1f} (needs 99)" in shortfall
     assert "Resource sharing" not in shortfall
+
+
+def test_the_excel_template_of_a_county_leaves_out_what_is_not_assessed_at_its_level(county_submission):
+    data = values_workbook(cycle=county_submission.cycle, submissions=[county_submission], kind="submission",
+                           region=county_submission.region)
+    codes = [row[0] for row in load_workbook(BytesIO(data)).worksheets[0].iter_rows(min_row=2, values_only=True)]
+    assert "RS01" in codes
+    assert "RS02" not in codes
