@@ -9,6 +9,7 @@ from .models import (
     HotlineStatistic,
     Question,
     Questionnaire,
+    RecordsImportRequest,
     SatisfactionEstimate,
     SatisfactionImport,
     SatisfactionImportRequest,
@@ -58,6 +59,17 @@ class SatisfactionImportRequestAdmin(ShownOnly, admin.ModelAdmin):
                     "requested_by"]
     list_filter = ["status", "kind", "dry_run"]
     list_select_related = ["submission__region", "submission__cycle", "requested_by"]
+    exclude = ["file"]
+
+
+@admin.register(RecordsImportRequest)
+class RecordsImportRequestAdmin(ShownOnly, admin.ModelAdmin):
+    """Files of system records checked or imported in the background; the stored file is never offered here."""
+
+    list_display = ["requested_at", "kind", "province", "cycle", "file_name", "dry_run", "status", "progress", "rows",
+                    "requested_by"]
+    list_filter = ["status", "kind", "dry_run"]
+    list_select_related = ["province", "cycle__framework", "requested_by"]
     exclude = ["file"]
 
 

@@ -247,6 +247,67 @@ class SatisfactionImportRequest(FileImportRequest):
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
 
+def records_request_path(instance, filename):
+    """Under MEDIA_ROOT/records-imports/, which nothing serves; a random name, never the uploader's."""
+    return f"records-imports/{instance.province_id}/{uuid.uuid4().hex}"
+
+
+class RecordsImportRequest(FileImportRequest):
+    """A file of system records (case log, 12345 work orders or call figures, 好差评 ratings) of a province's
+    regions to check (dry run) or import in the background, and how that went: its progress, the outcome per
+    region (values computed with their notes, indicators not computed and why, values changed), or why nothing was
+    imported (with the row-level errors). The file is kept, privately, as long as a satisfaction import's."""
+
+    class Kind(models.TextChoices):
+        CASES = "cases", _("Case log (办件库)")
+        HOTLINE = "hotline", _("12345 work orders")
+        CALLS = "calls", _("12345 monthly call figures")
+        RATINGS = "ratings", _("Good/bad ratings (好差评)")
+
+    Stage = SatisfactionImportRequest.Stage
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="records_import_requests",
+                              verbose_name=_("cycle"))
+    province = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="records_import_requests",
+                                 verbose_name=_("province"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    dry_run = models.BooleanField(_("dry run"), default=False, help_text=_("Only check the file, write nothing."))
+    file = models.FileField(_("stored file"), upload_to=records_request_path, max_length=200, blank=True,
+                            help_text=_("Empty once the file is no longer needed."))
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices, blank=True)
+    rows = models.PositiveIntegerField(_("rows"), null=True, blank=True,
+                                       help_text=_("Rows checked (dry run) or imported."))
+    outcome = models.JSONField(_("outcome"), default=dict, blank=True,
+                               help_text=_("Per region: the values computed, the indicators not computed and why, "
+                                           "the values changed."))
+    applies = models.OneToOneField("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="applied_by", verbose_name=_("dry run applied"))
+
+    class Meta:
+        verbose_name = _("records import request")
+        verbose_name_plural = _("records import requests")
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["province", "-requested_at"], name="records_import_request_recent")]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["cases", "hotline", "calls", "ratings"]),
+                                   name="records_import_request_kind"),
+            models.CheckConstraint(condition=Q(status__in=["queued", "running", "succeeded", "failed"]),
+                                   name="records_import_request_status"),
+            models.CheckConstraint(condition=Q(stage__in=["", "reading", "checking", "writing"]),
+                                   name="records_import_request_stage"),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="records_import_request_progress"),
+            models.CheckConstraint(condition=Q(dry_run=False) | Q(applies__isnull=True),
+                                   name="records_import_request_applies_dry_run"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.file_name} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
 class ServiceRating(models.Model):
     """One rating of the government service good/bad rating system (政务服务“好差评”)."""
 

@@ -14,9 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Cycle, Region, RoleAssignment, Submission
-from assessments.permissions import roles_for_region
+from assessments.permissions import held_roles, is_platform_admin, roles_for_region
 from audit.services import Actor
 from indicators.models import Framework, Indicator
+from indicators.selectors import DEFAULT_FRAMEWORK_CODE
 from smartgov.limits import IMPORT_UPLOAD_LIFETIME
 
 from . import sources
@@ -26,6 +27,7 @@ from .models import (
     HotlineStatistic,
     Question,
     Questionnaire,
+    RecordsImportRequest,
     SatisfactionImport,
     SatisfactionImportRequest,
     ServiceRating,
@@ -172,14 +174,14 @@ def import_requests_of(submission: Submission, *, kind: str | None = None,
     return list(requests.defer("row_errors").order_by("-requested_at", "-id")[:limit])
 
 
-def import_file_kept(request: SatisfactionImportRequest) -> bool:
+def import_file_kept(request: SatisfactionImportRequest | RecordsImportRequest) -> bool:
     """Whether a request's stored file is still there to be imported: a successful dry run's is kept
     IMPORT_UPLOAD_LIFETIME seconds after the check (then removed as the next file is uploaded)."""
     finished = request.finished_at or request.requested_at
     return bool(request.file) and finished >= timezone.now() - datetime.timedelta(seconds=IMPORT_UPLOAD_LIFETIME)
 
 
-def import_request_status(request: SatisfactionImportRequest) -> dict[str, object]:
+def import_request_status(request: SatisfactionImportRequest | RecordsImportRequest) -> dict[str, object]:
     """What the page of a request shows while it waits or runs (its status endpoint answers this)."""
     return {"id": request.pk, "status": request.status, "status_label": request.get_status_display(),
             "active": request.is_active, "stage": request.stage,
@@ -289,3 +291,27 @@ def comments_page(questionnaire: Questionnaire, region: Region | None, number: i
     page = Paginator(comments, COMMENTS_PER_PAGE).get_page(number)
     return CommentsPage(page, [Comment(r.submitted_at, r.region, mask_personal_data(r.comment))
                                for r in page.object_list])
+
+
+def records_import_requests_of(province: Region, *, limit: int = 10) -> list[RecordsImportRequest]:
+    """The latest files of records uploaded for the province's regions (checks and imports), newest first."""
+    return list(RecordsImportRequest.objects.filter(province=province).select_related("requested_by", "cycle")
+                .defer("row_errors", "outcome").order_by("-requested_at", "-id")[:limit])
+
+
+def records_cycles() -> QuerySet[Cycle]:
+    """The open cycles whose framework computes values from system records (the default framework from
+    RECORDS_SINCE_VERSION on), newest first."""
+    return (Cycle.objects.filter(status=Cycle.Status.OPEN, framework__code=DEFAULT_FRAMEWORK_CODE,
+                                 framework__version__gte=sources.RECORDS_SINCE_VERSION)
+            .select_related("framework").order_by("-period", "-id"))
+
+
+def records_provinces(user: Actor) -> QuerySet[Region]:
+    """The provinces whose records `user` may import: every one for a platform administrator, their own for a
+    provincial analyst."""
+    provinces = Region.objects.filter(level=Region.Level.PROVINCE).order_by("code")
+    if is_platform_admin(user):
+        return provinces
+    return provinces.filter(pk__in=[region_id for role, region_id in held_roles(user)
+                                    if role == RoleAssignment.Role.PROVINCE_ANALYST])

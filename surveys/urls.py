@@ -3,7 +3,7 @@ questionnaire, answered without logging in; everything else is for staff."""
 
 from django.urls import path
 
-from .views import city, public, questionnaires
+from .views import city, public, questionnaires, records
 
 urlpatterns = [
     path("satisfaction/", questionnaires.satisfaction_index, name="satisfaction-index"),
@@ -31,6 +31,18 @@ urlpatterns = [
          city.satisfaction_import_request_errors, name="satisfaction-import-request-errors"),
     path("submissions/<int:pk>/satisfaction/imports/<int:batch_pk>/remove", city.satisfaction_import_remove_view,
          name="satisfaction-import-remove"),
+    path("satisfaction/records/", records.records_index, name="records-index"),
+    path("satisfaction/records/<slug:code>/", records.records_province, name="records-province"),
+    path("satisfaction/records/<slug:code>/<slug:kind>/template.csv", records.records_template,
+         name="records-template"),
+    path("satisfaction/records/<slug:code>/requests/<int:request_pk>/", records.records_request_view,
+         name="records-request"),
+    path("satisfaction/records/<slug:code>/requests/<int:request_pk>/status", records.records_request_status,
+         name="records-request-status"),
+    path("satisfaction/records/<slug:code>/requests/<int:request_pk>/import", records.records_request_apply,
+         name="records-request-apply"),
+    path("satisfaction/records/<slug:code>/requests/<int:request_pk>/errors.csv", records.records_request_errors,
+         name="records-request-errors"),
     path("survey/<slug:key>/", public.survey, name="survey"),
     path("survey/<slug:key>/thanks", public.survey_thanks, name="survey-thanks"),
 ]

@@ -5,6 +5,7 @@ are written through `values_save` with source "records" and each region's import
 import's. Layouts and formulas: `surveys.records`, docs/records.md."""
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -56,9 +57,15 @@ class RecordsOutcome:
 
 
 def records_import(*, kind: str, cycle: Cycle, province: Region, data: bytes, name: str, actor: Actor,
-                   dry_run: bool = False) -> RecordsOutcome:
+                   dry_run: bool = False, progress: Callable[[str, int], None] | None = None,
+                   written: Callable[[RecordsOutcome], None] | None = None) -> RecordsOutcome:
     """Compute the indicators of the file's regions and write them, all or nothing (ImportRejected with the row
-    errors). A dry run checks everything, the regions' locks included, and writes nothing."""
+    errors). A dry run checks everything, the regions' locks included, and writes nothing.
+
+    What runs it in the background (`records_requests`) is told as each stage begins — `progress(stage,
+    percent)`, stage "reading", "checking" or "writing" — and `written(outcome)` is called inside the write's
+    transaction, once every region is written."""
+    step = progress or _no_progress
     layout = LAYOUTS.get(kind)
     if layout is None:
         raise ImportRejected(_("Unknown kind of records: %(kind)s.") % {"kind": kind})
@@ -69,10 +76,12 @@ def records_import(*, kind: str, cycle: Cycle, province: Region, data: bytes, na
     if len(data) > SATISFACTION_FILE_MAX_BYTES:
         raise ImportRejected(_("The file is larger than %(limit)d MB.")
                              % {"limit": SATISFACTION_FILE_MAX_BYTES // (1024 * 1024)})
+    step("reading", 5)
     try:
         table = read_table(data, name)
     except UnreadableWorkbook as error:
         raise ImportRejected(str(error)) from None
+    step("checking", 30)
     today = timezone.localdate()
     records = layout.parse(table, year=cycle.period, today=today)
     scope = import_scope_province(cycle, province)
@@ -89,8 +98,13 @@ def records_import(*, kind: str, cycle: Cycle, province: Region, data: bytes, na
     outcome.regions = [_region_values(scope.submissions[figures.region], figures, contents)
                        for figures in layout.compute(records, year=cycle.period, today=today)]
     if not dry_run:
-        _write(outcome, layout, actor=actor, name=name, digest=hashlib.sha256(data).hexdigest())
+        step("writing", 50)
+        _write(outcome, layout, actor=actor, name=name, digest=hashlib.sha256(data).hexdigest(), written=written)
     return outcome
+
+
+def _no_progress(stage: str, percent: int) -> None:
+    pass
 
 
 def _check_framework(framework: Framework) -> None:
@@ -148,7 +162,8 @@ def _region_values(submission: Submission, figures: RegionFigures, contents: Fra
     return region
 
 
-def _write(outcome: RecordsOutcome, layout: Layout, *, actor: Actor, name: str, digest: str) -> None:
+def _write(outcome: RecordsOutcome, layout: Layout, *, actor: Actor, name: str, digest: str,
+           written: Callable[[RecordsOutcome], None] | None = None) -> None:
     with transaction.atomic():
         for region in outcome.regions:
             if not region.values:
@@ -167,6 +182,8 @@ def _write(outcome: RecordsOutcome, layout: Layout, *, actor: Actor, name: str, 
                              subject="records", comment=name[:200],
                              new={"kind": layout.kind, "values": region.changed, "rows": region.rows,
                                   "sha256": digest})
+        if written is not None:
+            written(outcome)
 
 
 def _note(layout: Layout, name: str, rows: int, figure: Figure) -> str:

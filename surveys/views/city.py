@@ -3,13 +3,11 @@
 which follows its progress and shows its outcome — the rows checked, the rows imported, or the row errors, also as
 CSV), and the aggregation of them into the city's submission."""
 
-import csv
-import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -18,8 +16,7 @@ from assessments.models import Region, Submission
 from assessments.services.imports import edit_refusal
 from assessments.views.access import visible_submission
 from smartgov.errors import DomainError
-from smartgov.limits import IMPORT_UPLOAD_LIFETIME, SATISFACTION_FILE_MAX_BYTES
-from smartgov.workbooks import csv_rows
+from smartgov.limits import SATISFACTION_FILE_MAX_BYTES
 
 from .. import selectors
 from ..models import SatisfactionImport, SatisfactionImportRequest
@@ -31,10 +28,9 @@ from ..services import (
     satisfaction_import_request,
 )
 from ..tables import HOTLINE_COLUMNS, RATING_COLUMNS, template_csv
+from .request_pages import csv_response, errors_response, request_context, status_response
 
 COLUMNS = {SatisfactionImport.Kind.RATINGS: RATING_COLUMNS, SatisfactionImport.Kind.HOTLINE: HOTLINE_COLUMNS}
-SHOWN_ERRORS = 200
-POLL_MILLISECONDS = 2000
 
 
 def _city_submission(request, pk) -> Submission:
@@ -135,23 +131,14 @@ def _request_scope(request, pk, request_pk) -> SatisfactionImportRequest:
 @require_GET
 def satisfaction_import_request_view(request, pk, request_pk):
     made = _request_scope(request, pk, request_pk)
-    errors = made.row_errors[:SHOWN_ERRORS] if made.status == made.Status.FAILED else []
     return render(request, "surveys/import_request.html", {
-        "submission": made.submission, "made": made, "kind_label": made.get_kind_display(),
-        "errors": [dict(zip(("row", "column", "value", "reason"), e, strict=False)) for e in errors],
-        "applied": getattr(made, "applied_by", None) if made.dry_run else None,
-        "can_apply": made.dry_run and made.status == made.Status.SUCCEEDED and selectors.import_file_kept(made),
-        "kept_hours": IMPORT_UPLOAD_LIFETIME // 3600, "poll_interval": POLL_MILLISECONDS,
-    })
+        **request_context(made), "submission": made.submission, "kind_label": made.get_kind_display()})
 
 
 @login_required
 @require_GET
 def satisfaction_import_request_status(request, pk, request_pk):
-    made = _request_scope(request, pk, request_pk)
-    response = JsonResponse(selectors.import_request_status(made))
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return status_response(_request_scope(request, pk, request_pk))
 
 
 @login_required
@@ -171,27 +158,14 @@ def satisfaction_import_request_apply(request, pk, request_pk):
 @require_GET
 def satisfaction_import_request_errors(request, pk, request_pk):
     made = _request_scope(request, pk, request_pk)
-    if not made.row_errors:
-        raise Http404
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([_("Row"), _("Column"), _("Value"), _("Reason")])
-    writer.writerows(csv_rows(made.row_errors))
-    return _csv(buffer.getvalue(), f"import-errors-{made.submission.region.code}-{made.kind}-{made.pk}.csv")
+    return errors_response(made, f"import-errors-{made.submission.region.code}-{made.kind}-{made.pk}.csv")
 
 
 @login_required
 @require_GET
 def satisfaction_import_template(request, pk, kind):
     submission = _import_scope(request, pk, kind)
-    return _csv(template_csv(COLUMNS[kind], submission.cycle.period)[1:], f"{kind}-template.csv")
-
-
-def _csv(text, name):
-    response = HttpResponse(("\ufeff" + text).encode("utf-8"), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return csv_response(template_csv(COLUMNS[kind], submission.cycle.period)[1:], f"{kind}-template.csv")
 
 
 @login_required

@@ -52,6 +52,7 @@ def satisfaction_index(request):
         "submissions": Submission.objects.filter(region__in=visible, region__level=Region.Level.PREFECTURE)
         .select_related("cycle", "region").order_by("-cycle__period", "region__code")[:500],
         "form": form, "can_create": bool(form.fields["region"].queryset),
+        "can_import_records": selectors.records_provinces(request.user).exists(),
     }, status=400 if form.errors else 200)
 
 

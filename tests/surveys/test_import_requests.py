@@ -92,14 +92,14 @@ def test_an_upload_is_pending_until_a_worker_runs_it(client, post, run, submissi
 
 def test_the_job_goes_through_its_stages(post, client, run, submission, reviewer, queued_mode, monkeypatch):
     seen = []
-    progress = import_requests._job_progress
+    progress = import_requests.job_progress
 
     def record(made, stage, percent):
         progress(made, stage, percent)
         stored = SatisfactionImportRequest.objects.get(pk=made.pk)
         seen.append((stored.status, stored.stage, stored.progress))
 
-    monkeypatch.setattr(import_requests, "_job_progress", record)
+    monkeypatch.setattr(import_requests, "job_progress", record)
     client.force_login(reviewer)
     post(submission, table_csv(rating_rows(10)))
     run(SatisfactionImportRequest.objects.get())
