@@ -43,3 +43,11 @@ def test_the_trend_draws_one_line_per_version_and_says_why(broken, client, peopl
     client.force_login(people["officer"])
     page = client.get(f"/dashboards/cities/330100/?cycle={broken.pk}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "From 2026 the cycles are assessed under version 2 of the framework, before under version 1" in page
+
+
+def test_the_overview_says_no_change_is_computed_across_the_break(broken, client, people):
+    client.force_login(people["analyst"])
+    page = client.get(f"/dashboards/?cycle={broken.pk}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="series-break-2026"' in page
+    earlier = broken.submissions.first().region.submissions.exclude(cycle=broken).first().cycle
+    assert 'id="series-break-' not in client.get(f"/dashboards/?cycle={earlier.pk}").content.decode()
