@@ -1,4 +1,4 @@
-"""The form of the page that scores files without a cycle (`reports.score_file_views`): three uploads, under a size
+"""The form of the page that scores files without a cycle (`reports.score_file_views`): four uploads, under a size
 limit each, and the period to show. The files are read by `indicators.score_file`, never stored."""
 
 from django import forms
@@ -14,7 +14,8 @@ GROUPS_MAX_BYTES = 2 * 1024 * 1024
 PERIOD_MAX_LENGTH = 40
 CSV_TYPES = ".csv,.txt,text/csv,text/plain"
 FRAMEWORK_TYPES = ".yaml,.yml,.json,application/json,application/yaml,text/yaml"
-LIMITS = {"framework": FRAMEWORK_MAX_BYTES, "values": VALUES_MAX_BYTES, "groups": GROUPS_MAX_BYTES}
+LIMITS = {"framework": FRAMEWORK_MAX_BYTES, "values": VALUES_MAX_BYTES, "groups": GROUPS_MAX_BYTES,
+          "levels": GROUPS_MAX_BYTES}
 
 
 class ScoreFileForm(forms.Form):
@@ -26,6 +27,9 @@ class ScoreFileForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": CSV_TYPES}))
     groups = forms.FileField(
         label=_("Comparison groups (CSV, optional)"), required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": CSV_TYPES}))
+    levels = forms.FileField(
+        label=_("Region levels (CSV, optional)"), required=False,
         widget=forms.ClearableFileInput(attrs={"accept": CSV_TYPES}))
     period = forms.CharField(
         label=_("Period shown"), required=False, max_length=PERIOD_MAX_LENGTH,
@@ -39,6 +43,9 @@ class ScoreFileForm(forms.Form):
             "values": gettext("UTF-8 CSV with the columns region, period, indicator, value; at most %(limit)s."),
             "groups": gettext("The columns group, region: one row per member; each group gets its own ranks; at most "
                               "%(limit)s."),
+            "levels": gettext("The columns region, level (province, prefecture or county): for a framework whose "
+                              "indicators apply at some levels only, each region is assessed on its level's; at "
+                              "most %(limit)s."),
         }
         for name, text in helps.items():
             self.fields[name].help_text = text % {"limit": human_size(LIMITS[name])}
@@ -55,7 +62,8 @@ class ScoreFileForm(forms.Form):
     def scored(self) -> ScoredFile:
         """The files scored (raises `ScoreFileError`); only for a valid form."""
         data = self.cleaned_data
-        groups = data.get("groups")
+        groups, levels = data.get("groups"), data.get("levels")
         return score_file(data["framework"].read(), data["values"].read(),
                           groups=groups.read() if groups is not None else None,
+                          levels=levels.read() if levels is not None else None,
                           audit_period=data.get("period", "").strip() or None)

@@ -191,17 +191,17 @@ def parse_ratings(table: Table, *, year: int, today: datetime.date) -> Parsed:
     index, errors = column_index(table, RATING_COLUMNS)
     if errors:
         return Parsed([], errors)
-    labels = _labels(table, index, RATING_COLUMNS)
+    labels = column_labels(table, index, RATING_COLUMNS)
     records = []
     for number, cells in table.rows:
-        row = _Row(number, cells, index, labels)
+        row = TableRow(number, cells, index, labels)
         record = {
             "service": row.text("service", SERVICE_LENGTH, required=True),
             "channel": row.text("channel", CHANNEL_LENGTH, required=True),
             "date": row.check("date", lambda v: _date_in(v, year, today)),
             "rating": row.check("rating", _rating),
             "comment": row.text("comment", COMMENT_LENGTH),
-            "rectified": row.check("rectified", _yes_no),
+            "rectified": row.check("rectified", cell_yes_no),
         }
         errors += row.errors
         if not row.errors:
@@ -215,14 +215,14 @@ def parse_hotline(table: Table, *, year: int, today: datetime.date, existing: di
     index, errors = column_index(table, HOTLINE_COLUMNS)
     if errors:
         return Parsed([], errors)
-    labels = _labels(table, index, HOTLINE_COLUMNS)
+    labels = column_labels(table, index, HOTLINE_COLUMNS)
     existing = existing or {}
     records, seen = [], {}
     for number, cells in table.rows:
-        row = _Row(number, cells, index, labels)
-        record = {"month": row.check("month", lambda v: _month_in(v, year, today))}
+        row = TableRow(number, cells, index, labels)
+        record = {"month": row.check("month", lambda v: cell_month(v, year, today))}
         for key in ("calls", "on_time", "resolved", "satisfied", "rated"):
-            record[key] = row.check(key, _count)
+            record[key] = row.check(key, cell_count)
         if not row.errors:
             for part, whole in (("on_time", "calls"), ("rated", "calls"), ("satisfied", "rated"),
                                 ("resolved", "rated")):
@@ -244,11 +244,14 @@ def parse_hotline(table: Table, *, year: int, today: datetime.date, existing: di
     return Parsed(records, errors)
 
 
-class _Invalid(ValueError):
-    pass
+class InvalidCell(ValueError):
+    """A cell a parser refuses; the message says why (`TableRow.check` records it as the row's error)."""
 
 
-class _Row:
+class TableRow:
+    """One data row of a table: its cells read by column key, and the errors found in them (`RowError`s naming
+    the row's number and the column as the file heads it)."""
+
     def __init__(self, number, cells, index, labels):
         self.number, self.cells, self.index, self.labels = number, cells, index, labels
         self.errors = []
@@ -278,12 +281,13 @@ class _Row:
         value = self.raw(key)
         try:
             return parse(value)
-        except _Invalid as error:
+        except InvalidCell as error:
             self.fail(key, str(error))
             return None
 
 
-def _labels(table, index, columns):
+def column_labels(table, index, columns):
+    """Column key → its header as the file writes it (the column's own label when the file lacks it)."""
     return {column.key: (table.header[index[column.key]] if column.key in index else column.label)
             for column in columns}
 
@@ -312,7 +316,7 @@ MONTH = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
 COMPACT_MONTH = re.compile(r"^(\d{4})(\d{2})$")
 
 
-def _date(value) -> datetime.date:
+def cell_date(value) -> datetime.date:
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
@@ -325,22 +329,22 @@ def _date(value) -> datetime.date:
         except ValueError:
             pass
     if value is None:
-        raise _Invalid(_("This cell must not be empty."))
-    raise _Invalid(_("“%(value)s” is not a date: write it as 2026-03-31.") % {"value": text[:40]})
+        raise InvalidCell(_("This cell must not be empty."))
+    raise InvalidCell(_("“%(value)s” is not a date: write it as 2026-03-31.") % {"value": text[:40]})
 
 
 def _date_in(value, year, today):
-    day = _date(value)
+    day = cell_date(value)
     if day.year != year:
-        raise _Invalid(_("The date lies outside the assessment year %(year)d.") % {"year": year})
+        raise InvalidCell(_("The date lies outside the assessment year %(year)d.") % {"year": year})
     if day > today:
-        raise _Invalid(_("The date lies in the future."))
+        raise InvalidCell(_("The date lies in the future."))
     return day
 
 
-def _month_in(value, year, today):
+def cell_month(value, year, today):
     if value is None:
-        raise _Invalid(_("This cell must not be empty."))
+        raise InvalidCell(_("This cell must not be empty."))
     if isinstance(value, datetime.date):
         month = (value.date() if isinstance(value, datetime.datetime) else value).replace(day=1)
     else:
@@ -348,36 +352,36 @@ def _month_in(value, year, today):
         match = MONTH.match(text) or COMPACT_MONTH.match(text)
         try:
             month = (datetime.date(int(match.group(1)), int(match.group(2)), 1) if match
-                     else _date(text).replace(day=1))
-        except (ValueError, _Invalid):
-            raise _Invalid(_("“%(value)s” is not a month: write it as 2026-03.") % {"value": text[:40]}) from None
+                     else cell_date(text).replace(day=1))
+        except (ValueError, InvalidCell):
+            raise InvalidCell(_("“%(value)s” is not a month: write it as 2026-03.") % {"value": text[:40]}) from None
     if month.year != year:
-        raise _Invalid(_("The month lies outside the assessment year %(year)d.") % {"year": year})
+        raise InvalidCell(_("The month lies outside the assessment year %(year)d.") % {"year": year})
     if month > today:
-        raise _Invalid(_("The month lies in the future."))
+        raise InvalidCell(_("The month lies in the future."))
     return month
 
 
-def _count(value) -> int:
+def cell_count(value) -> int:
     if value is None:
-        raise _Invalid(_("This cell must not be empty."))
+        raise InvalidCell(_("This cell must not be empty."))
     if isinstance(value, bool):
-        raise _Invalid(_("Enter a whole number, 0 or more."))
+        raise InvalidCell(_("Enter a whole number, 0 or more."))
     if isinstance(value, int | float):
         number = value
     else:
         try:
             number = float(str(value).strip().replace(",", "").replace("，", "").replace(" ", ""))
         except ValueError:
-            raise _Invalid(_("Enter a whole number, 0 or more.")) from None
+            raise InvalidCell(_("Enter a whole number, 0 or more.")) from None
     if not math.isfinite(number) or number < 0 or number != int(number) or number > 2**31 - 1:
-        raise _Invalid(_("Enter a whole number, 0 or more."))
+        raise InvalidCell(_("Enter a whole number, 0 or more."))
     return int(number)
 
 
 def _rating(value) -> int:
     if value is None:
-        raise _Invalid(_("This cell must not be empty."))
+        raise InvalidCell(_("This cell must not be empty."))
     word = str(value).strip().lower()
     if word in RATING_WORDS:
         return RATING_WORDS[word]
@@ -386,11 +390,11 @@ def _rating(value) -> int:
     except ValueError:
         number = None
     if isinstance(value, bool) or number is None or number not in (1, 2, 3, 4, 5):
-        raise _Invalid(_("The rating must be a whole number from 1 (very dissatisfied) to 5 (very satisfied)."))
+        raise InvalidCell(_("The rating must be a whole number from 1 (very dissatisfied) to 5 (very satisfied)."))
     return int(number)
 
 
-def _yes_no(value):
+def cell_yes_no(value):
     if value is None:
         return None
     word = str(int(value) if isinstance(value, float) and value.is_integer() else value).strip().lower()
@@ -398,7 +402,7 @@ def _yes_no(value):
         return True
     if word in NO or value is False:
         return False
-    raise _Invalid(_("Write 是 or 否 (yes or no), or leave the cell empty."))
+    raise InvalidCell(_("Write 是 or 否 (yes or no), or leave the cell empty."))
 
 
 def template_csv(columns, year: int) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from ..tables import HOTLINE_COLUMNS, Column, Table, _count, _month_in
+from ..tables import HOTLINE_COLUMNS, Column, Table, cell_count, cell_month
 from .common import REGION, Reader, Records, RegionFigures, by_region, region_code, share
 
 INDICATORS = ("MP09",)
@@ -35,8 +35,8 @@ def parse(table: Table, *, year: int, today: datetime.date) -> Records:
     reader = Reader(table, COLUMNS)
     seen: dict[tuple[str, datetime.date], int] = {}
     for row in reader.rows():
-        record = Month(row.number, region_code(row), row.check("month", lambda v: _month_in(v, year, today)),
-                       *(row.check(key, _count) for key in ("queued", "answered", "abandoned")))
+        record = Month(row.number, region_code(row), row.check("month", lambda v: cell_month(v, year, today)),
+                       *(row.check(key, cell_count) for key in ("queued", "answered", "abandoned")))
         if not row.errors:
             if record.abandoned > record.queued:
                 row.fail("abandoned", _("“%(part)s” (%(a)s) cannot exceed “%(whole)s” (%(b)s).") % {

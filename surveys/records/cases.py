@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from ..tables import Column, Table, _count, _Row
+from ..tables import Column, Table, TableRow, cell_count
 from .common import (
     KEY_LENGTH,
     REGION,
@@ -104,8 +104,8 @@ def parse(table: Table, *, year: int, today: datetime.date) -> Records:
         reader.keep(row, Case(
             row=row.number, region=region, online=row.check("channel", _channel), accepted=accepted,
             decided=decided, limit=limit, days=spent, frequent=frequent,
-            visits=reader.get(row, "visits", _count, needed=bool(frequent)),
-            documents=reader.get(row, "documents", _count, needed=bool(frequent)),
+            visits=reader.get(row, "visits", cell_count, needed=bool(frequent)),
+            documents=reader.get(row, "documents", cell_count, needed=bool(frequent)),
             licence_needed=licence_needed,
             licence_used=reader.get(row, "licence_used", flag, needed=bool(licence_needed)),
             rated=reader.get(row, "rated", flag), online_item=online_item))
@@ -124,7 +124,7 @@ def _limit(value: object) -> float | None:
     return days(value) or None
 
 
-def _check_span(row: _Row, spent: float | None, accepted: datetime.datetime | None,
+def _check_span(row: TableRow, spent: float | None, accepted: datetime.datetime | None,
                 decided: datetime.datetime | None) -> None:
     """Working days cannot exceed the calendar days from acceptance to decision, both counted."""
     if spent is None or accepted is None or decided is None or decided.date() < accepted.date():

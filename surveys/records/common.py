@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from django.utils.translation import gettext as _
 
-from ..tables import Column, Parsed, Table, _date, _Invalid, _labels, _Row, _yes_no, column_index
+from ..tables import Column, InvalidCell, Parsed, Table, TableRow, cell_date, cell_yes_no, column_index, column_labels
 
 T = TypeVar("T")
 
@@ -59,23 +59,23 @@ class Reader:
     def __init__(self, table: Table, columns: tuple[Column, ...]) -> None:
         self.table, self.columns = table, columns
         self._index, self.errors = column_index(table, columns)
-        self.labels: dict[str, str] = _labels(table, self._index, columns) if not self.errors else {}
+        self.labels: dict[str, str] = column_labels(table, self._index, columns) if not self.errors else {}
         self.present = frozenset(self._index)
         self.kept: list[Any] = []
 
-    def rows(self) -> Iterator[_Row]:
+    def rows(self) -> Iterator[TableRow]:
         if self.errors:
             return
         for number, cells in self.table.rows:
-            yield _Row(number, cells, self._index, self.labels)
+            yield TableRow(number, cells, self._index, self.labels)
 
-    def get(self, row: _Row, key: str, parse: Callable[[object], T], *, needed: bool = True) -> T | None:
+    def get(self, row: TableRow, key: str, parse: Callable[[object], T], *, needed: bool = True) -> T | None:
         """None when the file has no column `key`; else the cell parsed (a blank cell refused when `needed`)."""
         if key not in self.present:
             return None
         return row.check(key, parse if needed else optional(parse))
 
-    def keep(self, row: _Row, record: object) -> None:
+    def keep(self, row: TableRow, record: object) -> None:
         if row.errors:
             self.errors += row.errors
         else:
@@ -86,11 +86,11 @@ class Reader:
         return Records(self.kept, self.errors, self.labels.get("region", REGION.label), absent)
 
 
-def region_code(row: _Row) -> str:
+def region_code(row: TableRow) -> str:
     return row.text("region", REGION_LENGTH, required=True)
 
 
-def unique(row: _Row, key: str, seen: dict[str, int]) -> str:
+def unique(row: TableRow, key: str, seen: dict[str, int]) -> str:
     """The row's identifier in column `key`, refused when an earlier row of the file has it."""
     text = row.text(key, KEY_LENGTH, required=True)
     if text and text in seen:
@@ -108,7 +108,7 @@ def moment(value: object) -> datetime.datetime:
     cell gives no time."""
     if isinstance(value, datetime.datetime):
         return value.replace(tzinfo=None)
-    day = _date(value)
+    day = cell_date(value)
     match = TIME.search(value) if isinstance(value, str) else None
     if match is None:
         return datetime.datetime.combine(day, datetime.time())
@@ -116,7 +116,7 @@ def moment(value: object) -> datetime.datetime:
     try:
         return datetime.datetime.combine(day, datetime.time(hour, minute, second))
     except ValueError:
-        raise _Invalid(_("“%(value)s” is not a time of day.") % {"value": value[:40]}) from None
+        raise InvalidCell(_("“%(value)s” is not a time of day.") % {"value": value[:40]}) from None
 
 
 def day_end(value: datetime.datetime) -> datetime.datetime:
@@ -127,13 +127,13 @@ def day_end(value: datetime.datetime) -> datetime.datetime:
 def in_year(value: object, year: int, today: datetime.date) -> datetime.datetime:
     at = moment(value)
     if at.year != year:
-        raise _Invalid(_("The date lies outside the assessment year %(year)d.") % {"year": year})
+        raise InvalidCell(_("The date lies outside the assessment year %(year)d.") % {"year": year})
     return not_future(at, today)
 
 
 def not_future(at: datetime.datetime, today: datetime.date) -> datetime.datetime:
     if at.date() > today:
-        raise _Invalid(_("The date lies in the future."))
+        raise InvalidCell(_("The date lies in the future."))
     return at
 
 
@@ -144,24 +144,24 @@ def optional(parse: Callable[[object], T]) -> Callable[[object], T | None]:
 def days(value: object) -> float:
     """A number of working days: 0 or more, decimals allowed."""
     if value is None:
-        raise _Invalid(_("This cell must not be empty."))
+        raise InvalidCell(_("This cell must not be empty."))
     try:
         number = float(str(value).strip().replace(",", ""))
     except ValueError:
         number = math.nan
     if isinstance(value, bool) or not math.isfinite(number) or not 0 <= number <= MAX_DAYS:
-        raise _Invalid(_("Enter a number of working days, from 0 to %(max)d.") % {"max": MAX_DAYS})
+        raise InvalidCell(_("Enter a number of working days, from 0 to %(max)d.") % {"max": MAX_DAYS})
     return number
 
 
 def flag(value: object) -> bool:
     """是 or 否, required."""
     try:
-        answer = _yes_no(value)
-    except _Invalid:
+        answer = cell_yes_no(value)
+    except InvalidCell:
         answer = None
     if answer is None:
-        raise _Invalid(_("Write 是 or 否 (yes or no)."))
+        raise InvalidCell(_("Write 是 or 否 (yes or no)."))
     return bool(answer)
 
 
@@ -169,11 +169,11 @@ def word(value: object, words: Mapping[str, T], message: str) -> T:
     """The meaning of a cell among `words` (compared in lower case, spaces trimmed); `message` when it has none."""
     text = "" if value is None else str(value).strip().lower()
     if text not in words:
-        raise _Invalid(message)
+        raise InvalidCell(message)
     return words[text]
 
 
-def not_before(row: _Row, key: str, later: datetime.datetime | None, start_key: str,
+def not_before(row: TableRow, key: str, later: datetime.datetime | None, start_key: str,
                start: datetime.datetime | None) -> None:
     """Refuse a row whose `key` date lies before its `start_key` date (compared by day)."""
     if later is not None and start is not None and later.date() < start.date():

@@ -51,7 +51,7 @@ def test_it_shows_the_form(client, analyst, english):
     page = client.get(URL).content.decode()
     assert 'id="score-file-form"' in page
     assert 'enctype="multipart/form-data"' in page
-    for name in ("framework", "values", "groups", "period"):
+    for name in ("framework", "values", "groups", "levels", "period"):
         assert f'name="{name}"' in page
     assert 'name="download"' in page
     assert "/static/js/score-file.js" in page
@@ -129,6 +129,18 @@ def test_the_download_button_answers_with_the_results_csv(client, analyst):
     assert rows[0] == ["region", "period", "index", "level", "rank", "rank_in_coastal", "services", "infrastructure"]
     assert rows[2] == ["north", "2024", "79", "3", "1", "", "80", "77.5"]
     assert stored() == before
+
+
+def test_a_levels_file_assesses_each_region_on_its_levels_indicators(client, analyst):
+    """`broadband` applies to prefectures only: the county `west` is scored on `wait` alone in infrastructure."""
+    framework = (EXAMPLE / "framework.yaml").read_bytes().replace(
+        b"        weight: 0.5\n        source: example\n      - code: wait",
+        b"        weight: 0.5\n        source: example\n        applies_to: [prefecture]\n      - code: wait")
+    response = post(client, analyst, framework=upload("framework.yaml", framework), score=None, download="1",
+                    levels=upload("levels.csv", b"region,level\nwest,county\nnorth,prefecture\n"))
+    rows = {row[0]: row for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))}
+    assert rows["west"][-1] == "90"
+    assert rows["north"][-1] == "77.5"
 
 
 def test_the_download_quotes_formula_like_names(client, analyst):
