@@ -31,8 +31,9 @@ HEADER_ROW = 2
 
 
 def results_workbook(which: Results, regions: Regions) -> bytes:
-    report = scope_report(which, regions)
-    matrix = indicator_matrix(which, regions, names={city.code: city.name for city in report.cities})
+    results = results_of(which)
+    report = scope_report(results, regions)
+    matrix = indicator_matrix(results, regions, names={city.code: city.name for city in report.cities})
     banner = _banner(report)
     book = Workbook()
     book.properties.title = banner
@@ -48,7 +49,7 @@ def results_workbook(which: Results, regions: Regions) -> bytes:
     if ranks:
         headers += [_("Rank interval, 5 %"), _("Rank interval, 95 %")]
     headers += [d.name for d in report.dimensions]
-    run_id = shown_run_id(results_of(which))
+    run_id = shown_run_id(results)
     shares = provenance_shares(run_id) if run_id is not None else {}
     sources = [code for code in ORDER if any(s.provenance == code for region in shares.values() for s in region)]
     headers += [_("Share of the index: %(provenance)s (%%)") % {"provenance": provenance_label(code)}

@@ -29,9 +29,9 @@ from . import figures, ranking
 from .selectors import (
     NoResult,
     ResultStatus,
-    SeriesBreak,
     Version,
     city_report,
+    cycle_breaks,
     indicator_matrix,
     result_status,
     scope_levels,
@@ -83,23 +83,10 @@ class Shown:
         """The version shown when it is not the latest (links keep it); else None."""
         return self.version if self.versions and self.version != self.versions[-1].version else None
 
-    @property
-    def breaks(self) -> tuple[SeriesBreak, ...]:
-        """The series break at the cycle shown: its framework's version differs from that of the latest earlier
-        cycle with results of the same framework code (then no change is computed since it)."""
-        if self.cycle is None:
-            return ()
-        framework = self.cycle.framework
-        earlier = next((c for c in self.cycles if c.period < self.cycle.period and c.framework.code == framework.code),
-                       None)
-        if earlier is None or earlier.framework.version == framework.version:
-            return ()
-        return (SeriesBreak(period=self.cycle.period, version=framework.version, earlier=earlier.framework.version),)
-
     def context(self) -> dict[str, object]:
         return {"cycle": self.cycle, "cycles": self.cycles, "status": self.status, "versions": self.versions,
                 "version": self.version, "pinned_version": self.pinned_version, "query": _query(self),
-                "breaks": self.breaks}
+                "breaks": cycle_breaks(self.cycle, self.cycles) if self.cycle else ()}
 
 
 def shown_results(request) -> Shown:

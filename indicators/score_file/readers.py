@@ -353,21 +353,32 @@ def read_groups(source: Source, *, max_rows: int = MAX_GROUP_ROWS) -> dict[str, 
     return groups
 
 
-def _levels(source: Source, max_rows: int, problems: _Problems) -> dict[str, str] | None:
-    """Region → level, for the indicators a framework assesses at some levels only (`applies_to`)."""
-    table = _table(source, "levels", LEVELS_COLUMNS, max_rows, problems)
+def _code_rows(source: Source, file: str, names: Sequence[str], max_rows: int, problems: _Problems
+               ) -> tuple[list[_Codes], np.ndarray] | None:
+    """The columns of codes of a file of codes only (groups, levels) and the lines of its rows, blank rows left
+    out; None (and the problem said) when it cannot be read or has no row."""
+    table = _table(source, file, names, max_rows, problems)
     if table is None:
         return None
-    columns = _codes(table, LEVELS_COLUMNS)
-    if _line_break(table, columns, "levels", problems):
+    columns = _codes(table, names)
+    if _line_break(table, columns, file, problems):
         return None
     blank = np.logical_and.reduce([c.rows(c.labels == "") for c in columns])
     lines = table.lines[~blank]
     if blank.any():
         columns = [c.keep(~blank) for c in columns]
     if not len(lines):
-        problems.add("levels", gettext_noop("The file has a header but no rows."), line=1)
+        problems.add(file, gettext_noop("The file has a header but no rows."), line=1)
         return None
+    return columns, lines
+
+
+def _levels(source: Source, max_rows: int, problems: _Problems) -> dict[str, str] | None:
+    """Region → level, for the indicators a framework assesses at some levels only (`applies_to`)."""
+    read = _code_rows(source, "levels", LEVELS_COLUMNS, max_rows, problems)
+    if read is None:
+        return None
+    columns, lines = read
     before = len(problems)
     _check_text(columns, lines, "levels", problems)
     region, level = columns
@@ -382,19 +393,10 @@ def _levels(source: Source, max_rows: int, problems: _Problems) -> dict[str, str
 
 
 def _groups(source: Source, max_rows: int, problems: _Problems) -> dict[str, list[str]] | None:
-    table = _table(source, "groups", GROUPS_COLUMNS, max_rows, problems)
-    if table is None:
+    read = _code_rows(source, "groups", GROUPS_COLUMNS, max_rows, problems)
+    if read is None:
         return None
-    columns = _codes(table, GROUPS_COLUMNS)
-    if _line_break(table, columns, "groups", problems):
-        return None
-    blank = np.logical_and.reduce([c.rows(c.labels == "") for c in columns])
-    lines = table.lines[~blank]
-    if blank.any():
-        columns = [c.keep(~blank) for c in columns]
-    if not len(lines):
-        problems.add("groups", gettext_noop("The file has a header but no rows."), line=1)
-        return None
+    columns, lines = read
     before = len(problems)
     _check_text(columns, lines, "groups", problems)
     _duplicates(columns, lines, "groups", problems)

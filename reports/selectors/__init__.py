@@ -64,6 +64,7 @@ from .types import (
     TrendPoint,
     Uncertainty,
     Version,
+    cycle_breaks,
     input_label,
 )
 
@@ -104,6 +105,7 @@ __all__ = [
     "Uncertainty",
     "Version",
     "city_report",
+    "cycle_breaks",
     "indicator_matrix",
     "input_label",
     "nation_region",

@@ -3,7 +3,7 @@ and the error they raise."""
 
 import datetime
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from assessments.models import Cycle
 from smartgov.errors import DomainError, ErrorCode
 from smartgov.i18n import localised
 
@@ -359,6 +360,17 @@ class SeriesBreak:
     version: int
     earlier: int
     """The version of the period before."""
+
+
+def cycle_breaks(cycle: Cycle, cycles: Iterable[Cycle]) -> tuple[SeriesBreak, ...]:
+    """The series break at `cycle`: its framework's version differs from that of the latest earlier cycle of
+    `cycles` (latest period first, their frameworks loaded) of the same framework code — no change is computed
+    since it."""
+    framework = cycle.framework
+    earlier = next((c for c in cycles if c.period < cycle.period and c.framework.code == framework.code), None)
+    if earlier is None or earlier.framework.version == framework.version:
+        return ()
+    return (SeriesBreak(period=cycle.period, version=framework.version, earlier=earlier.framework.version),)
 
 
 def series_breaks(trend: tuple[TrendPoint, ...]) -> tuple[SeriesBreak, ...]:

@@ -9,16 +9,14 @@ with the row-level errors. How long the stored file is kept, and what the record
 import datetime
 import logging
 
-from celery.exceptions import SoftTimeLimitExceeded
-from django.conf import settings
-from django.utils import timezone, translation
+from django.contrib.auth.models import User
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments.models import Submission
 from assessments.services.file_imports import file_import_given_up
 from audit.services import Actor
 from outbox.services import job_enqueue
-from smartgov.errors import DomainError
 
 from ..models import SatisfactionImport, SatisfactionImportRequest
 from .imports import satisfaction_import
@@ -26,21 +24,14 @@ from .refusals import ImportRejected, check_manage
 from .request_jobs import (
     check_size,
     files_prune,
-    job_forget_file,
     job_progress,
-    job_refused,
-    job_requester,
-    job_start,
-    job_stored_bytes,
+    job_run,
     request_apply,
     request_store,
 )
 
 logger = logging.getLogger(__name__)
 IMPORT_JOB = "surveys.import"
-IMPORT_TIME_LIMIT = 600
-"""Seconds after which the worker stops an import (a soft limit 30 s earlier fails it with its reason first). The
-largest file, 200,000 ratings, takes well under a minute (benchmarks/satisfaction_import.py)."""
 Request = SatisfactionImportRequest
 Status = SatisfactionImportRequest.Status
 
@@ -79,36 +70,17 @@ def satisfaction_import_job(*, request_id: int) -> None:
     after a worker died once the rows were written finds it finished (and the same file is never imported
     twice: `satisfaction_import` refuses a file already imported). Errors other than a refusal are left to the
     outbox, which tries again and, in the end, gives up (`satisfaction_import_given_up`)."""
-    request = job_start(Request, request_id, ("submission__region", "submission__cycle", "requested_by"))
-    if request is None:
-        return
-    with translation.override(request.language or settings.LANGUAGE_CODE):
-        _job_work(request)
-    job_forget_file(request)
+    job_run(Request, request_id, ("submission__region", "submission__cycle", "requested_by"), _job_work)
 
 
-def _job_work(request: SatisfactionImportRequest) -> None:
-    requester = job_requester(request)
-    if requester is None:
-        return
-    try:
-        data = job_stored_bytes(request)
-        outcome = satisfaction_import(
-            submission=request.submission, kind=request.kind, data=data, name=request.file_name,
-            actor=requester, dry_run=request.dry_run,
-            progress=lambda stage, percent: job_progress(request, stage, percent),
-            written=lambda batch: _job_written(request, batch))
-    except ImportRejected as rejected:
-        job_refused(request, str(rejected), rejected.errors, rows=rejected.rows)
-    except DomainError as refused:  # e.g. the requester may no longer manage the city
-        job_refused(request, str(refused))
-    except SoftTimeLimitExceeded:
-        job_refused(request, _("The import took longer than %(minutes)d minutes and was stopped; nothing was "
-                               "imported.") % {"minutes": IMPORT_TIME_LIMIT // 60})
-    else:
-        if outcome.dry_run:
-            Request.objects.filter(pk=request.pk, status=Status.RUNNING).update(
-                status=Status.SUCCEEDED, rows=outcome.rows, progress=100, stage="", finished_at=timezone.now())
+def _job_work(request: SatisfactionImportRequest, requester: User, data: bytes) -> None:
+    outcome = satisfaction_import(
+        submission=request.submission, kind=request.kind, data=data, name=request.file_name, actor=requester,
+        dry_run=request.dry_run, progress=lambda stage, percent: job_progress(request, stage, percent),
+        written=lambda batch: _job_written(request, batch))
+    if outcome.dry_run:
+        Request.objects.filter(pk=request.pk, status=Status.RUNNING).update(
+            status=Status.SUCCEEDED, rows=outcome.rows, progress=100, stage="", finished_at=timezone.now())
 
 
 def _job_written(request: SatisfactionImportRequest, batch: SatisfactionImport) -> None:

@@ -7,9 +7,8 @@ or why nothing was imported with the row-level errors. The stored file lives as 
 
 import datetime
 
-from celery.exceptions import SoftTimeLimitExceeded
-from django.conf import settings
-from django.utils import timezone, translation
+from django.contrib.auth.models import User
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments.models import Cycle, IndicatorValue, Region
@@ -17,21 +16,16 @@ from assessments.permissions import roles_for_region
 from assessments.services.file_imports import file_import_given_up
 from audit.services import Actor
 from outbox.services import job_enqueue
-from smartgov.errors import DomainError, PermissionRefused
+from smartgov.errors import PermissionRefused
 
 from ..models import RecordsImportRequest
-from .import_requests import IMPORT_TIME_LIMIT
 from .record_imports import IMPORTING_ROLES, RecordsOutcome, _check_framework, records_import
 from .refusals import ImportRejected
 from .request_jobs import (
     check_size,
     files_prune,
-    job_forget_file,
     job_progress,
-    job_refused,
-    job_requester,
-    job_start,
-    job_stored_bytes,
+    job_run,
     request_apply,
     request_store,
 )
@@ -88,35 +82,16 @@ def records_import_job(*, request_id: int) -> None:
     request is left as it is, and an import is recorded as succeeded in the transaction that writes its values
     (importing the same file again would change nothing anyway). Errors other than a refusal are left to the
     outbox, which tries again and, in the end, gives up (`records_import_given_up`)."""
-    request = job_start(Request, request_id, ("cycle__framework", "province", "requested_by"))
-    if request is None:
-        return
-    with translation.override(request.language or settings.LANGUAGE_CODE):
-        _job_work(request)
-    job_forget_file(request)
+    job_run(Request, request_id, ("cycle__framework", "province", "requested_by"), _job_work)
 
 
-def _job_work(request: RecordsImportRequest) -> None:
-    requester = job_requester(request)
-    if requester is None:
-        return
-    try:
-        data = job_stored_bytes(request)
-        outcome = records_import(
-            kind=request.kind, cycle=request.cycle, province=request.province, data=data, name=request.file_name,
-            actor=requester, dry_run=request.dry_run,
-            progress=lambda stage, percent: job_progress(request, stage, percent),
-            written=lambda done: _job_succeeded(request, done))
-    except ImportRejected as rejected:
-        job_refused(request, str(rejected), rejected.errors, rows=rejected.rows)
-    except DomainError as refused:  # e.g. the requester may no longer import for the province
-        job_refused(request, str(refused))
-    except SoftTimeLimitExceeded:
-        job_refused(request, _("The import took longer than %(minutes)d minutes and was stopped; nothing was "
-                               "imported.") % {"minutes": IMPORT_TIME_LIMIT // 60})
-    else:
-        if outcome.dry_run:
-            _job_succeeded(request, outcome)
+def _job_work(request: RecordsImportRequest, requester: User, data: bytes) -> None:
+    outcome = records_import(
+        kind=request.kind, cycle=request.cycle, province=request.province, data=data, name=request.file_name,
+        actor=requester, dry_run=request.dry_run, progress=lambda stage, percent: job_progress(request, stage, percent),
+        written=lambda done: _job_succeeded(request, done))
+    if outcome.dry_run:
+        _job_succeeded(request, outcome)
 
 
 def _job_succeeded(request: RecordsImportRequest, outcome: RecordsOutcome) -> None:

@@ -13,6 +13,8 @@ import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -23,6 +25,7 @@ from django.utils.translation import gettext as _
 from assessments.models import FileImportRequest
 from assessments.services.file_imports import stored_file_forget
 from audit.services import Actor
+from smartgov.errors import DomainError
 from smartgov.limits import IMPORT_UPLOAD_LIFETIME, SATISFACTION_FILE_MAX_BYTES
 
 from ..models import RecordsImportRequest, SatisfactionImportRequest
@@ -30,6 +33,9 @@ from ..selectors import import_file_kept
 from ..tables import RowError
 from .refusals import ImportRejected, SatisfactionRefused
 
+IMPORT_TIME_LIMIT = 600
+"""Seconds after which the worker stops an import (a soft limit 30 s earlier fails it with its reason first). The
+largest file, 200,000 ratings, takes well under a minute (benchmarks/satisfaction_import.py)."""
 KEPT_ERRORS = 5000
 """Row errors kept with a request (shown in part on its page, all of them in its errors.csv)."""
 PRUNED_AT_ONCE = 100
@@ -90,6 +96,29 @@ def request_apply(checked: R, actor: Actor, *, fields: Callable[[R], dict[str, A
         stored_file_forget(model, checked.pk)
     raise SatisfactionRefused(_("The checked file is no longer kept (it is kept %(hours)d hours after its dry "
                                 "run): upload it again.") % {"hours": IMPORT_UPLOAD_LIFETIME // 3600})
+
+
+def job_run(model: type[R], request_id: int, related: Sequence[str], work: Callable[[R, User, bytes], None]) -> None:
+    """A request's background job: start it (once), run `work(request, requester, stored bytes)` in the requester's
+    language, record a refusal (a rejected file, a permission lost, the time limit) as the request's failure, then
+    forget the stored file unless a successful dry run keeps it. Other errors are left to the outbox, which tries
+    again and, in the end, gives up."""
+    request = job_start(model, request_id, related)
+    if request is None:
+        return
+    with translation.override(request.language or settings.LANGUAGE_CODE):
+        requester = job_requester(request)
+        if requester is not None:
+            try:
+                work(request, requester, job_stored_bytes(request))
+            except ImportRejected as rejected:
+                job_refused(request, str(rejected), rejected.errors, rows=rejected.rows)
+            except DomainError as refused:  # e.g. the requester may no longer manage the region
+                job_refused(request, str(refused))
+            except SoftTimeLimitExceeded:
+                job_refused(request, _("The import took longer than %(minutes)d minutes and was stopped; nothing "
+                                       "was imported.") % {"minutes": IMPORT_TIME_LIMIT // 60})
+    job_forget_file(request)
 
 
 def job_start(model: type[R], request_id: int, related: Sequence[str]) -> R | None:

@@ -23,13 +23,11 @@ from smartgov.limits import SATISFACTION_FILE_MAX_BYTES
 
 from .. import selectors
 from ..models import RecordsImportRequest
-from ..records import LAYOUTS, calls, cases, hotline, ratings
+from ..records import LAYOUTS
 from ..services.records_requests import may_import_records, records_import_apply, records_import_request
 from .request_pages import csv_response, errors_response, request_context, status_response
 
 Kind = RecordsImportRequest.Kind
-COLUMNS = {Kind.CASES: cases.COLUMNS, Kind.HOTLINE: hotline.COLUMNS, Kind.CALLS: calls.COLUMNS,
-           Kind.RATINGS: ratings.COLUMNS}
 ABOUT = {
     Kind.CASES: gettext_lazy("One row per case of an on-application item accepted in the assessment year, from the "
                              "case log (办件库) of the integrated government service platform."),
@@ -66,7 +64,7 @@ def records_index(request):
 
 def _kinds():
     return [{"kind": kind, "label": kind.label, "about": ABOUT[kind], "indicators": LAYOUTS[kind].indicators,
-             "columns": COLUMNS[kind]} for kind in Kind]
+             "columns": LAYOUTS[kind].columns} for kind in Kind]
 
 
 @login_required
@@ -115,7 +113,7 @@ def records_template(request, code, kind):
     if kind not in Kind.values:
         raise Http404
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow([column.zh for column in COLUMNS[Kind(kind)]])
+    csv.writer(buffer, lineterminator="\r\n").writerow([column.zh for column in LAYOUTS[kind].columns])
     return csv_response(buffer.getvalue(), f"{kind}-template.csv")
 
 
